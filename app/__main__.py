@@ -1,0 +1,15 @@
+"""Entry point: ``python -m app`` launches the window; ``python -m app transcribe|listen`` run headless."""
+
+from __future__ import annotations
+
+import sys
+
+
+def main(argv: list[str] | None = None) -> int:
+    from app.cli import main as cli_main
+
+    return cli_main(sys.argv[1:] if argv is None else argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

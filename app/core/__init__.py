@@ -1,0 +1,1 @@
+"""Plain Python and numpy: transcripts, keywords, languages, segmentation, export. No Qt, no MLX."""
