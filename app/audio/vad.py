@@ -13,7 +13,6 @@ chunks for the model.
 
 from __future__ import annotations
 
-import ctypes
 import logging
 from collections.abc import Callable
 
