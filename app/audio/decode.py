@@ -14,7 +14,7 @@ import logging
 import math
 import os
 import stat
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -97,22 +97,37 @@ def decode_file(
     geometrically if the estimate is short, trimmed at the end) plus small buffers.
     """
     with _Source(path) as src:
-        duration = src.info.duration_s
-        estimate = duration if duration is not None else 60.0
-        capacity = math.ceil(min(estimate * 1.01 + 1.0, _MAX_PREALLOC_S) * TARGET_RATE)
-        out = _alloc(capacity, src.name)
-        n = 0
-        for block in src.blocks(5 * TARGET_RATE, cancel):
-            if n + block.size > out.size:
-                out = _grow(out, max(n + block.size, out.size * 3 // 2), src.name)
-            out[n : n + block.size] = block
-            n += block.size
-            if on_progress is not None:
-                on_progress(n / TARGET_RATE, duration)
+        return collect_blocks(
+            src.blocks(5 * TARGET_RATE, cancel), src.info.duration_s, src.name, on_progress
+        )
+
+
+def collect_blocks(
+    blocks: Iterable[Audio],
+    duration_s: float | None,
+    name: str,
+    on_progress: Callable[[float, float | None], None] | None = None,
+) -> Audio:
+    """Join 16 kHz blocks into one array preallocated from ``duration_s`` (an estimate).
+
+    Grows by half when the estimate is short (or unknown: one minute to start), trims at the
+    end; resizing is in place (realloc), so the peak stays near the final size.
+    """
+    estimate = duration_s if duration_s is not None else 60.0
+    capacity = math.ceil(min(estimate * 1.01 + 1.0, _MAX_PREALLOC_S) * TARGET_RATE)
+    out = _alloc(capacity, name)
+    n = 0
+    for block in blocks:
+        if n + block.size > out.size:
+            out = _grow(out, max(n + block.size, out.size * 3 // 2), name)
+        out[n : n + block.size] = block
+        n += block.size
+        if on_progress is not None:
+            on_progress(n / TARGET_RATE, duration_s)
     if n < out.size:
-        out.resize(n, refcheck=False)  # realloc shrink: no copy, releases the tail
+        out = _grow(out, n, name)  # shrink in place: releases the unused tail
     if on_progress is not None and n == 0:
-        on_progress(0.0, duration)
+        on_progress(0.0, duration_s)
     return out
 
 
@@ -146,7 +161,14 @@ class _Source:
         try:
             self._container: Any = av.open(self.path, mode="r")
         except av.error.InvalidDataError:
-            raise AudioDecodeError(f"{self.name} is not an audio or video file.") from None
+            raise AudioDecodeError(
+                f"{self.name} is not a readable audio or video file (unknown format, damaged or "
+                "truncated)."
+            ) from None
+        except av.error.EOFError:
+            raise AudioDecodeError(
+                f"{self.name} is truncated or damaged: it ends before any audio."
+            ) from None
         except _DECODE_ERRORS as e:
             raise AudioDecodeError(f"{self.name} cannot be opened: {_reason(e)}") from None
         try:
@@ -270,11 +292,16 @@ class _Source:
         tail = resampler.flush()
         if tail.size:
             yield tail
-        if errors:
-            if decoded == 0:
+        if decoded == 0:
+            if errors:
                 raise AudioDecodeError(
                     f"{self.name} is damaged: no audio could be decoded ({_reason(first_error)})."
                 )
+            if not self.info.sample_rate or (self.info.duration_s or 0.0) > 0.0:
+                raise AudioDecodeError(
+                    f"{self.name} contains no decodable audio (damaged or truncated)."
+                )
+        if errors:
             log.warning(
                 "%s: %d damaged packet(s) skipped or data ended early (%s); kept %.2f s of audio",
                 self.path,
