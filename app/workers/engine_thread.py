@@ -1,0 +1,340 @@
+"""The one model thread: loads the model and runs every engine call (no Qt here).
+
+MLX streams belong to the thread that created them, so one long-lived ``threading.Thread``
+owns the engine from load to drop. Work arrives as jobs with ids:
+
+* ``load_model`` and ``submit_file`` jobs run in submission order (FIFO);
+* ``submit_audio`` (a live-dictation utterance) jumps ahead of queued and running *file* jobs,
+  but never ahead of an earlier ``load_model`` (it must use the model chosen before it);
+* a file job runs one chunk per step, so an utterance can run between two chunks of a long
+  file. Decoding and VAD of the file at the head of the queue run on a helper thread while the
+  model thread keeps serving utterances.
+
+Cancellation is cooperative (the engine's CancelToken between tokens; decode and VAD poll a
+callable). Once a job is seen cancelled it reports nothing more; a callback already running
+when ``cancel`` is called may still arrive, so GUI code filters by id too (see qt_engine).
+
+Load jobs report through ``model_state`` only ("loading", "downloading", "ready", "error",
+"missing"). Other jobs end with exactly one ``job_finished`` or ``job_failed`` unless cancelled.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import queue
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+
+from app.core.errors import CancelledError, GraniteError, ModelMissingError
+from app.core.segmentation import Chunk, SegmentationConfig
+from app.core.transcript import Segment, TaskSpec, TranscriptResult
+from app.engine.base import SAMPLE_RATE, Audio, CancelToken, DownloadProgress, SpeechEngine
+from app.workers.pipeline import Decoder, FileTranscription, Splitter
+from app.workers.pipeline import default_decoder as _default_decoder
+from app.workers.pipeline import default_splitter as _default_splitter
+
+log = logging.getLogger(__name__)
+
+EngineFactory = Callable[[str, DownloadProgress, Callable[[], bool]], SpeechEngine]
+
+
+class EngineListener(Protocol):
+    """Called ON THE MODEL THREAD with plain data; implementations must be thread-safe."""
+
+    def model_state(self, state: str, message: str) -> None: ...
+    def download_progress(self, done: int, total: int) -> None: ...
+    def job_progress(self, job_id: int, done: float, total: float) -> None: ...
+    def job_partial(self, job_id: int, task_index: int, text: str, chunk: Chunk) -> None: ...
+    def job_segment(self, job_id: int, task_index: int, segment: Segment) -> None: ...
+    def job_finished(self, job_id: int, results: list[TranscriptResult]) -> None: ...
+    def job_failed(self, job_id: int, message: str) -> None: ...
+
+
+def default_engine_factory(
+    spec: str, on_progress: DownloadProgress, cancel: Callable[[], bool]
+) -> SpeechEngine:
+    import importlib
+
+    # TODO: a plain import once app/engine/loader.py has landed.
+    loader = importlib.import_module("app.engine.loader")
+    engine: SpeechEngine = loader.load_engine(spec, on_progress=on_progress, cancel=cancel)
+    return engine
+
+
+def one_line_error(err: BaseException) -> str:
+    """The user-facing line for an exception (typed errors carry their own)."""
+    if isinstance(err, GraniteError):
+        return str(err)
+    detail = " ".join(str(err).split())
+    return f"Unexpected error ({type(err).__name__}{': ' + detail if detail else ''})."
+
+
+@dataclass
+class _Job:
+    id: int
+    kind: str  # "load" | "file" | "audio"
+    token: CancelToken = field(default_factory=CancelToken)
+    spec: str = ""
+    file: FileTranscription | None = None
+    prep: str = "no"  # file jobs: "no" | "running" | "done"
+    prep_error: BaseException | None = None
+    audio: Audio | None = None
+    offset: float = 0.0
+    specs: tuple[TaskSpec, ...] = ()
+    source: str = ""
+
+
+def _cancel_check(token: CancelToken) -> Callable[[], bool]:
+    return lambda: token.cancelled
+
+
+class EngineThread:
+    def __init__(
+        self,
+        engine_factory: EngineFactory,
+        listener: EngineListener,
+        *,
+        decoder: Decoder = _default_decoder,
+        splitter: Splitter = _default_splitter,
+    ) -> None:
+        self._factory = engine_factory
+        self._listener = listener
+        self._decoder = decoder
+        self._splitter = splitter
+        self._cond = threading.Condition()
+        self._jobs: list[_Job] = []  # pending and running, in submission order
+        self._ids = itertools.count(1)
+        self._stopping = False
+        self._engine: SpeechEngine | None = None
+        self._thread = threading.Thread(target=self._run, name="granite-model", daemon=True)
+        self._prep_queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self._prep_thread = threading.Thread(
+            target=self._prep_run, name="granite-decode", daemon=True
+        )
+
+    # --- API (any thread) -----------------------------------------------------------------------
+
+    def start(self) -> None:
+        self._thread.start()
+        self._prep_thread.start()
+
+    def shutdown(self, timeout: float = 10.0) -> None:
+        """Cancel everything, stop both threads and wait up to ``timeout`` seconds for them."""
+        with self._cond:
+            self._stopping = True
+            for job in self._jobs:
+                job.token.cancel()
+            self._cond.notify_all()
+        self._prep_queue.put(None)
+        for thread in (self._thread, self._prep_thread):
+            if thread.is_alive():
+                thread.join(timeout)
+                if thread.is_alive():
+                    log.warning("%s did not stop within %.1f s", thread.name, timeout)
+
+    def load_model(self, spec: str) -> int:
+        return self._add(_Job(next(self._ids), "load", spec=spec))
+
+    def submit_file(self, path: str, specs: Sequence[TaskSpec], seg_cfg: SegmentationConfig) -> int:
+        work = FileTranscription(
+            path, specs, seg_cfg, decoder=self._decoder, splitter=self._splitter
+        )
+        return self._add(_Job(next(self._ids), "file", file=work, specs=tuple(specs)))
+
+    def submit_audio(
+        self, audio: np.ndarray, offset: float, specs: Sequence[TaskSpec], source: str = ""
+    ) -> int:
+        samples = np.ascontiguousarray(audio, dtype=np.float32).reshape(-1)
+        job = _Job(next(self._ids), "audio", audio=samples, offset=offset, specs=tuple(specs))
+        job.source = source
+        return self._add(job)
+
+    def cancel(self, job_id: int) -> None:
+        with self._cond:
+            for job in self._jobs:
+                if job.id == job_id:
+                    job.token.cancel()
+            self._cond.notify_all()
+
+    def cancel_all(self) -> None:
+        with self._cond:
+            for job in self._jobs:
+                job.token.cancel()
+            self._cond.notify_all()
+
+    # --- scheduling -----------------------------------------------------------------------------
+
+    def _add(self, job: _Job) -> int:
+        with self._cond:
+            if self._stopping:
+                job.token.cancel()
+            self._jobs.append(job)
+            self._cond.notify_all()
+        return job.id
+
+    def _pick(self) -> _Job | None:
+        """The next job to step (lock held). See the module docstring for the order."""
+        first_file: _Job | None = None
+        for job in self._jobs:
+            if job.token.cancelled and not (job.kind == "file" and job.prep == "running"):
+                return job  # removed (silently) by the caller
+            if job.kind == "audio":
+                return job
+            if job.kind == "load":
+                if first_file is None:
+                    return job
+                break
+            if first_file is None:
+                first_file = job
+        if first_file is None:
+            return None
+        if first_file.prep == "no":
+            first_file.prep = "running"
+            self._prep_queue.put(first_file)
+            return None
+        return first_file if first_file.prep == "done" else None
+
+    def _prep_run(self) -> None:
+        while (job := self._prep_queue.get()) is not None:
+            assert job.file is not None
+            try:
+                job.file.prepare(_cancel_check(job.token))
+            except BaseException as err:
+                job.prep_error = err
+            with self._cond:
+                job.prep = "done"
+                self._cond.notify_all()
+
+    def _run(self) -> None:
+        try:
+            while True:
+                with self._cond:
+                    job = None if self._stopping else self._pick()
+                    while job is None and not self._stopping:
+                        self._cond.wait()
+                        job = None if self._stopping else self._pick()
+                    if job is None:
+                        return
+                if job.token.cancelled:
+                    self._remove(job)
+                    continue
+                self._step(job)
+        finally:
+            self._engine = None  # drop the model on the thread that made it
+
+    def _remove(self, job: _Job) -> None:
+        with self._cond:
+            if job in self._jobs:
+                self._jobs.remove(job)
+
+    # --- work (model thread) --------------------------------------------------------------------
+
+    def _step(self, job: _Job) -> None:
+        try:
+            if job.kind == "load":
+                self._remove(job)
+                self._load(job)
+            elif job.kind == "audio":
+                self._remove(job)
+                self._finish(job, self._run_audio(job))
+            else:
+                self._file_step(job)
+        except BaseException as err:
+            self._remove(job)
+            if isinstance(err, CancelledError) or job.token.cancelled:
+                log.info("job %d cancelled", job.id)
+                return
+            if not isinstance(err, GraniteError):
+                log.exception("job %d (%s) failed", job.id, job.kind)
+            if not isinstance(err, Exception):
+                raise
+            message = one_line_error(err)
+            log.warning("job %d failed: %s", job.id, message)
+            if job.kind == "load":
+                state = "missing" if isinstance(err, ModelMissingError) else "error"
+                self._listener.model_state(state, message)
+            else:
+                self._listener.job_failed(job.id, message)
+
+    def _load(self, job: _Job) -> None:
+        self._listener.model_state("loading", job.spec)
+        self._engine = None
+        downloading = False
+
+        def progress(done: int, total: int) -> None:
+            nonlocal downloading
+            if job.token.cancelled:
+                return
+            if not downloading:
+                downloading = True
+                self._listener.model_state("downloading", job.spec)
+            self._listener.download_progress(done, total)
+
+        engine = self._factory(job.spec, progress, lambda: job.token.cancelled)
+        if job.token.cancelled:
+            raise CancelledError()
+        self._engine = engine
+        self._listener.model_state("ready", engine.name)
+
+    def _need_engine(self) -> SpeechEngine:
+        if self._engine is None:
+            raise GraniteError("No model is loaded.")
+        return self._engine
+
+    def _run_audio(self, job: _Job) -> list[TranscriptResult]:
+        engine = self._need_engine()
+        assert job.audio is not None
+        chunk = Chunk(job.offset, job.offset + len(job.audio) / SAMPLE_RATE)
+
+        def partial(index: int, text: str) -> None:
+            if not job.token.cancelled:
+                self._listener.job_partial(job.id, index, text, chunk)
+
+        outputs = engine.run(job.audio, job.specs, on_partial=partial, cancel=job.token)
+        results = []
+        for index, (spec, out) in enumerate(zip(job.specs, outputs, strict=True)):
+            text = out.text.strip()
+            segs = [Segment(chunk.start, chunk.end, text, job.source)] if text else []
+            for seg in segs:
+                self._listener.job_segment(job.id, index, seg)
+            results.append(
+                TranscriptResult(spec, segs, engine.name, job.source, chunk.duration, out.timing)
+            )
+        return results
+
+    def _file_step(self, job: _Job) -> None:
+        work = job.file
+        assert work is not None
+        if job.prep_error is not None:
+            raise job.prep_error
+        engine = self._need_engine()
+        work.model = engine.name
+        if work.next_index == 0:
+            self._listener.job_progress(job.id, *work.progress)
+
+        def partial(index: int, text: str, chunk: Chunk) -> None:
+            if not job.token.cancelled:
+                self._listener.job_partial(job.id, index, text, chunk)
+
+        def segment(index: int, seg: Segment) -> None:
+            if not job.token.cancelled:
+                self._listener.job_segment(job.id, index, seg)
+
+        if not work.done:
+            work.run_step(engine, job.token, partial, segment)
+            if not job.token.cancelled:
+                self._listener.job_progress(job.id, *work.progress)
+        if work.done:
+            self._remove(job)
+            self._finish(job, work.results())
+
+    def _finish(self, job: _Job, results: list[TranscriptResult]) -> None:
+        if job.token.cancelled:
+            log.info("job %d cancelled", job.id)
+            return
+        self._listener.job_finished(job.id, results)

@@ -1,0 +1,119 @@
+"""A deterministic stand-in for the speech engine, for worker, bridge and CLI tests.
+
+``FakeEngine.run`` makes text from the audio's duration and level (so different chunks give
+different, predictable text), streams it word by word through ``on_partial``, honours the
+cancel token between words, returns ``""`` for silence, and can be told to block on an Event
+so cancellation races are testable. ``factory`` has the engine-factory signature used by
+``app.workers``; the model spec string selects behaviour (see ``factory``). The CLI picks it up
+through ``GRANITE_DICTATE_ENGINE_FACTORY=tests.support.fake_engine:factory``.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from app.core.errors import (
+    AudioTooShortError,
+    CancelledError,
+    ModelCorruptError,
+    ModelMissingError,
+)
+from app.core.transcript import Task, TaskSpec, Timing
+from app.engine.base import SAMPLE_RATE, Audio, CancelToken, PartialCallback, TaskOutput
+
+
+def fake_text(audio: Audio, spec: TaskSpec) -> str:
+    """The text FakeEngine produces for ``audio``: empty for silence."""
+    if len(audio) == 0 or float(np.sqrt(np.mean(np.square(audio, dtype=np.float64)))) < 1e-3:
+        return ""
+    seconds = len(audio) / SAMPLE_RATE
+    level = round(float(np.max(np.abs(audio))) * 100)
+    words = ["speech", f"{seconds:.2f}s", f"level{level}"]
+    if spec.task is Task.TRANSLATE:
+        words.insert(0, f"[{spec.target_language}]")
+    if spec.keywords:
+        words.append("+" + "+".join(spec.keywords))
+    return " ".join(words)
+
+
+@dataclass
+class Call:
+    thread: int
+    samples: int
+    specs: tuple[TaskSpec, ...]
+
+
+@dataclass
+class FakeEngine:
+    name: str = "fake"
+    #: When set, ``run`` waits until it is set (or the job is cancelled) before producing text.
+    block: threading.Event | None = None
+    #: Set as soon as ``run`` starts (lets a test wait until the engine is busy).
+    entered: threading.Event = field(default_factory=threading.Event)
+    #: Raised from ``run`` when not None.
+    fail_with: BaseException | None = None
+    calls: list[Call] = field(default_factory=list)
+    created_on: int = field(default_factory=threading.get_ident)
+
+    def run(
+        self,
+        audio: Audio,
+        specs: Sequence[TaskSpec],
+        *,
+        on_partial: PartialCallback | None = None,
+        cancel: CancelToken | None = None,
+    ) -> list[TaskOutput]:
+        self.calls.append(Call(threading.get_ident(), len(audio), tuple(specs)))
+        self.entered.set()
+        if self.block is not None:
+            while not self.block.wait(0.005):
+                if cancel is not None and cancel.cancelled:
+                    raise CancelledError()
+        if self.fail_with is not None:
+            raise self.fail_with
+        if len(audio) < SAMPLE_RATE // 100:
+            raise AudioTooShortError("Audio shorter than 10 ms.")
+        outputs = []
+        for index, spec in enumerate(specs):
+            words = fake_text(audio, spec).split()
+            for n in range(1, len(words) + 1):
+                if cancel is not None and cancel.cancelled:
+                    raise CancelledError()
+                if on_partial is not None:
+                    on_partial(index, " ".join(words[:n]))
+            timing = Timing(
+                encode_s=0.001, decode_s=0.001 * len(words), generated_tokens=len(words)
+            )
+            outputs.append(TaskOutput(" ".join(words), timing, list(range(len(words)))))
+        return outputs
+
+
+#: The engines the last ``factory`` calls created, for assertions.
+created: list[FakeEngine] = []
+
+
+def factory(
+    spec: str, on_progress: Callable[[int, int], None], cancel: Callable[[], bool]
+) -> FakeEngine:
+    """Engine factory. ``spec``: ``missing…`` → ModelMissingError, ``corrupt…`` →
+    ModelCorruptError, ``boom…`` → RuntimeError, ``download…`` → reports 3 GiB of download
+    progress first; anything else loads instantly. The engine is named after ``spec``."""
+    if spec.startswith("missing"):
+        raise ModelMissingError(f"Model '{spec}' was not found.")
+    if spec.startswith("corrupt"):
+        raise ModelCorruptError(f"Model '{spec}' is damaged: weights are truncated.")
+    if spec.startswith("boom"):
+        raise RuntimeError("unexpected\nmultiline failure")
+    if spec.startswith("download"):
+        total = 3 * 1024**3
+        for done in (0, total // 2, total):
+            if cancel():
+                raise CancelledError()
+            on_progress(done, total)
+    engine = FakeEngine(name=spec)
+    created.append(engine)
+    return engine
