@@ -1,0 +1,223 @@
+"""The user's preferences as one typed object, created by the GUI and passed in everywhere.
+
+Pure Python: ``app.ui.settings_store`` persists it with QSettings; engines and pipelines only
+ever *receive* a ``Preferences`` (never create one).
+
+API::
+
+    DEFAULT_MODEL: str; SCHEMA_VERSION: int
+    Preferences(...)               # fields below, all with defaults
+    Preferences.validate() -> Preferences        # normalised copy, or UsageError (one line)
+    Preferences.to_mapping() -> dict[str, str]   # flat strings for an ini file
+    from_mapping(data, version=SCHEMA_VERSION, migrations=None, target=None)
+        -> tuple[Preferences, list[str]]
+        # tolerant load: each bad/unknown value falls back to its default, with a warning text
+    migrate(data, version, migrations=None, target=None) -> dict[str, str]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, fields, replace
+from typing import Any, Literal
+
+from app.core import languages
+from app.core.errors import GraniteError, UnsupportedLanguageError, UsageError
+from app.core.transcript import Task
+
+#: Same value as ``app.engine.base.DEFAULT_MODEL`` (core must not import the engine; a test
+#: asserts they are equal).
+DEFAULT_MODEL = "mlx-community/granite-4.0-1b-speech-8bit"
+#: Bump when a stored key changes meaning or name, and add a step to ``MIGRATIONS``.
+SCHEMA_VERSION = 1
+
+InsertionMode = Literal["cursor", "end"]
+INSERTION_MODES: tuple[str, ...] = ("cursor", "end")
+CHUNK_RANGE = (5.0, 120.0)
+PAUSE_RANGE = (0.2, 5.0)
+FONT_SIZE_RANGE = (6, 72)
+
+
+@dataclass(frozen=True)
+class Preferences:
+    model: str = DEFAULT_MODEL
+    default_task: Task = Task.TRANSCRIBE
+    #: Spoken-language hint; ``None`` = auto-detect.
+    source_language: str | None = None
+    target_language: str = "en"
+    #: Extra translation targets produced alongside the main one in meeting mode.
+    extra_translation_targets: tuple[str, ...] = ()
+    #: Longest chunk sent to the model, seconds (5..120).
+    max_chunk_s: float = 30.0
+    #: Where dictated text goes in the transcript: at the cursor or appended at the end.
+    insertion_mode: InsertionMode = "cursor"
+    #: Folder for automatic saves; ``""`` = the app's default data folder.
+    autosave_dir: str = ""
+    #: Transcript font; ``""`` = the system default family.
+    font_family: str = ""
+    font_size: int = 14
+    record_shortcut: str = "Ctrl+Shift+Space"
+    #: Dictation: silence (seconds) that ends an utterance (VAD end-of-utterance pause).
+    pause_s: float = 0.8
+    #: Input device name; ``""`` = the system default.
+    input_device: str = ""
+    speculative_decoding: bool = True
+
+    def validate(self) -> Preferences:
+        """Return a normalised copy; raise ``UsageError`` naming the first bad field."""
+        model = self.model.strip()
+        if not model:
+            raise UsageError("The model setting is empty; choose a model folder or repo id.")
+        try:
+            task = Task(self.default_task)
+        except ValueError:
+            raise UsageError(
+                f"Unknown task '{self.default_task}'; use transcribe or translate."
+            ) from None
+        source = languages.normalize(self.source_language)
+        try:
+            languages.check_spoken(source)
+        except UnsupportedLanguageError as err:
+            raise UsageError(str(err)) from None
+        target = languages.normalize(self.target_language) or ""
+        if target not in languages.TRANSLATION_TARGETS:
+            raise UsageError(
+                f"Cannot translate to '{self.target_language}'; targets are "
+                f"{', '.join(languages.TRANSLATION_TARGETS)}."
+            )
+        extras: list[str] = []
+        for code in self.extra_translation_targets:
+            norm = languages.normalize(code)
+            if norm is None:
+                continue
+            if norm not in languages.TRANSLATION_TARGETS:
+                raise UsageError(f"Cannot translate to '{code}' (extra meeting target).")
+            if norm != target and norm not in extras:
+                extras.append(norm)
+        max_chunk = _in_range("Maximum chunk length", self.max_chunk_s, CHUNK_RANGE, "s")
+        pause = _in_range("Dictation pause", self.pause_s, PAUSE_RANGE, "s")
+        size = int(_in_range("Font size", self.font_size, FONT_SIZE_RANGE, " pt"))
+        if self.insertion_mode not in INSERTION_MODES:
+            raise UsageError(f"Unknown insertion mode '{self.insertion_mode}'; use cursor or end.")
+        return replace(
+            self,
+            model=model,
+            default_task=task,
+            source_language=source,
+            target_language=target,
+            extra_translation_targets=tuple(extras),
+            max_chunk_s=max_chunk,
+            pause_s=pause,
+            font_size=size,
+            autosave_dir=self.autosave_dir.strip(),
+            font_family=self.font_family.strip(),
+            record_shortcut=self.record_shortcut.strip(),
+            input_device=self.input_device.strip(),
+            speculative_decoding=bool(self.speculative_decoding),
+        )
+
+    def to_mapping(self) -> dict[str, str]:
+        """Flat string values (what an ini file stores); inverse of :func:`from_mapping`."""
+        out: dict[str, str] = {}
+        for key, value in asdict(self).items():
+            if value is None:
+                out[key] = ""
+            elif isinstance(value, bool):
+                out[key] = "true" if value else "false"
+            elif isinstance(value, tuple | list):
+                out[key] = ",".join(str(v) for v in value)
+            else:
+                out[key] = str(value)
+        return out
+
+
+def _in_range(label: str, value: float, bounds: tuple[float, float], unit: str) -> float:
+    lo, hi = bounds
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise UsageError(f"{label} must be a number.") from None
+    if not lo <= number <= hi:
+        raise UsageError(f"{label} must be between {lo:g}{unit} and {hi:g}{unit}.")
+    return number
+
+
+def _parse(name: str, raw: str) -> Any:
+    """Turn one stored string into the field's Python type (``ValueError`` if impossible)."""
+    if name in ("max_chunk_s", "pause_s"):
+        return float(raw)
+    if name == "font_size":
+        return int(float(raw))
+    if name == "speculative_decoding":
+        low = raw.strip().lower()
+        if low in ("true", "1", "yes", "on"):
+            return True
+        if low in ("false", "0", "no", "off"):
+            return False
+        raise ValueError(raw)
+    if name == "source_language":
+        return raw.strip() or None
+    if name == "extra_translation_targets":
+        return tuple(p.strip() for p in raw.split(",") if p.strip())
+    if name == "default_task":
+        return Task(raw.strip().lower())
+    return raw
+
+
+Migration = Callable[[dict[str, str]], dict[str, str]]
+#: ``MIGRATIONS[v]`` turns data stored under schema ``v`` into schema ``v + 1``.
+MIGRATIONS: dict[int, Migration] = {}
+
+
+def migrate(
+    data: Mapping[str, str],
+    version: int,
+    migrations: Mapping[int, Migration] | None = None,
+    target: int | None = None,
+) -> dict[str, str]:
+    """Bring stored data from ``version`` up to ``target`` (default ``SCHEMA_VERSION``)."""
+    steps = MIGRATIONS if migrations is None else migrations
+    end = SCHEMA_VERSION if target is None else target
+    out = dict(data)
+    v = version
+    while v < end:
+        step = steps.get(v)
+        if step is not None:
+            out = step(out)
+        v += 1
+    return out
+
+
+def from_mapping(
+    data: Mapping[str, str],
+    version: int = SCHEMA_VERSION,
+    migrations: Mapping[int, Migration] | None = None,
+    target: int | None = None,
+) -> tuple[Preferences, list[str]]:
+    """Build preferences from stored strings; every bad value falls back to its default.
+
+    Returns the preferences and one warning line per value that was ignored.
+    """
+    warnings: list[str] = []
+    end = SCHEMA_VERSION if target is None else target
+    if version > end:
+        warnings.append(
+            f"Settings were written by a newer version (schema {version}); "
+            "unknown values are ignored."
+        )
+    data = migrate(data, version, migrations, end)
+    defaults = Preferences()
+    names = {f.name for f in fields(Preferences)}
+    prefs = defaults
+    for key, raw in data.items():
+        if key not in names:
+            warnings.append(f"Ignoring unknown setting '{key}'.")
+            continue
+        try:
+            candidate = replace(prefs, **{key: _parse(key, str(raw))}).validate()
+        except (ValueError, TypeError, GraniteError) as err:
+            reason = str(err) if isinstance(err, GraniteError) else "not a valid value"
+            warnings.append(f"Setting '{key}' = '{raw}' ignored ({reason}); using the default.")
+            continue
+        prefs = replace(prefs, **{key: getattr(candidate, key)})
+    return prefs.validate(), warnings
