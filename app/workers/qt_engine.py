@@ -1,0 +1,147 @@
+"""The Qt face of the model thread: job ids in, queued signals with plain data out.
+
+``EngineBridge`` lives on the GUI thread. Its listener runs on the model thread and emits
+private signals; because the bridge belongs to the GUI thread, Qt queues them there. The
+bridge's own slots then drop anything belonging to a job cancelled on the GUI side and re-emit
+the public signals, so once ``cancel(job_id)`` returns, no signal for that job is ever emitted.
+The GUI thread never waits on the worker; only ``shutdown`` (at exit) joins with a timeout.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from PySide6.QtCore import QObject, Signal, Slot
+
+from app.core.segmentation import Chunk, SegmentationConfig
+from app.core.transcript import Segment, TaskSpec, TranscriptResult
+from app.workers.engine_thread import EngineFactory, EngineThread, default_engine_factory
+from app.workers.pipeline import Decoder, Splitter, default_decoder, default_splitter
+
+
+class _Forwarder(QObject):
+    """EngineListener that re-emits every call as a signal (emitted on the model thread)."""
+
+    state = Signal(str, str)
+    download = Signal(object, object)
+    progress = Signal(int, float, float)
+    partial = Signal(int, int, str, float, float)
+    segment = Signal(int, int, object)
+    finished = Signal(int, object)
+    failed = Signal(int, str)
+
+    def model_state(self, state: str, message: str) -> None:
+        self.state.emit(state, message)
+
+    def download_progress(self, done: int, total: int) -> None:
+        self.download.emit(done, total)
+
+    def job_progress(self, job_id: int, done: float, total: float) -> None:
+        self.progress.emit(job_id, done, total)
+
+    def job_partial(self, job_id: int, task_index: int, text: str, chunk: Chunk) -> None:
+        self.partial.emit(job_id, task_index, text, chunk.start, chunk.end)
+
+    def job_segment(self, job_id: int, task_index: int, segment: Segment) -> None:
+        self.segment.emit(job_id, task_index, segment)
+
+    def job_finished(self, job_id: int, results: list[TranscriptResult]) -> None:
+        self.finished.emit(job_id, results)
+
+    def job_failed(self, job_id: int, message: str) -> None:
+        self.failed.emit(job_id, message)
+
+
+class EngineBridge(QObject):
+    modelStateChanged = Signal(str, str)  # state, message
+    downloadProgress = Signal(object, object)  # bytes done, total (Python ints, may be > 2 GiB)
+    jobProgress = Signal(int, float, float)  # job_id, done, total (chunks)
+    jobPartial = Signal(int, int, str, float, float)  # job_id, task_index, text, start, end
+    jobSegment = Signal(int, int, object)  # job_id, task_index, Segment
+    jobFinished = Signal(int, object)  # job_id, list[TranscriptResult]
+    jobFailed = Signal(int, str)  # job_id, one-line message
+
+    def __init__(
+        self,
+        engine_factory: EngineFactory = default_engine_factory,
+        parent: QObject | None = None,
+        *,
+        decoder: Decoder = default_decoder,
+        splitter: Splitter = default_splitter,
+    ) -> None:
+        super().__init__(parent)
+        self._cancelled: set[int] = set()
+        # The forwarder is a child of the bridge, so it lives on the GUI thread: signals
+        # emitted on the model thread are queued to the slots below.
+        self._fwd = _Forwarder(self)
+        self._fwd.state.connect(self._on_state)
+        self._fwd.download.connect(self._on_download)
+        self._fwd.progress.connect(self._on_progress)
+        self._fwd.partial.connect(self._on_partial)
+        self._fwd.segment.connect(self._on_segment)
+        self._fwd.finished.connect(self._on_finished)
+        self._fwd.failed.connect(self._on_failed)
+        self._thread = EngineThread(engine_factory, self._fwd, decoder=decoder, splitter=splitter)
+        self._thread.start()
+
+    # --- GUI → worker ---------------------------------------------------------------------------
+
+    def load_model(self, spec: str) -> int:
+        return self._thread.load_model(spec)
+
+    def submit_file(self, path: str, specs: Sequence[TaskSpec], seg_cfg: SegmentationConfig) -> int:
+        return self._thread.submit_file(path, specs, seg_cfg)
+
+    def submit_audio(
+        self, audio: np.ndarray, offset: float, specs: Sequence[TaskSpec], source: str = ""
+    ) -> int:
+        return self._thread.submit_audio(audio, offset, specs, source)
+
+    def cancel(self, job_id: int) -> None:
+        """No signal for ``job_id`` is emitted after this returns."""
+        self._cancelled.add(job_id)
+        self._thread.cancel(job_id)
+
+    def shutdown(self, timeout: float = 10.0) -> None:
+        """At application exit only: cancel everything and join the threads (with a timeout)."""
+        self._thread.shutdown(timeout)
+
+    # --- worker → GUI (queued to the GUI thread) -----------------------------------------------
+
+    @Slot(str, str)
+    def _on_state(self, state: str, message: str) -> None:
+        self.modelStateChanged.emit(state, message)
+
+    @Slot(object, object)
+    def _on_download(self, done: int, total: int) -> None:
+        self.downloadProgress.emit(done, total)
+
+    @Slot(int, float, float)
+    def _on_progress(self, job_id: int, done: float, total: float) -> None:
+        if job_id not in self._cancelled:
+            self.jobProgress.emit(job_id, done, total)
+
+    @Slot(int, int, str, float, float)
+    def _on_partial(self, job_id: int, index: int, text: str, start: float, end: float) -> None:
+        if job_id not in self._cancelled:
+            self.jobPartial.emit(job_id, index, text, start, end)
+
+    @Slot(int, int, object)
+    def _on_segment(self, job_id: int, index: int, segment: Segment) -> None:
+        if job_id not in self._cancelled:
+            self.jobSegment.emit(job_id, index, segment)
+
+    @Slot(int, object)
+    def _on_finished(self, job_id: int, results: list[TranscriptResult]) -> None:
+        if job_id in self._cancelled:
+            self._cancelled.discard(job_id)
+        else:
+            self.jobFinished.emit(job_id, results)
+
+    @Slot(int, str)
+    def _on_failed(self, job_id: int, message: str) -> None:
+        if job_id in self._cancelled:
+            self._cancelled.discard(job_id)
+        else:
+            self.jobFailed.emit(job_id, message)
