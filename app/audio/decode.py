@@ -11,10 +11,9 @@ full scale are clipped, as is resampler overshoot).
 from __future__ import annotations
 
 import logging
-import math
 import os
 import stat
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,8 +21,9 @@ import av
 import numpy as np
 import numpy.typing as npt
 
+from app.audio.collect import collect_blocks
 from app.audio.resample import TARGET_RATE, MonoResampler, to_mono
-from app.core.errors import AudioDecodeError, CancelledError, OutOfMemoryError
+from app.core.errors import AudioDecodeError, CancelledError
 
 log = logging.getLogger(__name__)
 
@@ -41,8 +41,6 @@ Audio = npt.NDArray[np.float32]
 
 #: Give up after this many packets in a row fail to decode with nothing decoded in between.
 _MAX_CONSECUTIVE_ERRORS = 200
-#: Preallocation is capped so a corrupt header claiming days of audio does not reserve RAM.
-_MAX_PREALLOC_S = 4 * 3600.0
 #: FFmpeg demuxers for text art, which accept almost any bytes: never audio.
 _TEXT_FORMATS = frozenset({"tty", "bin", "xbin", "adf", "idf"})
 _DECODE_ERRORS = (av.error.FFmpegError, ValueError, OSError, RuntimeError, EOFError)
@@ -100,50 +98,6 @@ def decode_file(
         return collect_blocks(
             src.blocks(5 * TARGET_RATE, cancel), src.info.duration_s, src.name, on_progress
         )
-
-
-def collect_blocks(
-    blocks: Iterable[Audio],
-    duration_s: float | None,
-    name: str,
-    on_progress: Callable[[float, float | None], None] | None = None,
-) -> Audio:
-    """Join 16 kHz blocks into one array preallocated from ``duration_s`` (an estimate).
-
-    Grows by half when the estimate is short (or unknown: one minute to start), trims at the
-    end; resizing is in place (realloc), so the peak stays near the final size.
-    """
-    estimate = duration_s if duration_s is not None else 60.0
-    capacity = math.ceil(min(estimate * 1.01 + 1.0, _MAX_PREALLOC_S) * TARGET_RATE)
-    out = _alloc(capacity, name)
-    n = 0
-    for block in blocks:
-        if n + block.size > out.size:
-            out = _grow(out, max(n + block.size, out.size * 3 // 2), name)
-        out[n : n + block.size] = block
-        n += block.size
-        if on_progress is not None:
-            on_progress(n / TARGET_RATE, duration_s)
-    if n < out.size:
-        out = _grow(out, n, name)  # shrink in place: releases the unused tail
-    if on_progress is not None and n == 0:
-        on_progress(0.0, duration_s)
-    return out
-
-
-def _alloc(size: int, name: str) -> Audio:
-    try:
-        return np.empty(size, dtype=np.float32)
-    except MemoryError:
-        raise OutOfMemoryError(f"{name} is too long to decode into memory.") from None
-
-
-def _grow(out: Audio, size: int, name: str) -> Audio:
-    try:
-        out.resize(size, refcheck=False)
-    except MemoryError:
-        raise OutOfMemoryError(f"{name} is too long to decode into memory.") from None
-    return out
 
 
 def _closing(src: _Source, blocks: Iterator[Audio]) -> Iterator[Audio]:
@@ -255,7 +209,8 @@ class _Source:
 
     def _chunks(self, cancel: Cancel | None) -> Iterator[Audio]:
         resampler = MonoResampler()
-        errors = consecutive = decoded = 0
+        errors = consecutive = 0
+        decoded_s = 0.0
         first_error: BaseException | None = None
         packets = self._container.demux(self._stream)
         while True:
@@ -283,7 +238,7 @@ class _Source:
                 x = to_mono(frame.to_ndarray(), frame.layout.nb_channels, frame.format.is_planar)
                 if x.size:
                     consecutive = 0
-                    decoded += x.size
+                    decoded_s += x.size / frame.sample_rate
                 y = resampler.process(x, int(frame.sample_rate))
                 if y.size:
                     yield y
@@ -292,22 +247,30 @@ class _Source:
         tail = resampler.flush()
         if tail.size:
             yield tail
-        if decoded == 0:
+        self._check_outcome(decoded_s, errors, first_error)
+
+    def _check_outcome(
+        self, decoded_s: float, errors: int, first_error: BaseException | None
+    ) -> None:
+        """Raise if nothing usable came out; warn (once) if the file was damaged or cut short."""
+        declared = self.info.duration_s
+        if decoded_s == 0.0:
             if errors:
                 raise AudioDecodeError(
                     f"{self.name} is damaged: no audio could be decoded ({_reason(first_error)})."
                 )
-            if not self.info.sample_rate or (self.info.duration_s or 0.0) > 0.0:
+            if not self.info.sample_rate or (declared or 0.0) > 0.0:
                 raise AudioDecodeError(
                     f"{self.name} contains no decodable audio (damaged or truncated)."
                 )
+        problems = []
         if errors:
+            problems.append(f"{errors} damaged packet(s) skipped ({_reason(first_error)})")
+        if declared is not None and decoded_s < declared - max(0.5, 0.02 * declared):
+            problems.append(f"audio ends early, at {decoded_s:.2f} s of {declared:.2f} s")
+        if problems:
             log.warning(
-                "%s: %d damaged packet(s) skipped or data ended early (%s); kept %.2f s of audio",
-                self.path,
-                errors,
-                _reason(first_error),
-                decoded / max(1, self.info.sample_rate or 1),
+                "%s: %s; kept the %.2f s decoded", self.path, "; ".join(problems), decoded_s
             )
 
 

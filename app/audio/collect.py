@@ -1,0 +1,61 @@
+"""Collect streamed 16 kHz blocks into one array without holding more than the result."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable
+
+import numpy as np
+import numpy.typing as npt
+
+from app.audio.resample import TARGET_RATE
+from app.core.errors import OutOfMemoryError
+
+Audio = npt.NDArray[np.float32]
+
+#: Preallocation is capped so a corrupt header claiming days of audio does not reserve RAM.
+_MAX_PREALLOC_S = 4 * 3600.0
+
+
+def collect_blocks(
+    blocks: Iterable[Audio],
+    duration_s: float | None,
+    name: str,
+    on_progress: Callable[[float, float | None], None] | None = None,
+) -> Audio:
+    """Join 16 kHz blocks into one array preallocated from ``duration_s`` (an estimate).
+
+    Grows by half when the estimate is short (or unknown: one minute to start), trims at the
+    end; resizing is in place (realloc), so the peak stays near the final size.
+    """
+    estimate = duration_s if duration_s is not None else 60.0
+    capacity = math.ceil(min(estimate * 1.01 + 1.0, _MAX_PREALLOC_S) * TARGET_RATE)
+    out = _alloc(capacity, name)
+    n = 0
+    for block in blocks:
+        if n + block.size > out.size:
+            out = _grow(out, max(n + block.size, out.size * 3 // 2), name)
+        out[n : n + block.size] = block
+        n += block.size
+        if on_progress is not None:
+            on_progress(n / TARGET_RATE, duration_s)
+    if n < out.size:
+        out = _grow(out, n, name)  # shrink in place: releases the unused tail
+    if on_progress is not None and n == 0:
+        on_progress(0.0, duration_s)
+    return out
+
+
+def _alloc(size: int, name: str) -> Audio:
+    try:
+        return np.empty(size, dtype=np.float32)
+    except MemoryError:
+        raise OutOfMemoryError(f"{name} is too long to decode into memory.") from None
+
+
+def _grow(out: Audio, size: int, name: str) -> Audio:
+    try:
+        out.resize(size, refcheck=False)
+    except MemoryError:
+        raise OutOfMemoryError(f"{name} is too long to decode into memory.") from None
+    return out
