@@ -1,0 +1,44 @@
+"""System-wide dictation layer: global hotkey, text injection, permissions, launch at login.
+
+Plain Python (no Qt). :func:`create_platform` picks the implementation for this system; the
+platform modules import their native bindings lazily so this package imports everywhere.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from dataclasses import dataclass
+
+from app.system.base import GlobalHotkey, LoginItem, Permissions, TextInjector
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Platform:
+    """The four services the UI wires together; ``None`` means unsupported on this system."""
+
+    hotkey: GlobalHotkey | None
+    injector: TextInjector | None
+    permissions: Permissions
+    login_item: LoginItem | None
+    name: str
+
+
+def create_platform() -> Platform:
+    """The best implementation available here; never raises (falls back to 'unsupported')."""
+    if sys.platform == "darwin":
+        try:
+            from app.system import macos
+
+            return macos.create()
+        except ImportError as exc:  # pyobjc missing from a source checkout
+            log.warning("macOS integration unavailable: %s", exc)
+    elif sys.platform.startswith("linux"):
+        from app.system import x11
+
+        return x11.create()
+    from app.system.fake import AllGrantedPermissions
+
+    return Platform(None, None, AllGrantedPermissions(), None, "unsupported")
