@@ -1,0 +1,53 @@
+"""The adapter's staged greedy path gives exactly mlx-audio's own generate() output."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.core.transcript import Task, TaskSpec
+from app.engine.compat import checked_call
+from app.engine.loader import load_engine
+from app.engine.prompt import generate_kwargs
+from tests.engine.helpers import mlx_audio_tokens, noise
+
+SPECS = [
+    TaskSpec(),
+    TaskSpec(source_language="de"),
+    TaskSpec(Task.TRANSLATE, None, "fr"),
+    TaskSpec(keywords=("Granite", "MLX")),
+]
+MAX_TOKENS = 80
+
+
+@pytest.fixture(scope="module")
+def f32_engine(tiny_model_f32_dir):
+    return load_engine(str(tiny_model_f32_dir))
+
+
+def _check_parity(engine, seconds: float, seed: int) -> None:
+    audio = noise(seconds, seed)
+    engine.max_tokens = MAX_TOKENS
+    try:
+        outputs = engine.run(audio, SPECS)
+    finally:
+        engine.max_tokens = 4096
+    for spec, out in zip(SPECS, outputs, strict=True):
+        expected = mlx_audio_tokens(engine.model, audio, spec, MAX_TOKENS)
+        assert out.tokens == expected, spec
+        assert out.tokens, "the tiny model should say something"
+        reference = checked_call(
+            engine.model.generate, audio, max_tokens=MAX_TOKENS, **generate_kwargs(spec)
+        )
+        assert out.text == reference.text
+        assert out.timing.generated_tokens == reference.generation_tokens
+        assert out.timing.prompt_tokens == reference.prompt_tokens
+
+
+@pytest.mark.parametrize(("seconds", "seed"), [(1.0, 1), (4.0, 2)])
+def test_float32_matches_mlx_audio_exactly(f32_engine, seconds, seed):
+    _check_parity(f32_engine, seconds, seed)
+
+
+@pytest.mark.parametrize(("seconds", "seed"), [(1.0, 1), (4.0, 2)])
+def test_8bit_matches_mlx_audio(tiny_engine, seconds, seed):
+    _check_parity(tiny_engine, seconds, seed)
