@@ -11,10 +11,11 @@ Policy (``plan_chunks``):
    dropped as noise (clicks, breaths). Each region is padded by ``pad_s`` on both sides, but
    never beyond the middle of the pause to its neighbour nor outside the audio.
 2. **Over-long regions**: a padded region longer than ``max_chunk_s`` (speech with no pause of
-   ``min_silence_s``) is cut at its quietest point: the lowest 50 ms RMS of the audio (or the
-   lowest speech probability when no audio is given), searched between 50 % and 100 % of
-   ``max_chunk_s`` from the piece's start so that pieces stay long. In connected speech the
-   quietest point is almost always a gap between words or a stop closure, never a vowel.
+   ``min_silence_s``) is cut at its quietest point: the lowest RMS of the audio in 100 ms
+   windows (long enough to prefer a short pause between words over the closure of a stop
+   consonant), or the lowest speech probability when no audio is given. The cut is searched
+   between 50 % and 100 % of ``max_chunk_s`` from the piece's start so pieces stay long, and
+   the search repeats on the rest until every piece fits.
 3. **Grouping**: consecutive regions are merged into one chunk (the pause between them is
    kept, the model hears it) while the chunk stays ≤ ``max_chunk_s``. A chunk is closed at a
    pause when it already lasts ≥ ``target_chunk_s``, or when the pause is ≥ ``break_pause_s``
@@ -45,7 +46,7 @@ from app.core.errors import UsageError
 log = logging.getLogger(__name__)
 
 #: RMS window and hop used to find the quietest point of continuous speech.
-QUIET_WINDOW_S = 0.05
+QUIET_WINDOW_S = 0.1
 QUIET_HOP_S = 0.01
 #: The cut in an over-long region is searched in [SEARCH_FROM * max_chunk_s, max_chunk_s].
 SEARCH_FROM = 0.5
@@ -162,8 +163,9 @@ def _quietness(
     lo: float,
     hi: float,
 ) -> tuple[npt.NDArray[np.float64], float, float]:
-    """(loudness per step, first step time, step) over [lo, hi]: RMS of the audio in 50 ms
-    windows every 10 ms, or the speech probability per frame when there is no audio."""
+    """(loudness per step, first step time, step) over [lo, hi]: RMS of the audio in
+    ``QUIET_WINDOW_S`` windows every ``QUIET_HOP_S``, or the speech probability per frame
+    when there is no audio."""
     if audio is not None:
         hop, win = round(QUIET_HOP_S * rate), round(QUIET_WINDOW_S * rate)
         a = np.asarray(audio[round(lo * rate) : round(hi * rate)], dtype=np.float64)
@@ -192,8 +194,7 @@ def _cut_long(
     s, e = region
     limit = cfg.max_chunk_s
     while e - s > limit:
-        needed = math.ceil((e - s) / limit - 1e-9)  # pieces still needed, minimum
-        lo = max(s + SEARCH_FROM * limit, e - (needed - 1) * limit)
+        lo = s + SEARCH_FROM * limit
         hi = s + limit
         values, t0, step = _quietness(audio, probs, frame_s, rate, lo, hi)
         times = t0 + step * np.arange(len(values))
