@@ -121,7 +121,7 @@ class AutostartLoginItem:
             raise SystemIntegrationError(f"Cannot change launch at login: {exc}") from exc
 
 
-def create() -> Platform:
+def create(schedule: Scheduler = timer_scheduler) -> Platform:
     """The Linux :class:`app.system.Platform`."""
     from app.system import Platform
     from app.system.fake import AllGrantedPermissions
@@ -131,7 +131,7 @@ def create() -> Platform:
         log.info("xdotool/xclip not found: dictated text will not be pasted automatically")
     return Platform(
         hotkey=None,
-        injector=XdotoolInjector() if have_tools else None,
+        injector=XdotoolInjector(schedule=schedule) if have_tools else None,
         permissions=AllGrantedPermissions(),
         login_item=AutostartLoginItem(),
         name="x11",

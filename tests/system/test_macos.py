@@ -1,0 +1,134 @@
+"""macOS layer: pure key handling on any system, the event-tap callback against a fake Quartz."""
+
+from __future__ import annotations
+
+import sys
+import types
+
+import pytest
+
+from app.system import macos
+from app.system.base import Shortcut, SystemIntegrationError
+
+
+def test_keycodes_match_hitoolbox() -> None:
+    assert macos.KEYCODES["a"] == 0 and macos.KEYCODES["v"] == 9
+    assert macos.KEYCODES["space"] == 49 and macos.KEYCODES["escape"] == 53
+    assert macos.KEYCODES["l"] == 37 and macos.KEYCODES["."] == 47
+    assert macos.KEYCODES["f1"] == 122 and macos.KEYCODES["f13"] == 105
+    assert "_" not in macos.KEYCODES
+    assert len(set(macos.KEYCODES.values())) == len(macos.KEYCODES)
+
+
+def test_keycode_for_and_matches() -> None:
+    code, flags = macos.keycode_for(Shortcut.parse("cmd+shift+d"))
+    assert code == 2 and flags == macos.FLAG_CMD | macos.FLAG_SHIFT
+    caps_lock = 1 << 16
+    assert macos.matches(2, flags | caps_lock, code, flags)
+    assert not macos.matches(2, flags | macos.FLAG_ALT, code, flags)  # extra modifier
+    assert not macos.matches(3, flags, code, flags)
+    with pytest.raises(SystemIntegrationError):
+        macos.keycode_for(Shortcut("pagedown"))
+
+
+@pytest.mark.skipif(sys.platform == "darwin", reason="pyobjc is present on macOS")
+def test_create_without_pyobjc_raises_import_error() -> None:
+    with pytest.raises(ImportError):
+        macos.create()
+
+
+class FakeQuartz(types.ModuleType):
+    """Just enough of Quartz/CoreFoundation for MacHotkey: events are (code, flags, repeat)."""
+
+    kCGEventKeyDown, kCGEventKeyUp = 10, 11
+    kCGKeyboardEventKeycode, kCGKeyboardEventAutorepeat = 9, 8
+    kCGSessionEventTap = kCGHeadInsertEventTap = kCFRunLoopCommonModes = 0
+    kCGEventTapOptionDefault, kCGEventTapOptionListenOnly = 0, 1
+
+    def __init__(self, grant_active: bool = True) -> None:
+        super().__init__("Quartz")
+        self.grant_active = grant_active
+        self.enabled: list[bool] = []
+
+    def CGEventMaskBit(self, t: int) -> int:
+        return 1 << t
+
+    def CGEventTapCreate(self, tap, place, option, mask, callback, refcon):
+        if option == self.kCGEventTapOptionDefault and not self.grant_active:
+            return None
+        return ("tap", option)
+
+    def CGEventTapEnable(self, tap, on):
+        self.enabled.append(on)
+
+    def CFMachPortCreateRunLoopSource(self, alloc, tap, order):
+        return "source"
+
+    def CFRunLoopGetMain(self):
+        return "main"
+
+    def CFRunLoopAddSource(self, *args):
+        pass
+
+    CFRunLoopRemoveSource = CFRunLoopAddSource
+    CFMachPortInvalidate = CFRunLoopAddSource
+
+    def CGEventGetIntegerValueField(self, event, field):
+        return event[0] if field == self.kCGKeyboardEventKeycode else event[2]
+
+    def CGEventGetFlags(self, event):
+        return event[1]
+
+
+@pytest.fixture
+def quartz(monkeypatch: pytest.MonkeyPatch) -> FakeQuartz:
+    fake = FakeQuartz()
+    monkeypatch.setitem(sys.modules, "Quartz", fake)
+    monkeypatch.setitem(sys.modules, "CoreFoundation", fake)
+    return fake
+
+
+def test_event_tap_callback(quartz: FakeQuartz) -> None:
+    hk = macos.MacHotkey()
+    seen: list[str] = []
+    hk.register(Shortcut.parse("alt+space"), lambda: seen.append("down"), lambda: seen.append("up"))
+    cb = hk._cb_ref
+    alt, space = macos.FLAG_ALT, 49
+    assert cb(None, 10, (space, alt, 0), None) is None  # swallowed by the active tap
+    assert cb(None, 10, (space, alt, 1), None) is None  # auto-repeat: swallowed, not reported
+    assert cb(None, 11, (space, 0, 0), None) is None  # released after alt: still matches
+    other = (space, 0, 0)
+    assert cb(None, 10, other, None) is other  # plain space passes through
+    assert seen == ["down", "up"]
+    hk.watch_escape(lambda: seen.append("esc"))
+    assert cb(None, 10, (53, 0, 0), None) is None
+    hk.watch_escape(None)
+    esc = (53, 0, 0)
+    assert cb(None, 10, esc, None) is esc
+    assert seen == ["down", "up", "esc"]
+    assert cb(None, macos.EV_TAP_DISABLED_BY_TIMEOUT, "x", None) == "x"
+    assert quartz.enabled[-1] is True  # re-enabled after the system timed it out
+    hk.unregister()
+    assert cb(None, 10, (space, alt, 0), None) == (space, alt, 0)
+
+
+def test_listen_only_tap_passes_events_and_failure_explains(quartz: FakeQuartz) -> None:
+    quartz.grant_active = False
+    hk = macos.MacHotkey()
+    hk.register(Shortcut.parse("f13"), lambda: None, lambda: None)
+    event = (105, 0, 0)
+    assert hk._cb_ref(None, 10, event, None) is event
+    quartz.CGEventTapCreate = lambda *a: None  # type: ignore[method-assign]
+    with pytest.raises(SystemIntegrationError, match="Input Monitoring"):
+        hk.register(Shortcut.parse("f13"), lambda: None, lambda: None)
+
+
+def test_callback_exception_never_escapes(quartz: FakeQuartz) -> None:
+    hk = macos.MacHotkey()
+
+    def boom() -> None:
+        raise RuntimeError("bug")
+
+    hk.register(Shortcut.parse("f13"), boom, boom)
+    event = (105, 0, 0)
+    assert hk._cb_ref(None, 10, event, None) is event
