@@ -92,6 +92,13 @@ class FakeEngine:
         return outputs
 
 
+class _AnnouncingEvent(threading.Event):
+    def set(self) -> None:
+        if not self.is_set():
+            print("engine busy", flush=True)
+        super().set()
+
+
 #: The engines the last ``factory`` calls created, for assertions.
 created: list[FakeEngine] = []
 
@@ -101,13 +108,20 @@ def factory(
 ) -> FakeEngine:
     """Engine factory. ``spec``: ``missing…`` → ModelMissingError, ``corrupt…`` →
     ModelCorruptError, ``boom…`` → RuntimeError, ``download…`` → reports 3 GiB of download
-    progress first; anything else loads instantly. The engine is named after ``spec``."""
+    progress first, ``block…`` → an engine that blocks in ``run`` until cancelled and prints
+    ``engine busy`` to stdout when it starts; anything else loads instantly. The engine is named
+    after ``spec``."""
     if spec.startswith("missing"):
         raise ModelMissingError(f"Model '{spec}' was not found.")
     if spec.startswith("corrupt"):
         raise ModelCorruptError(f"Model '{spec}' is damaged: weights are truncated.")
     if spec.startswith("boom"):
         raise RuntimeError("unexpected\nmultiline failure")
+    if spec.startswith("block"):
+        # Never finishes a chunk (until cancelled); says so on stdout so a test can interrupt.
+        engine = FakeEngine(name=spec, block=threading.Event())
+        engine.entered = _AnnouncingEvent()
+        return engine
     if spec.startswith("download"):
         total = 3 * 1024**3
         for done in (0, total // 2, total):

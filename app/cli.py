@@ -1,0 +1,311 @@
+"""Command line: ``python -m app`` (the window), ``python -m app transcribe FILE...``, ``listen``.
+
+``transcribe`` writes one file per input and format next to the input (or in ``--output-dir``):
+``talk.mp3`` → ``talk.txt``; a translation to French → ``talk.fr.txt``. Files are written
+atomically and never over the input. Exit codes: 0 all files done, 1 some file failed or the
+model could not be loaded, 2 usage error (bad option, language pair, keywords file, chunk length
+or a ``--model`` path that is not a usable model folder), 130 interrupted (Ctrl-C).
+
+Environment: ``GRANITE_DICTATE_HOME`` redirects the data and log folders;
+``GRANITE_DICTATE_ENGINE_FACTORY=module:callable`` replaces the engine factory (tests use
+``tests.support.fake_engine:factory``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import os
+import queue
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, TextIO, cast
+
+from app import __version__
+from app.core import keywords as kw
+from app.core import model_spec
+from app.core.errors import GraniteError, UsageError
+from app.core.export import FORMATS, write_result
+from app.core.progress import ProgressClock, format_duration, progress_line
+from app.core.segmentation import Chunk, SegmentationConfig
+from app.core.transcript import Segment, Task, TaskSpec, TranscriptResult
+from app.engine.base import DEFAULT_MODEL
+from app.workers.engine_thread import EngineFactory, EngineThread, default_engine_factory
+
+log = logging.getLogger(__name__)
+PROG = "granite-dictate"
+FACTORY_ENV = "GRANITE_DICTATE_ENGINE_FACTORY"
+MAX_CHUNK_RANGE = (1.0, 300.0)
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+def say(message: str, stream: TextIO | None = None) -> None:
+    print(f"{PROG}: {' '.join(message.split())}", file=stream or sys.stderr, flush=True)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=PROG, description="On-device speech transcription.")
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    t = sub.add_parser("transcribe", help="transcribe or translate audio/video files")
+    t.add_argument("files", nargs="+", metavar="FILE")
+    t.add_argument("--model", default=DEFAULT_MODEL, help="model folder or Hugging Face repo")
+    t.add_argument("--task", choices=[t.value for t in Task], default=None)
+    t.add_argument("--language", default=None, help="spoken language (default: auto)")
+    t.add_argument("--translate-to", default=None, metavar="LANG", help="implies --task translate")
+    t.add_argument("--keywords", default="", help='words to favour, e.g. "Granite,MLX"')
+    t.add_argument("--keywords-file", default=None, metavar="F", help="one keyword per line")
+    t.add_argument(
+        "--format", action="append", default=None, help=f"{','.join(FORMATS)} (repeat or comma)"
+    )
+    t.add_argument("--output-dir", default=None, metavar="DIR")
+    t.add_argument("--max-chunk", type=float, default=30.0, metavar="SECONDS")
+    try:
+        listen_cli: Any = importlib.import_module("app.listen_cli")
+    except ImportError:
+        log.debug("app.listen_cli not available", exc_info=True)
+    else:
+        listen_cli.add_parser(sub)
+    return parser
+
+
+def main(argv: Sequence[str]) -> int:
+    from app.logging_setup import setup_logging
+
+    args = list(argv)
+    if not args:
+        return _launch_gui()
+    parser = build_parser()
+    ns = parser.parse_args(args)  # exits 2 on usage errors, 0 for --help/--version
+    setup_logging()
+    if ns.command == "transcribe":
+        return transcribe_command(ns)
+    if ns.command == "listen":
+        listen_cli: Any = importlib.import_module("app.listen_cli")
+        return int(listen_cli.run(ns))
+    parser.print_help()
+    return EXIT_USAGE
+
+
+def _launch_gui() -> int:
+    try:
+        gui: Any = importlib.import_module("app.ui.app")
+    except ImportError:
+        build_parser().print_help()
+        return EXIT_OK
+    from app.logging_setup import setup_logging
+
+    setup_logging()
+    return int(gui.run_gui())
+
+
+# --- transcribe -------------------------------------------------------------------------------
+
+
+def parse_options(ns: argparse.Namespace) -> tuple[TaskSpec, list[str], SegmentationConfig]:
+    """Validate everything that does not need the model; raises UsageError and friends."""
+    task = Task(ns.task) if ns.task else (Task.TRANSLATE if ns.translate_to else Task.TRANSCRIBE)
+    words = kw.split_keywords(ns.keywords or "")
+    if ns.keywords_file:
+        try:
+            words += kw.split_keywords(Path(ns.keywords_file).read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError) as err:
+            reason = err.strerror if isinstance(err, OSError) and err.strerror else "unreadable"
+            raise UsageError(f"Keywords file {ns.keywords_file}: {reason}.") from None
+    if kw.exceeds_limit(words):
+        say(f"warning: {len(words)} keywords make every chunk slower; consider fewer.")
+    spec = TaskSpec(task, ns.language, ns.translate_to, tuple(dict.fromkeys(words)))
+    spec.validate()
+    formats: list[str] = []
+    for item in ns.format or ["txt"]:
+        for fmt in (f.strip().lower() for f in item.split(",")):
+            if fmt not in FORMATS:
+                raise UsageError(f"Unknown format '{fmt}'; choose from {', '.join(FORMATS)}.")
+            if fmt not in formats:
+                formats.append(fmt)
+    lo, hi = MAX_CHUNK_RANGE
+    if not lo <= ns.max_chunk <= hi:
+        raise UsageError(f"--max-chunk must be between {lo:g} and {hi:g} seconds.")
+    cfg = SegmentationConfig(max_chunk_s=ns.max_chunk)
+    cfg.validate()
+    if model_spec.is_local_path(ns.model):
+        problem = model_spec.model_folder_problem(ns.model)
+        if problem:
+            raise UsageError(f"--model: {problem}")
+    return spec, formats, cfg
+
+
+def output_paths(
+    src: Path, spec: TaskSpec, formats: Sequence[str], out_dir: Path | None, taken: set[Path]
+) -> dict[str, Path]:
+    """``talk.mp3`` → ``talk.srt`` (``talk.fr.srt`` for a translation), unique within a run."""
+    folder = out_dir if out_dir is not None else src.parent
+    lang = f".{spec.target_language}" if spec.task is Task.TRANSLATE else ""
+    for n in range(1, 1000):
+        stem = src.stem if n == 1 else f"{src.stem}-{n}"
+        paths = {fmt: (folder / f"{stem}{lang}.{fmt}").absolute() for fmt in formats}
+        if not any(p in taken or p == src.absolute() for p in paths.values()):
+            taken.update(paths.values())
+            return paths
+    raise UsageError(f"Too many inputs named {src.name}.")
+
+
+def _engine_factory() -> EngineFactory:
+    target = os.environ.get(FACTORY_ENV)
+    if not target:
+        return default_engine_factory
+    module, _, attr = target.partition(":")
+    return cast(EngineFactory, getattr(importlib.import_module(module), attr))
+
+
+class _Events:
+    """EngineListener that forwards what the CLI needs into a queue (model thread → main)."""
+
+    def __init__(self) -> None:
+        self.q: queue.Queue[tuple[Any, ...]] = queue.Queue()
+
+    def model_state(self, state: str, message: str) -> None:
+        self.q.put(("state", state, message))
+
+    def download_progress(self, done: int, total: int) -> None:
+        self.q.put(("download", done, total))
+
+    def job_progress(self, job_id: int, done: float, total: float) -> None:
+        self.q.put(("progress", job_id, done, total))
+
+    def job_partial(self, job_id: int, task_index: int, text: str, chunk: Chunk) -> None:
+        pass
+
+    def job_segment(self, job_id: int, task_index: int, segment: Segment) -> None:
+        pass
+
+    def job_finished(self, job_id: int, results: list[TranscriptResult]) -> None:
+        self.q.put(("finished", job_id, results))
+
+    def job_failed(self, job_id: int, message: str) -> None:
+        self.q.put(("failed", job_id, message))
+
+
+class _Display:
+    """A one-line progress bar on a terminal; nothing but final lines otherwise."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.tty = stream.isatty()
+        self._width = 0
+
+    def show(self, text: str) -> None:
+        if self.tty:
+            self.stream.write("\r" + text.ljust(self._width))
+            self.stream.flush()
+            self._width = len(text)
+
+    def clear(self) -> None:
+        if self.tty and self._width:
+            self.stream.write("\r" + " " * self._width + "\r")
+            self.stream.flush()
+            self._width = 0
+
+
+def transcribe_command(ns: argparse.Namespace) -> int:
+    try:
+        spec, formats, cfg = parse_options(ns)
+    except GraniteError as err:
+        say(str(err))
+        return EXIT_USAGE
+    out_dir = Path(ns.output_dir).expanduser() if ns.output_dir else None
+    display = _Display(sys.stderr)
+    events = _Events()
+    thread = EngineThread(_engine_factory(), events)
+    thread.start()
+    try:
+        return _run(ns.files, spec, formats, cfg, out_dir, ns.model, thread, events, display)
+    except KeyboardInterrupt:
+        display.clear()
+        thread.cancel_all()
+        say("interrupted.")
+        return EXIT_INTERRUPTED
+    finally:
+        thread.shutdown(timeout=3.0)
+
+
+def _reason(name: str, message: str) -> str:
+    """Drop a leading file name from a decoder message (the line already starts with it)."""
+    return message[len(name) :].lstrip(" :") if message.startswith(name + " ") else message
+
+
+def _wait(events: _Events, display: _Display, label: str, clock: ProgressClock) -> tuple[Any, ...]:
+    while True:
+        try:
+            event = events.q.get(timeout=0.25)
+        except queue.Empty:
+            display.show(progress_line(label, clock))
+            continue
+        if event[0] == "progress":
+            clock.update(event[2], event[3])
+            display.show(progress_line(label, clock))
+        elif event[0] == "download":
+            display.show(f"downloading model: {event[1] / 1e6:.0f} / {event[2] / 1e6:.0f} MB")
+        elif event[0] in ("finished", "failed") or (
+            event[0] == "state" and event[1] in ("ready", "error", "missing")
+        ):
+            display.clear()
+            return event
+
+
+def _run(
+    files: Sequence[str],
+    spec: TaskSpec,
+    formats: Sequence[str],
+    cfg: SegmentationConfig,
+    out_dir: Path | None,
+    model: str,
+    thread: EngineThread,
+    events: _Events,
+    display: _Display,
+) -> int:
+    failed = 0
+    todo: list[Path] = []
+    for name in files:
+        path = Path(name)
+        if path.is_file():
+            todo.append(path)
+        else:
+            failed += 1
+            say(f"{path.name}: {'is a folder' if path.is_dir() else 'no such file'}.")
+    if not todo:
+        return EXIT_FAILED
+    thread.load_model(model)
+    state = _wait(events, display, "loading model", ProgressClock())
+    if state[1] != "ready":
+        say(f"cannot load the model: {state[2]}")
+        return EXIT_FAILED
+    taken: set[Path] = set()
+    for path in todo:
+        clock = ProgressClock()
+        thread.submit_file(str(path), [spec], cfg)
+        event = _wait(events, display, path.name, clock)
+        if event[0] == "failed":
+            failed += 1
+            say(f"{path.name}: {_reason(path.name, event[2])}")
+            continue
+        result: TranscriptResult = event[2][0]
+        try:
+            written = [
+                write_result(result, p, fmt).name
+                for fmt, p in output_paths(path, spec, formats, out_dir, taken).items()
+            ]
+        except (GraniteError, OSError) as err:
+            failed += 1
+            reason = str(err) if isinstance(err, GraniteError) else (err.strerror or str(err))
+            say(f"{path.name}: cannot write the output: {reason}")
+            continue
+        speed = result.duration / clock.elapsed if clock.elapsed > 0 else 0.0
+        say(
+            f"{path.name}: {len(result.segments)} segments, "
+            f"{format_duration(result.duration)} of audio in {format_duration(clock.elapsed)} "
+            f"({speed:.2f}x real time) -> {', '.join(written)}"
+        )
+    return EXIT_FAILED if failed else EXIT_OK

@@ -1,0 +1,234 @@
+"""``python -m app transcribe`` in child processes, with the fake engine (env hook)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from app.cli import output_paths
+from app.core import export
+from app.core.transcript import Task, TaskSpec
+from tests.support import espeak
+from tests.support.media import write_audio
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def speech_dir(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("speech")
+    a = espeak.synthesize("The quick brown fox jumps over the lazy dog.")
+    b = espeak.synthesize("Granite speech runs on the device.")
+    talk = espeak.compose([0.5, a, 1.5, b, 1.0])
+    write_audio(folder / "talk.wav", talk.audio, 16000)
+    write_audio(folder / "short.flac", espeak.compose([0.3, b, 0.3]).audio, 16000)
+    (folder / "bad.mp3").write_text("this is not audio\n" * 50)
+    return folder
+
+
+def run(args: list[str], home: Path, **kw) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "GRANITE_DICTATE_HOME": str(home),
+        "GRANITE_DICTATE_ENGINE_FACTORY": "tests.support.fake_engine:factory",
+    }
+    proc = subprocess.run(
+        [sys.executable, "-m", "app", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        **kw,
+    )
+    assert "Traceback" not in proc.stderr, proc.stderr
+    return proc
+
+
+def lines(text: str) -> list[str]:
+    return [line for line in text.splitlines() if line.strip()]
+
+
+def test_writes_every_format_next_to_the_input(speech_dir, tmp_path) -> None:
+    out = tmp_path / "out"
+    proc = run(
+        [
+            "transcribe",
+            str(speech_dir / "talk.wav"),
+            "--model",
+            "fake",
+            "--format",
+            "txt,srt",
+            "--format",
+            "vtt",
+            "--format",
+            "json",
+            "--output-dir",
+            str(out),
+            "--keywords",
+            "fox, dog",
+        ],
+        tmp_path,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert sorted(p.name for p in out.iterdir()) == [
+        "talk.json",
+        "talk.srt",
+        "talk.txt",
+        "talk.vtt",
+    ]
+    [final] = lines(proc.stderr)
+    assert final.startswith("granite-dictate: talk.wav: ") and "talk.srt" in final
+    doc = json.loads((out / "talk.json").read_text(encoding="utf-8"))
+    assert doc["keywords"] == ["fox", "dog"] and doc["model"] == "fake"
+    assert 0 < doc["segments"][0]["start"] < 1.0  # leading silence skipped
+    assert doc["duration"] == pytest.approx(
+        len(
+            espeak.compose(
+                [
+                    0.5,
+                    espeak.synthesize("The quick brown fox jumps over the lazy dog."),
+                    1.5,
+                    espeak.synthesize("Granite speech runs on the device."),
+                    1.0,
+                ]
+            ).audio
+        )
+        / 16000,
+        abs=0.01,
+    )
+    srt = export.parse_srt((out / "talk.srt").read_text(encoding="utf-8"))
+    vtt = export.parse_vtt((out / "talk.vtt").read_text(encoding="utf-8"))
+    assert [(s.start, s.end) for s in srt] == [(s.start, s.end) for s in vtt]
+    assert srt and all(s.text.startswith("speech ") and s.text.endswith("+fox+dog") for s in srt)
+    assert (out / "talk.txt").read_text(encoding="utf-8").strip() == " ".join(s.text for s in srt)
+    assert (ROOT / "GRANITE_DICTATE_HOME").exists() is False
+    assert (tmp_path / "logs" / "granite-dictate.log").is_file()
+
+
+def test_a_bad_file_gets_one_line_and_the_others_are_still_written(speech_dir, tmp_path) -> None:
+    files = [speech_dir / "short.flac", speech_dir / "bad.mp3", tmp_path / "gone.wav"]
+    proc = run(
+        ["transcribe", *map(str, files), "--model", "fake", "--output-dir", str(tmp_path)], tmp_path
+    )
+    assert proc.returncode == 1
+    errors = [x for x in lines(proc.stderr) if not x.startswith("granite-dictate: short.flac")]
+    assert len(errors) == 2, proc.stderr
+    assert errors[0] == "granite-dictate: gone.wav: no such file."
+    assert errors[1].startswith("granite-dictate: bad.mp3: ")
+    assert (tmp_path / "short.txt").read_text(encoding="utf-8").startswith("speech ")
+    assert not (tmp_path / "bad.txt").exists()
+
+
+def test_translation_is_named_after_the_target(speech_dir, tmp_path) -> None:
+    proc = run(
+        [
+            "transcribe",
+            str(speech_dir / "short.flac"),
+            "--model",
+            "fake",
+            "--language",
+            "en",
+            "--translate-to",
+            "fr",
+            "--format",
+            "srt",
+            "--output-dir",
+            str(tmp_path),
+        ],
+        tmp_path,
+    )
+    assert proc.returncode == 0, proc.stderr
+    cues = export.parse_srt((tmp_path / "short.fr.srt").read_text(encoding="utf-8"))
+    assert cues and cues[0].text.startswith("[fr] speech")
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["--task", "translate"], "--translate-to"),
+        (["--language", "fr", "--translate-to", "de"], "Cannot translate French to German"),
+        (["--keywords-file", "/nonexistent/kw.txt"], "Keywords file"),
+        (["--max-chunk", "0"], "--max-chunk"),
+        (["--format", "srt,doc"], "Unknown format 'doc'"),
+        (["--model", "./no/such/model"], "--model:"),
+        (["--task", "summarize"], "invalid choice"),
+    ],
+)
+def test_usage_errors_exit_2_with_one_line(speech_dir, tmp_path, args, needle) -> None:
+    proc = run(["transcribe", str(speech_dir / "short.flac"), *args], tmp_path)
+    assert proc.returncode == 2
+    assert needle in proc.stderr
+    assert lines(proc.stderr)[-1].startswith("granite-dictate")
+    assert not list(speech_dir.glob("short.*.*")) and not (speech_dir / "short.txt").exists()
+
+
+def test_model_load_failure_is_one_line_exit_1(speech_dir, tmp_path) -> None:
+    proc = run(["transcribe", str(speech_dir / "short.flac"), "--model", "corrupt-model"], tmp_path)
+    assert proc.returncode == 1
+    assert lines(proc.stderr) == [
+        "granite-dictate: cannot load the model: "
+        "Model 'corrupt-model' is damaged: weights are truncated."
+    ]
+
+
+def test_version(tmp_path) -> None:
+    proc = run(["--version"], tmp_path)
+    assert proc.returncode == 0 and proc.stdout.startswith("granite-dictate ")
+
+
+def test_ctrl_c_cancels_and_exits_130(speech_dir, tmp_path) -> None:
+    env = {
+        **os.environ,
+        "GRANITE_DICTATE_HOME": str(tmp_path),
+        "GRANITE_DICTATE_ENGINE_FACTORY": "tests.support.fake_engine:factory",
+    }
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "app",
+            "transcribe",
+            str(speech_dir / "talk.wav"),
+            "--model",
+            "block",
+            "--output-dir",
+            str(tmp_path),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        assert proc.stdout.readline().strip() == "engine busy"
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    assert proc.returncode == 130
+    assert lines(err) == ["granite-dictate: interrupted."]
+    assert not (tmp_path / "talk.txt").exists()
+
+
+def test_output_paths_never_hit_the_input_or_each_other(tmp_path) -> None:
+    taken: set[Path] = set()
+    src = tmp_path / "a.srt"
+    first = output_paths(src, TaskSpec(), ["srt", "txt"], None, taken)
+    assert first == {"srt": tmp_path / "a-2.srt", "txt": tmp_path / "a-2.txt"}
+    again = output_paths(tmp_path / "x" / "a.srt", TaskSpec(), ["txt"], tmp_path, taken)
+    assert again == {"txt": tmp_path / "a.txt"}
+    third = output_paths(tmp_path / "y" / "a.wav", TaskSpec(), ["txt"], tmp_path, taken)
+    assert third == {"txt": tmp_path / "a-3.txt"}
+    fr = output_paths(
+        tmp_path / "b.mp3", TaskSpec(Task.TRANSLATE, "en", "fr"), ["vtt"], None, taken
+    )
+    assert fr == {"vtt": tmp_path / "b.fr.vtt"}
