@@ -13,9 +13,10 @@ so nothing the user wrote is lost from subtitles and no timing is invented.
 from __future__ import annotations
 
 import bisect
+import os
 import time
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -226,3 +227,70 @@ def export_output(output: OutputText, fmt: str, source: str = "") -> str:
     if fmt in ("srt", "vtt") and not result.segments:
         raise UsageError("Nothing to export with timings: this text has no transcribed segments.")
     return export.render(result, fmt)
+
+
+def plan_specs(
+    task: Task,
+    source_language: str | None,
+    target_language: str | None,
+    extra_targets: Sequence[str] = (),
+    keywords: Sequence[str] = (),
+) -> list[TaskSpec]:
+    """The outputs to ask for: the transcript, plus translations when the task is Translate.
+
+    Translate always keeps the source transcript (shown side by side) and adds one translation
+    per distinct target (the main one first, then ``extra_targets``); the engine encodes the
+    audio once for all of them.
+    """
+    words = tuple(keywords)
+    specs = [TaskSpec(Task.TRANSCRIBE, source_language, None, words)]
+    if task is Task.TRANSLATE:
+        targets: list[str] = []
+        for code in (target_language, *extra_targets):
+            if code and code not in targets and code != specs[0].source_language:
+                targets.append(code)
+        if not targets:
+            raise UsageError("Translate needs a target language different from the spoken one.")
+        specs += [TaskSpec(Task.TRANSLATE, source_language, t, words) for t in targets]
+    for spec in specs:
+        spec.validate()
+    return specs
+
+
+def collect_sources(
+    paths: Iterable[str], is_supported: Callable[[str], bool]
+) -> tuple[list[str], list[str]]:
+    """Files to transcribe from dropped/opened paths, and one line per refused path.
+
+    Folders are searched recursively (sorted; hidden entries and unsupported files inside
+    them are skipped quietly); an unsupported file given directly is refused with a reason.
+    Duplicates are dropped, the order is kept.
+    """
+    accepted: list[str] = []
+    refused: list[str] = []
+
+    def add(path: str) -> None:
+        if path not in accepted:
+            accepted.append(path)
+
+    for raw in paths:
+        path = os.path.abspath(raw)
+        name = os.path.basename(path) or path
+        if os.path.isdir(path):
+            found = 0
+            for root, dirs, files in os.walk(path):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for file in sorted(files):
+                    if not file.startswith(".") and is_supported(file):
+                        add(os.path.join(root, file))
+                        found += 1
+            if not found:
+                refused.append(f"{name}: no audio or video files in this folder.")
+        elif not os.path.exists(path):
+            refused.append(f"{name}: file not found.")
+        elif not is_supported(path):
+            ext = os.path.splitext(name)[1] or "no extension"
+            refused.append(f"{name}: not a supported audio or video file ({ext}).")
+        else:
+            add(path)
+    return accepted, refused

@@ -149,8 +149,8 @@ class TranscriptPane(QWidget):
         if self.editor.textCursor().charFormat().hasProperty(PROP_PARTIAL):
             self.editor.setCurrentCharFormat(QTextCharFormat())
 
-    def _insert_position(self) -> int:
-        if self.insertion_mode == "end":
+    def _insert_position(self, at_end: bool = False) -> int:
+        if at_end or self.insertion_mode == "end":
             return self.document.characterCount() - 1
         return self.editor.textCursor().selectionEnd()
 
@@ -195,10 +195,10 @@ class TranscriptPane(QWidget):
             cursor.insertText(seg.text.strip(), self._segment_format(seg))
         cursor.endEditBlock()
 
-    def insert_segment(self, segment: Segment) -> None:
-        """Insert one final segment at the cursor or the end (per ``insertion_mode``)."""
+    def insert_segment(self, segment: Segment, at_end: bool = False) -> None:
+        """Insert one final segment at the cursor or the end (``insertion_mode`` or ``at_end``)."""
         cursor = QTextCursor(self.document)
-        cursor.setPosition(self._insert_position())
+        cursor.setPosition(self._insert_position(at_end))
         cursor.insertText(segment.text, self._segment_format(segment))
 
     def to_output(self) -> OutputText:
@@ -229,11 +229,11 @@ class TranscriptPane(QWidget):
 
     # --- partials (the live-dictation API) ------------------------------------------------
 
-    def begin_partial(self, source_id: str = "") -> int:
+    def begin_partial(self, source_id: str = "", at_end: bool = False) -> int:
         """Open a partial region at the cursor or the end; returns its handle."""
         handle = next(_handles)
         anchor = QTextCursor(self.document)
-        anchor.setPosition(self._insert_position())
+        anchor.setPosition(self._insert_position(at_end))
         self._partials[handle] = _Partial(source_id, anchor)
         return handle
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 
@@ -10,13 +11,15 @@ from app.core.document import (
     Document,
     OutputText,
     Run,
+    collect_sources,
     document_text,
     export_output,
     merge_runs,
+    plan_specs,
     segment_index_at,
     timed_segments,
 )
-from app.core.errors import UsageError
+from app.core.errors import UnsupportedLanguageError, UsageError
 from app.core.export import parse_srt, parse_vtt
 from app.core.transcript import Segment, Task, TaskSpec
 
@@ -125,3 +128,40 @@ def test_unknown_schema_is_refused() -> None:
 def test_is_empty() -> None:
     assert Document().is_empty
     assert not Document(outputs=[OutputText(runs=[Run("x")])]).is_empty
+
+
+def test_plan_specs_keeps_the_transcript_and_adds_each_translation_once() -> None:
+    assert plan_specs(Task.TRANSCRIBE, "fr", "en", ("de",)) == [TaskSpec(Task.TRANSCRIBE, "fr")]
+    specs = plan_specs(Task.TRANSLATE, "en", "fr", ("de", "fr", "en"), ("Kenobi",))
+    assert [(s.task, s.target_language) for s in specs] == [
+        (Task.TRANSCRIBE, None),
+        (Task.TRANSLATE, "fr"),
+        (Task.TRANSLATE, "de"),
+    ]
+    assert all(s.keywords == ("Kenobi",) for s in specs)
+    with pytest.raises(UsageError):
+        plan_specs(Task.TRANSLATE, "en", "en")
+    with pytest.raises(UnsupportedLanguageError):
+        plan_specs(Task.TRANSLATE, "fr", "de")  # only via English
+
+
+def test_collect_sources_expands_folders_and_refuses_with_one_line_reasons(tmp_path) -> None:
+    (tmp_path / "dir" / "sub").mkdir(parents=True)
+    (tmp_path / "empty").mkdir()
+    for name in ("dir/b.wav", "dir/a.mp3", "dir/notes.txt", "dir/.hidden.wav", "dir/sub/c.flac"):
+        (tmp_path / name).write_bytes(b"x")
+    (tmp_path / "top.wav").write_bytes(b"x")
+    (tmp_path / "doc.pdf").write_bytes(b"x")
+
+    def supported(p: str) -> bool:
+        return p.endswith((".wav", ".mp3", ".flac"))
+
+    paths = ["top.wav", "dir", "doc.pdf", "missing.wav", "empty", "top.wav"]
+    accepted, refused = collect_sources([str(tmp_path / p) for p in paths], supported)
+    rel = [os.path.relpath(p, tmp_path) for p in accepted]
+    assert rel == ["top.wav", "dir/a.mp3", "dir/b.wav", "dir/sub/c.flac"]
+    assert refused == [
+        "doc.pdf: not a supported audio or video file (.pdf).",
+        "missing.wav: file not found.",
+        "empty: no audio or video files in this folder.",
+    ]

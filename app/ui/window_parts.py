@@ -1,0 +1,384 @@
+"""Pieces of the main window: toolbar, error banner, status area, queue area, file dialogs and
+the save/open/export glue (the formats themselves are in ``app.core``)."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import Qt, Slot
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QSizePolicy,
+    QToolBar,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core import languages
+from app.core.document import Document, OutputText, Run, document_text, export_output
+from app.core.errors import GraniteError, UsageError
+from app.core.export import write_text_atomic
+from app.core.preferences import Preferences
+from app.core.transcript import Task
+
+if TYPE_CHECKING:
+    from app.ui.actions import WindowActions
+    from app.ui.document_tabs import DocumentView
+    from app.ui.file_jobs import FileJobs
+    from app.ui.main_window import MainWindow
+    from app.ui.transcript_pane import TranscriptPane
+
+log = logging.getLogger(__name__)
+
+EXPORT_FILTERS = {
+    "srt": "SubRip subtitles (*.srt)",
+    "vtt": "WebVTT subtitles (*.vtt)",
+    "json": "JSON with timings (*.json)",
+    "txt": "Plain text (*.txt)",
+}
+
+
+def stack(parent: QWidget, *widgets: QWidget) -> QWidget:
+    box = QWidget(parent)
+    layout = QVBoxLayout(box)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.setSpacing(0)
+    for widget in widgets:
+        layout.addWidget(widget, 1 if widget is widgets[-1] else 0)
+    return box
+
+
+class Banner(QFrame):
+    """The one place errors are shown: a dismissable line above the documents."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("errorBanner")
+        self.setAccessibleName("Error message")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setBackgroundRole(self.palette().ColorRole.ToolTipBase)
+        self.setForegroundRole(self.palette().ColorRole.ToolTipText)
+        self.setAutoFillBackground(True)
+        self.label = QLabel(self)
+        self.label.setWordWrap(True)
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        close = QToolButton(self)
+        close.setText("✕")
+        close.setAccessibleName("Dismiss message")
+        close.setToolTip("Dismiss")
+        close.clicked.connect(self.dismiss)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(10, 6, 6, 6)
+        layout.addWidget(self.label, 1)
+        layout.addWidget(close)
+        self.source = ""
+        self.hide()
+
+    def show_message(self, message: str, source: str = "") -> None:
+        self.source = source
+        self.label.setText(f"⚠  {message}")
+        self.show()
+
+    def text(self) -> str:
+        return "" if self.isHidden() else self.label.text().removeprefix("⚠  ")
+
+    @Slot()
+    def dismiss(self) -> None:
+        self.hide()
+        self.source = ""
+
+    def clear_if(self, source: str) -> None:
+        if self.source == source:
+            self.dismiss()
+
+
+class Toolbar(QToolBar):
+    """Record, task (Transcribe / Translate → target), spoken language, model state."""
+
+    def __init__(self, window: QWidget, actions: WindowActions, prefs: Preferences) -> None:
+        super().__init__("Main toolbar", window)
+        self.setObjectName("main_toolbar")
+        self.setMovable(False)
+        self.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.addAction(actions.record)
+        self.widgetForAction(actions.record).setAccessibleName("Record")
+        self.addAction(actions.open_audio)
+        self.addSeparator()
+        self.task_combo = QComboBox(self)
+        self.task_combo.setAccessibleName("Task")
+        self.task_combo.addItem("Transcribe", (Task.TRANSCRIBE.value, None))
+        for code in languages.TRANSLATION_TARGETS:
+            self.task_combo.addItem(f"Translate → {languages.name(code)}", ("translate", code))
+        want: tuple[str, str | None] = (prefs.default_task.value, None)
+        if prefs.default_task is Task.TRANSLATE:
+            want = ("translate", prefs.target_language)
+        self.task_combo.setCurrentIndex(max(self.task_combo.findData(want), 0))
+        self.lang_combo = QComboBox(self)
+        self.lang_combo.setAccessibleName("Spoken language")
+        self.lang_combo.addItem("Auto-detect", None)
+        for code in languages.SPOKEN_LANGUAGES:
+            self.lang_combo.addItem(languages.name(code), code)
+        self.lang_combo.setCurrentIndex(max(self.lang_combo.findData(prefs.source_language), 0))
+        for text, combo in (("&Task:", self.task_combo), ("S&poken:", self.lang_combo)):
+            label = QLabel(text, self)
+            label.setBuddy(combo)
+            label.setContentsMargins(8, 0, 4, 0)
+            self.addWidget(label)
+            self.addWidget(combo)
+        spacer = QWidget(self)
+        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.addWidget(spacer)
+        self.model_label = QLabel("Model: not loaded", self)
+        self.model_label.setAccessibleName("Model state")
+        self.model_label.setContentsMargins(8, 0, 8, 0)
+        self.addWidget(self.model_label)
+
+    def task(self) -> tuple[Task, str | None]:
+        task, target = self.task_combo.currentData()
+        return Task(task), target
+
+    def spoken_language(self) -> str | None:
+        data = self.lang_combo.currentData()
+        return str(data) if data else None
+
+    def set_model_state(self, text: str, detail: str) -> None:
+        self.model_label.setText(text)
+        self.model_label.setToolTip(detail or text)
+
+
+class StatusArea:
+    """Messages and a progress bar in the window's status bar."""
+
+    def __init__(self, window: MainWindow) -> None:
+        self.bar = window.statusBar()
+        self.progress_bar = QProgressBar(window)
+        self.progress_bar.setAccessibleName("Progress")
+        self.progress_bar.setMaximumWidth(220)
+        self.progress_bar.setTextVisible(True)
+        self.progress_bar.hide()
+        self.bar.addPermanentWidget(self.progress_bar)
+
+    def message(self, text: str) -> None:
+        self.bar.showMessage(text, 8000)
+
+    def progress(self, done: float, total: float, label: str) -> None:
+        if total <= 0 or done >= total:
+            self.progress_bar.hide()
+            return
+        self.progress_bar.setRange(0, 1000)
+        self.progress_bar.setValue(round(1000 * done / total))
+        self.progress_bar.setFormat(f"{label} %p%" if label else "%p%")
+        self.progress_bar.show()
+
+
+def keyword_sidebar(settings: object | None, parent: QWidget) -> QWidget:
+    from app.ui.keyword_sidebar import KeywordSidebar
+
+    sidebar = KeywordSidebar(settings, parent)  # type: ignore[arg-type]
+    sidebar.setAccessibleName("Keywords")
+    return sidebar
+
+
+def autosave_folder(prefs: Preferences) -> Path:
+    from app.ui import dirs
+
+    return dirs.autosave_dir(prefs.autosave_dir)
+
+
+def open_text_file(window: MainWindow, path: str) -> DocumentView | None:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        window.show_error(f"Could not open {os.path.basename(path)}: {exc}.")
+        return None
+    doc = Document(title=os.path.basename(path), outputs=[OutputText(runs=[Run(text)])], path=path)
+    return window.tabs.open_document(doc)
+
+
+def save_to(window: MainWindow, path: str, view: DocumentView) -> bool:
+    try:
+        write_text_atomic(Path(path), document_text(view.to_document()))
+    except OSError as exc:
+        window.show_error(f"Could not save {os.path.basename(path)}: {exc.strerror or exc}.")
+        return False
+    view.mark_saved(path)
+    window.show_status(f"Saved {path}")
+    return True
+
+
+def export_to(
+    window: MainWindow, path: str, fmt: str, pane: TranscriptPane, view: DocumentView
+) -> bool:
+    try:
+        if view.source and os.path.abspath(path) == os.path.abspath(view.source):
+            raise UsageError(f"Refusing to overwrite the input file {os.path.basename(path)}.")
+        text = export_output(pane.to_output(), fmt, source=view.source)
+        write_text_atomic(Path(path), text)
+    except GraniteError as exc:
+        window.show_error(str(exc))
+        return False
+    except OSError as exc:
+        window.show_error(f"Could not export {os.path.basename(path)}: {exc.strerror or exc}.")
+        return False
+    window.show_status(f"Exported {pane.label.lower()} to {path}")
+    return True
+
+
+def _start_dir(view: DocumentView | None) -> str:
+    for candidate in (view.path if view else None, view.source if view else None):
+        if candidate:
+            return os.path.dirname(candidate)
+    return os.path.expanduser("~")
+
+
+def ask_open_text(window: MainWindow) -> list[str]:
+    paths, _ = QFileDialog.getOpenFileNames(
+        window, "Open", _start_dir(None), "Text (*.txt *.md);;All files (*)"
+    )
+    return paths
+
+
+def ask_open_audio(window: MainWindow) -> list[str]:
+    from app.audio.decode import SUPPORTED_EXTENSIONS
+
+    pattern = " ".join(f"*{ext}" for ext in sorted(SUPPORTED_EXTENSIONS))
+    paths, _ = QFileDialog.getOpenFileNames(
+        window, "Open Audio", _start_dir(None), f"Audio and video ({pattern});;All files (*)"
+    )
+    return paths
+
+
+def ask_save_text(window: MainWindow, view: DocumentView) -> str | None:
+    stem = os.path.splitext(view.title)[0] or "Untitled"
+    path, chosen = QFileDialog.getSaveFileName(
+        window,
+        "Save As",
+        os.path.join(_start_dir(view), stem + ".txt"),
+        "Text (*.txt);;Markdown (*.md)",
+    )
+    if path and not path.endswith((".txt", ".md")):
+        path += ".md" if "md" in chosen else ".txt"
+    return path or None
+
+
+def ask_export(
+    window: MainWindow, view: DocumentView, pane: TranscriptPane
+) -> tuple[str, str] | None:
+    stem = os.path.splitext(os.path.basename(view.source or view.title))[0] or "transcript"
+    if len(view.panes) > 1:
+        stem += "." + pane.label.lower().replace(" ", "-").replace("(", "").replace(")", "")
+    path, chosen = QFileDialog.getSaveFileName(
+        window,
+        f"Export {pane.label}",
+        os.path.join(_start_dir(view), stem + ".srt"),
+        ";;".join(EXPORT_FILTERS.values()),
+    )
+    if not path:
+        return None
+    ext = os.path.splitext(path)[1].lstrip(".").lower()
+    fmt = (
+        ext
+        if ext in EXPORT_FILTERS
+        else next((k for k, v in EXPORT_FILTERS.items() if v == chosen), "txt")
+    )
+    if ext != fmt:
+        path += f".{fmt}"
+    return path, fmt
+
+
+def open_preferences(window: MainWindow) -> None:
+    from app.ui.preferences_dialog import PreferencesDialog
+
+    dialog = PreferencesDialog(window.prefs, window, input_devices=_input_devices())
+    if not dialog.exec():
+        return
+    old, new = window.prefs, dialog.result_preferences()
+    settings: Any = window.settings
+    if settings is not None and hasattr(settings, "save_preferences"):
+        try:
+            settings.save_preferences(new)
+        except GraniteError as exc:
+            window.show_error(str(exc))
+    window.apply_preferences(new)
+    if new.model != old.model:
+        window.use_model(new.model)
+
+
+def _input_devices() -> list[str]:
+    try:
+        from app.audio.devices import SoundDeviceBackend
+
+        return [d.name for d in SoundDeviceBackend().input_devices()]
+    except Exception:  # no audio system: the preference keeps "system default"
+        log.info("Could not list input devices", exc_info=True)
+        return []
+
+
+def open_model_manager(window: MainWindow) -> None:
+    """Download the model or choose a local folder; progress comes back from the bridge."""
+    from app.ui.model_manager import ModelManagerDialog
+
+    bridge = window.bridge
+    dialog = ModelManagerDialog(window.prefs.model, window)
+    load_ids: list[int] = []
+
+    def load(spec: str) -> None:
+        window.use_model(spec)
+        load_ids.append(window.load_job or 0)
+
+    def state(name: str, message: str) -> None:
+        if name == "ready":
+            dialog.set_ready()
+        elif name in ("error", "missing"):
+            dialog.set_error(message)
+
+    def cancel() -> None:
+        for job_id in load_ids:
+            bridge.cancel(job_id)  # type: ignore[attr-defined]
+        dialog.set_cancelled()
+
+    dialog.downloadRequested.connect(load)
+    dialog.folderChosen.connect(load)
+    dialog.cancelRequested.connect(cancel)
+    bridge.downloadProgress.connect(dialog.set_progress)  # type: ignore[attr-defined]
+    bridge.modelStateChanged.connect(state)  # type: ignore[attr-defined]
+    try:
+        dialog.exec()
+    finally:
+        bridge.downloadProgress.disconnect(dialog.set_progress)  # type: ignore[attr-defined]
+        bridge.modelStateChanged.disconnect(state)  # type: ignore[attr-defined]
+
+
+def save_window_state(window: MainWindow) -> None:
+    settings: Any = window.settings
+    if settings is not None and hasattr(settings, "save_window_geometry"):
+        settings.save_window_geometry(window.saveGeometry())
+        settings.save_window_state(window.saveState())
+
+
+class QueueArea:
+    """The file queue: ``QueuePanel`` wired to the file jobs (cancel, retry, progress)."""
+
+    def __init__(self, jobs: FileJobs, window: MainWindow) -> None:
+        from app.ui.queue_panel import QueuePanel
+
+        self.jobs = jobs
+        self.panel = QueuePanel(window)
+        self.panel.setAccessibleName("File queue")
+        self.widget: QWidget = self.panel
+        jobs.jobAdded.connect(self.panel.add)
+        jobs.jobProgress.connect(self.panel.set_progress)
+        jobs.jobDone.connect(self.panel.set_finished)
+        jobs.jobFailed.connect(self.panel.set_failed)
+        jobs.jobCancelled.connect(self.panel.set_cancelled)
+        self.panel.cancelRequested.connect(jobs.cancel)
+        self.panel.retryRequested.connect(lambda path: window.submit_paths([path]))
