@@ -129,7 +129,7 @@ class ModelManagerDialog(QDialog):
         return self._downloading
 
     # -- slots fed by the main window ---------------------------------------------------------
-    @Slot(int, int)
+    @Slot(object, object)  # Python ints: a 2.9 GB model overflows a C++ int
     def set_progress(self, done: int, total: int) -> None:
         if not self._downloading:  # a report that raced a cancel
             return

@@ -21,6 +21,7 @@ cancelled jobs). All the logic lives in ``app.core.queue_model``.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 
@@ -40,6 +41,8 @@ from PySide6.QtWidgets import (
 
 from app.core.queue_model import JobState, QueueModel, QueueRow
 from app.core.rate import format_eta
+
+log = logging.getLogger(__name__)
 
 _STATE_TEXT = {
     JobState.QUEUED: "Waiting",
@@ -148,7 +151,11 @@ class QueuePanel(QWidget):
     def job_ids(self) -> list[int]:
         return [r.job_id for r in self._model.rows()]
 
+    @Slot(str, int)
     def add(self, path: str, job_id: int) -> None:
+        if self._model.row(job_id) is not None:
+            log.warning("Job %s is already in the queue; ignoring the second add.", job_id)
+            return
         old = self._model.retry_row_for(path)
         if old is not None:
             self.replace_job(old.job_id, job_id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton
 
 from app.core.preferences import DEFAULT_MODEL
@@ -129,3 +129,19 @@ def test_repo_setting_is_what_gets_downloaded(qtbot) -> None:
             push(dialog, "Download ibm-granite/granite-speech-3.3-2b"), Qt.MouseButton.LeftButton
         )
     assert blocker.args == ["ibm-granite/granite-speech-3.3-2b"]
+
+
+class FakeBridge(QObject):
+    downloadProgress = Signal(object, object)
+
+
+def test_progress_beyond_2_gib_through_a_signal(qtbot) -> None:
+    clock = FakeClock()
+    dialog = make(qtbot, clock=clock)
+    bridge = FakeBridge()
+    bridge.downloadProgress.connect(dialog.set_progress)
+    qtbot.mouseClick(push(dialog, f"Download {DEFAULT_MODEL}"), Qt.MouseButton.LeftButton)
+    bridge.downloadProgress.emit(2_500_000_000, 2_900_000_000)
+    clock.now = 4.0
+    bridge.downloadProgress.emit(2_540_000_000, 2_900_000_000)
+    assert text(dialog, "downloadStatus") == "2.5 GB of 2.9 GB · 10.0 MB/s · 36 s left"

@@ -116,3 +116,11 @@ def test_clear_finished(qtbot) -> None:
     panel.clear_finished()
     assert panel.job_ids() == [2]
     qtbot.waitUntil(lambda: len(panel.findChildren(QLabel, "jobStatus")) == 1)
+
+
+def test_adding_a_job_id_twice_keeps_one_row(qtbot) -> None:
+    panel = make(qtbot)
+    panel.add("g.wav", 1)
+    panel.add("h.wav", 1)
+    assert panel.job_ids() == [1]
+    assert panel.model().row(1).path == "g.wav"  # type: ignore[union-attr]
