@@ -38,7 +38,7 @@ class FileJob:
 class FileJobs(QObject):
     """Submits files and routes the bridge's job signals for them into document tabs."""
 
-    jobAdded = Signal(int, str)  # job_id, path
+    jobAdded = Signal(str, int)  # path, job_id (the order of QueuePanel.add)
     jobProgress = Signal(int, float, float)  # job_id, done, total
     jobDone = Signal(int)  # job_id
     jobFailed = Signal(int, str)  # job_id, one-line message
@@ -65,7 +65,7 @@ class FileJobs(QObject):
     def submit(self, path: str, specs: Sequence[TaskSpec]) -> int:
         job_id: int = self.bridge.submit_file(path, list(specs), self._seg_cfg())  # type: ignore[attr-defined]
         self.jobs[job_id] = FileJob(path, tuple(specs))
-        self.jobAdded.emit(job_id, path)
+        self.jobAdded.emit(path, job_id)
         return job_id
 
     def cancel(self, job_id: int) -> None:

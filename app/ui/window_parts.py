@@ -115,12 +115,12 @@ class Toolbar(QToolBar):
         self.addSeparator()
         self.task_combo = QComboBox(self)
         self.task_combo.setAccessibleName("Task")
-        self.task_combo.addItem("Transcribe", (Task.TRANSCRIBE.value, None))
+        self.task_combo.addItem("Transcribe", "transcribe")
         for code in languages.TRANSLATION_TARGETS:
-            self.task_combo.addItem(f"Translate → {languages.name(code)}", ("translate", code))
-        want: tuple[str, str | None] = (prefs.default_task.value, None)
+            self.task_combo.addItem(f"Translate → {languages.name(code)}", f"translate:{code}")
+        want = "transcribe"
         if prefs.default_task is Task.TRANSLATE:
-            want = ("translate", prefs.target_language)
+            want = f"translate:{prefs.target_language}"
         self.task_combo.setCurrentIndex(max(self.task_combo.findData(want), 0))
         self.lang_combo = QComboBox(self)
         self.lang_combo.setAccessibleName("Spoken language")
@@ -143,8 +143,8 @@ class Toolbar(QToolBar):
         self.addWidget(self.model_label)
 
     def task(self) -> tuple[Task, str | None]:
-        task, target = self.task_combo.currentData()
-        return Task(task), target
+        task, _, target = str(self.task_combo.currentData()).partition(":")
+        return Task(task), target or None
 
     def spoken_language(self) -> str | None:
         data = self.lang_combo.currentData()

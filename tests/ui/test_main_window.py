@@ -1,0 +1,273 @@
+"""The main window with the real bridge and model thread, a fake engine and in-memory audio."""
+
+from __future__ import annotations
+
+import os
+import threading
+import warnings
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeySequence, QTextCursor
+from PySide6.QtWidgets import QApplication, QComboBox, QWidget
+
+from app.core.autosave_store import AutosaveStore
+from app.core.export import parse_srt, parse_vtt
+from app.core.preferences import Preferences
+from app.core.transcript import Task, TaskSpec
+from app.ui.main_window import MainWindow
+from app.ui.settings_store import SettingsStore
+from app.workers.engine_thread import default_engine_factory
+from app.workers.qt_engine import EngineBridge
+from tests.support import fake_engine
+from tests.workers.helpers import MemoryFiles, fixed_splitter, speech_like
+
+WAIT_MS = 20_000
+
+
+def drop_urls(target: QWidget, paths) -> None:
+    """What a real drag does: DragEnter (must be accepted) then Drop."""
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+    action, button = Qt.DropAction.CopyAction, Qt.MouseButton.LeftButton
+    mods = Qt.KeyboardModifier.NoModifier
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        enter = QDragEnterEvent(QPoint(5, 5), action, mime, button, mods)
+    QApplication.sendEvent(target, enter)
+    assert enter.isAccepted()
+    QApplication.sendEvent(target, QDropEvent(QPointF(5, 5), action, mime, button, mods))
+
+
+class Rig:
+    def __init__(self, qtbot, tmp_path: Path, prefs: Preferences | None = None, **bridge_kw):
+        self.qtbot, self.tmp = qtbot, tmp_path
+        self.files = MemoryFiles()
+        bridge_kw.setdefault("decoder", self.files)
+        bridge_kw.setdefault("splitter", fixed_splitter)
+        factory = bridge_kw.pop("factory", fake_engine.factory)
+        self.bridge = EngineBridge(factory, **bridge_kw)
+        self.settings = SettingsStore(str(tmp_path / "settings.ini"))
+        self.store = AutosaveStore(tmp_path / "autosave")
+        self.window = MainWindow(
+            self.bridge, prefs or Preferences(), autosave_store=self.store, settings=self.settings
+        )
+        qtbot.addWidget(self.window)
+
+    def audio_file(self, name: str, seconds: float, gate: threading.Event | None = None) -> str:
+        path = self.tmp / name
+        path.write_bytes(b"")  # must exist; the fake decoder supplies the samples
+        self.files.add(str(path), speech_like(seconds, seed=len(name)), gate)
+        return str(path)
+
+    def load(self, spec: str = "fake") -> None:
+        self.window.use_model(spec)
+        self.qtbot.waitUntil(
+            lambda: self.window.model_state not in ("idle", "loading", "downloading"),
+            timeout=WAIT_MS,
+        )
+
+    def wait_jobs_done(self) -> None:
+        self.qtbot.waitUntil(lambda: not self.window.jobs.active(), timeout=WAIT_MS)
+
+    def close(self) -> None:
+        self.bridge.shutdown(5.0)
+
+
+@pytest.fixture
+def rig(qtbot, tmp_path, monkeypatch):
+    monkeypatch.setenv("GRANITE_DICTATE_HOME", str(tmp_path / "home"))
+    r = Rig(qtbot, tmp_path)
+    yield r
+    r.close()
+
+
+def test_window_opens_at_once_and_loads_the_model_in_the_background(rig) -> None:
+    w = rig.window
+    assert w.document_names() == ["Untitled"]
+    assert not w.record_action.isEnabled()
+    assert "not loaded" in w.record_action.toolTip()
+    w.use_model("fake")  # returns at once: the state only changes via queued signals
+    assert w.model_state == "idle"
+    with rig.qtbot.waitSignal(rig.bridge.modelStateChanged, timeout=WAIT_MS):
+        pass
+    rig.qtbot.waitUntil(lambda: w.model_state == "ready", timeout=WAIT_MS)
+    assert w.record_action.isEnabled()
+    assert w.record_action.toolTip().startswith("Start or stop dictation")
+    assert w.toolbar.model_label.text() == "Model: ready"
+
+
+def test_missing_model_is_shown_once_and_controls_say_why(rig) -> None:
+    rig.load("missing-model")
+    w = rig.window
+    assert w.model_state == "missing"
+    assert not w.record_action.isEnabled()
+    assert "was not found" in w.record_action.toolTip()
+    assert "was not found" in w.banner.text()
+
+
+def test_dropped_files_fill_the_queue_and_each_gets_a_tab(rig) -> None:
+    rig.load()
+    a = rig.audio_file("a.wav", 3.0)
+    b = rig.audio_file("b.mp3", 2.0)
+    notes = rig.tmp / "notes.txt"
+    notes.write_text("x")
+    drop_urls(rig.window, [a, notes, b])
+    assert "notes.txt: not a supported audio or video file (.txt)." in rig.window.banner.text()
+    queue = rig.window.queue.panel
+    assert [row.path for row in queue.model().rows()] == [a, b]
+    rig.wait_jobs_done()
+    assert rig.window.document_names() == ["Untitled", "a.wav", "b.mp3"]
+    views = rig.window.tabs.views()
+    expected = fake_engine.fake_text(rig.files.files[a], TaskSpec())
+    assert views[1].panes[0].editor.toPlainText() == expected
+    assert views[1].source == a
+    assert all(row.state == "done" for row in queue.model().rows())
+
+
+def test_translate_shows_transcript_and_translation_side_by_side(rig) -> None:
+    rig.load()
+    tb = rig.window.toolbar
+    tb.task_combo.setCurrentIndex(tb.task_combo.findData("translate:fr"))
+    tb.lang_combo.setCurrentIndex(tb.lang_combo.findData("en"))
+    specs = rig.window.current_specs()
+    assert [(s.task, s.target_language) for s in specs] == [
+        (Task.TRANSCRIBE, None),
+        (Task.TRANSLATE, "fr"),
+    ]
+    rig.window.submit_paths([rig.audio_file("talk.wav", 2.0)])
+    rig.wait_jobs_done()
+    view = rig.window.tabs.views()[-1]
+    assert view.view.is_side_by_side
+    assert [p.label for p in view.panes] == ["Transcript", "Translation (French)"]
+    transcript, translation = (p.editor.toPlainText() for p in view.panes)
+    assert transcript.startswith("speech ") and translation.startswith("[fr] speech ")
+    for pane in view.panes:
+        assert not pane.editor.isReadOnly()
+
+
+def test_export_uses_segment_timings_after_user_edits(rig) -> None:
+    prefs = Preferences(max_chunk_s=5.0)
+    rig.window.prefs = prefs
+    rig.load()
+    with rig.qtbot.waitSignal(rig.bridge.jobFinished, timeout=WAIT_MS) as blocker:
+        rig.window.submit_paths([rig.audio_file("long.wav", 12.0)])
+    results = blocker.args[1]
+    rig.wait_jobs_done()
+    segments = results[0].segments
+    assert [(s.start, s.end) for s in segments] == [(0.0, 5.0), (5.0, 10.0), (10.0, 12.0)]
+    pane = rig.window.tabs.views()[-1].panes[0]
+    cursor = pane.editor.textCursor()
+    cursor.setPosition(0)
+    pane.editor.setTextCursor(cursor)
+    rig.qtbot.keyClicks(pane.editor, "Meeting notes. ")
+    cursor.movePosition(QTextCursor.MoveOperation.End)
+    pane.editor.setTextCursor(cursor)
+    rig.qtbot.keyClicks(pane.editor, " The end.")
+    rig.window.tabs.setCurrentWidget(rig.window.tabs.views()[-1])
+    for fmt, parse in (("srt", parse_srt), ("vtt", parse_vtt)):
+        out = rig.tmp / f"long.{fmt}"
+        assert rig.window.export_to(str(out), fmt)
+        cues = parse(out.read_text(encoding="utf-8"))
+        assert [(c.start, c.end) for c in cues] == [(s.start, s.end) for s in segments]
+        assert cues[0].text.startswith("Meeting notes. speech")
+        assert cues[-1].text.endswith("The end.")
+    refused = rig.window.export_to(rig.window.tabs.views()[-1].source, "srt")
+    assert not refused and "Refusing to overwrite" in rig.window.banner.text()
+
+
+def test_cancelled_job_results_are_dropped(rig) -> None:
+    rig.load()
+    gate = threading.Event()
+    slow = rig.audio_file("slow.wav", 2.0, gate=gate)
+    (job,) = rig.window.submit_paths([slow])
+    rig.window.queue.panel.cancelRequested.emit(job)
+    gate.set()
+    assert rig.window.jobs.active() == []
+    rig.window.submit_paths([rig.audio_file("after.wav", 1.0)])
+    rig.wait_jobs_done()  # the model thread has moved past the cancelled job
+    assert "slow.wav" not in rig.window.document_names()
+    assert rig.window.queue.panel.model().rows()[0].state == "cancelled"
+
+
+def test_dictation_api_streams_partials_without_touching_user_text(rig) -> None:
+    w = rig.window
+    pane = w.dictation_panes(w.current_specs())[0]
+    assert pane is w.current_pane()
+    rig.qtbot.keyClicks(pane.editor, "Dear team, ")
+    handle = pane.begin_partial("mic")
+    pane.update_partial(handle, "thanks for")
+    rig.qtbot.keyClicks(pane.editor, "!")  # the user's cursor moved past the partial
+    pane.update_partial(handle, "thanks for coming")
+    from app.core.transcript import Segment
+
+    pane.commit(handle, Segment(0.0, 1.2, "Thanks for coming."))
+    assert pane.editor.toPlainText() == "Dear team, Thanks for coming.!"
+
+
+def test_save_open_and_new(rig) -> None:
+    w = rig.window
+    rig.qtbot.keyClicks(w.current_pane().editor, "Some text")
+    target = rig.tmp / "out.md"
+    assert w.save_to(str(target))
+    assert target.read_text(encoding="utf-8") == "Some text"
+    assert w.document_names() == ["out.md"] and not w.current_view().modified
+    view = w.open_text_file(str(target))
+    assert view is not None and view.panes[0].editor.toPlainText() == "Some text"
+    assert w.open_text_file(str(rig.tmp / "missing.txt")) is None
+    assert "Could not open missing.txt" in w.banner.text()
+    w.actions_.new.trigger()
+    assert w.document_names() == ["out.md", "out.md", "Untitled"]
+    w.actions_.close_tab.trigger()
+    assert len(w.document_names()) == 2
+
+
+def test_controls_have_accessible_names_and_standard_shortcuts(rig) -> None:
+    w = rig.window
+    for widget in w.findChildren(QComboBox):
+        assert widget.accessibleName(), widget
+    acts = w.actions_
+    for action, key in (
+        (acts.new, QKeySequence.StandardKey.New),
+        (acts.open, QKeySequence.StandardKey.Open),
+        (acts.save, QKeySequence.StandardKey.Save),
+        (acts.find, QKeySequence.StandardKey.Find),
+    ):
+        assert action.shortcut() == QKeySequence.keyBindings(key)[0]
+    assert acts.export.shortcut() == QKeySequence("Ctrl+E")
+    assert QKeySequence("Ctrl+R") in acts.record.shortcuts()
+    assert acts.record.isCheckable() and w.record_action is acts.record
+    for action in w.menuBar().actions():
+        assert "&" in action.text()
+    w.show_find()
+    assert w.current_pane().find_bar.isVisibleTo(w)
+
+
+@pytest.mark.slow
+def test_tiny_model_text_arrives_in_a_tab(qtbot, tmp_path, monkeypatch, tiny_model_dir) -> None:
+    from app.workers.pipeline import default_decoder
+    from tests.support.media import write_speech
+
+    monkeypatch.setenv("GRANITE_DICTATE_HOME", str(tmp_path / "home"))
+    r = Rig(
+        qtbot,
+        tmp_path,
+        Preferences(max_chunk_s=10.0),
+        factory=default_engine_factory,
+        decoder=default_decoder,
+    )
+    try:
+        r.load(str(tiny_model_dir))
+        assert r.window.model_state == "ready", r.window.banner.text()
+        speech = write_speech(tmp_path / "hello.wav", "Hello there, this is a short test.")
+        with qtbot.waitSignal(r.bridge.jobFinished, timeout=240_000) as blocker:
+            r.window.submit_paths([str(speech)])
+        results = blocker.args[1]
+        view = r.window.tabs.views()[-1]
+        assert view.title == "hello.wav"
+        text = view.panes[0].editor.toPlainText()
+        assert text.replace("\n", " ").split() == results[0].text.split()
+        assert os.path.basename(results[0].source) == "hello.wav"
+    finally:
+        r.close()
