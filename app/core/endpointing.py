@@ -1,0 +1,179 @@
+"""Live endpointing: turn a stream of 512-sample frames + VAD probabilities into utterances.
+
+Pure and synchronous: ``push(frame, prob)`` returns the utterances that ended with this frame
+(usually none). An utterance starts ``pre_roll_s`` before the first speech frame (so the first
+word is never clipped), ends ``tail_s`` after the last speech frame, and is emitted as soon as
+``pause_s`` of non-speech has followed it. Speech runs longer than ``max_chunk_s`` are cut at
+their quietest point within the last ``cut_search_s``. A burst with less than
+``min_speech_s`` of speech frames (a click, a cough, noise) is dropped. Hysteresis: a frame
+starts/continues speech at ``threshold``; only frames below ``neg_threshold`` count as pause.
+``flush()`` (stop / push-to-talk release) emits the open utterance with the tail it has.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from app.core.errors import UsageError
+
+Audio = npt.NDArray[np.float32]
+
+
+@dataclass(frozen=True)
+class EndpointConfig:
+    rate: int = 16_000
+    frame_samples: int = 512
+    threshold: float = 0.5
+    neg_threshold: float = 0.35
+    pre_roll_s: float = 0.4
+    tail_s: float = 0.4
+    pause_s: float = 0.8
+    min_speech_s: float = 0.2
+    max_chunk_s: float = 30.0
+    cut_search_s: float = 5.0
+
+    def validate(self) -> None:
+        if not 0.0 < self.neg_threshold <= self.threshold < 1.0:
+            raise UsageError("VAD thresholds must satisfy 0 < negative ≤ threshold < 1.")
+        if self.pause_s <= 0 or self.tail_s < 0 or self.pre_roll_s < 0:
+            raise UsageError("Pause must be positive; tail and pre-roll must not be negative.")
+        if self.max_chunk_s < 2 * self.cut_search_s or self.cut_search_s <= 0:
+            raise UsageError("The longest chunk must be at least twice the cut search window.")
+
+    @property
+    def frame_s(self) -> float:
+        return self.frame_samples / self.rate
+
+    def frames(self, seconds: float) -> int:
+        return round(seconds / self.frame_s)
+
+
+@dataclass(frozen=True)
+class Utterance:
+    """One stretch of speech: ``start``/``end`` in seconds from the start of the recording."""
+
+    index: int
+    start: float
+    end: float
+    audio: Audio
+    forced_cut: bool = False  # ended because it reached max_chunk_s, not at a pause
+
+    @property
+    def duration(self) -> float:
+        return self.end - self.start
+
+
+class Endpointer:
+    def __init__(self, config: EndpointConfig | None = None, start_time: float = 0.0) -> None:
+        self.cfg = config or EndpointConfig()
+        self.cfg.validate()
+        self._t0 = start_time
+        self.reset()
+
+    def reset(self) -> None:
+        c = self.cfg
+        self._frame_no = 0  # frames pushed so far
+        self._history: deque[Audio] = deque(maxlen=max(1, c.frames(c.pre_roll_s)))
+        self._active = False
+        self._frames: list[Audio] = []  # audio of the open utterance, frame by frame
+        self._start_frame = 0  # frame number of self._frames[0]
+        self._last_speech = 0  # frame number of the last speech frame (+1 = its end)
+        self._speech_frames = 0
+        self._pause_run = 0
+        self._count = 0
+
+    @property
+    def in_speech(self) -> bool:
+        return self._active
+
+    @property
+    def time(self) -> float:
+        """Seconds of audio pushed so far (absolute, including ``start_time``)."""
+        return self._t0 + self._frame_no * self.cfg.frame_s
+
+    def push(self, frame: Audio, prob: float) -> list[Utterance]:
+        c = self.cfg
+        if len(frame) != c.frame_samples:
+            raise UsageError(f"Endpointing needs frames of {c.frame_samples} samples.")
+        n = self._frame_no
+        self._frame_no += 1
+        out: list[Utterance] = []
+        if not self._active:
+            if prob >= c.threshold:
+                self._open(n)
+                self._frames.append(frame)
+                self._mark_speech(n)
+            else:
+                self._history.append(frame)
+            return out
+        self._frames.append(frame)
+        if prob >= c.threshold:
+            self._mark_speech(n)
+        elif prob < c.neg_threshold:
+            self._pause_run += 1
+        if self._pause_run >= c.frames(c.pause_s):
+            out += self._close(self._last_speech + 1 + c.frames(min(c.tail_s, c.pause_s)))
+        elif len(self._frames) >= c.frames(c.max_chunk_s):
+            out += self._cut()
+        return out
+
+    def flush(self) -> list[Utterance]:
+        """End of recording: emit the open utterance (with up to ``tail_s`` after its speech)."""
+        if not self._active:
+            return []
+        c = self.cfg
+        return self._close(min(self._frame_no, self._last_speech + 1 + c.frames(c.tail_s)))
+
+    # --- internals ---------------------------------------------------------------------
+    def _open(self, n: int) -> None:
+        self._active = True
+        self._frames = list(self._history)
+        self._history.clear()
+        self._start_frame = n - len(self._frames)
+        self._speech_frames = 0
+        self._pause_run = 0
+
+    def _mark_speech(self, n: int) -> None:
+        self._speech_frames += 1
+        self._last_speech = n
+        self._pause_run = 0
+
+    def _close(self, end_frame: int) -> list[Utterance]:
+        keep = max(0, min(end_frame - self._start_frame, len(self._frames)))
+        utt = self._make(self._frames[:keep], self._start_frame, forced=False)
+        rest = self._frames[keep:]
+        self._active = False
+        self._frames = []
+        self._history.clear()
+        self._history.extend(rest)
+        return [utt] if utt is not None else []
+
+    def _cut(self) -> list[Utterance]:
+        """The open utterance reached max_chunk_s: cut at its quietest frame window."""
+        c = self.cfg
+        frames = self._frames
+        search = c.frames(c.cut_search_s)
+        lo = len(frames) - search
+        energy = np.array([float(np.mean(np.square(f, dtype=np.float64))) for f in frames[lo:]])
+        score = np.convolve(energy, np.ones(3) / 3, mode="same") + 1e-3 * energy
+        cut = lo + int(np.argmin(score)) + 1  # the quietest frame ends the head
+        head = self._make(frames[:cut], self._start_frame, forced=True)
+        self._frames = frames[cut:]
+        self._start_frame += cut
+        # speech frames of the remainder are unknown per frame: count it as speech so far
+        self._speech_frames = len(self._frames)
+        return [head] if head is not None else []
+
+    def _make(self, frames: list[Audio], start_frame: int, forced: bool) -> Utterance | None:
+        c = self.cfg
+        if not frames or self._speech_frames < c.frames(c.min_speech_s):
+            return None
+        audio = np.concatenate(frames).astype(np.float32, copy=False)
+        start = self._t0 + start_frame * c.frame_s
+        utt = Utterance(self._count, start, start + len(audio) / c.rate, audio, forced)
+        self._count += 1
+        return utt
