@@ -21,7 +21,9 @@ def _frame(i: int, level: float = 0.1) -> np.ndarray:
     return f
 
 
-def _run(probs, ep: Endpointer | None = None, levels=None):
+def _run(
+    probs: np.ndarray, ep: Endpointer | None = None, levels: np.ndarray | None = None
+) -> tuple[Endpointer, list[tuple[int, Utterance]]]:
     ep = ep or Endpointer()
     out: list[tuple[int, Utterance]] = []
     for i, p in enumerate(probs):
@@ -34,7 +36,7 @@ def _frames_of(u: Utterance) -> list[int]:
     return [round(float(x) * 1e6) for x in u.audio[::N]]
 
 
-def _speech(*spans, total):
+def _speech(*spans: tuple[int, int], total: int) -> np.ndarray:
     p = np.zeros(total)
     for a, b in spans:
         p[a:b] = 0.9
