@@ -180,8 +180,7 @@ class GraniteEngine:
 
         return self._model(mx.array([[token]]), cache=cache)[:, -1, :]
 
-    @staticmethod
-    def next_token(logits: Any) -> int:
+    def next_token(self, logits: Any) -> int:
         """The one greedy rule: argmax of the float32 logits."""
         import mlx.core as mx
 
