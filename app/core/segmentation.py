@@ -201,10 +201,18 @@ def _cut_long(
         ok = (times > lo - 1e-9) & (times <= hi)
         if ok.any():
             idx = np.flatnonzero(ok)
-            # lowest value; among equals, the latest (longer piece)
-            best = idx[np.flatnonzero(values[idx] == values[idx].min())[-1]]
-            cut = float(times[best])
+            v = values[idx]
+            # the lowest value; for a flat quiet stretch (equal values), the middle of the
+            # latest such stretch
+            low = v <= v.min() * (1 + 1e-9) + 1e-12
+            last = int(np.flatnonzero(low)[-1])
+            first = last
+            while first > 0 and low[first - 1]:
+                first -= 1
+            cut = float(times[idx[(first + last) // 2]])
         else:
+            cut = hi
+        if not s < cut <= hi:  # never an empty piece or an endless loop
             cut = hi
         log.debug("cut continuous speech %.2f-%.2f at %.2f", s, e, cut)
         pieces.append((s, cut))
