@@ -30,6 +30,7 @@ class DocumentView(QWidget):
         self.source, self.created = doc.source, doc.created
         self.modified = doc.modified
         self.insertion_mode = "cursor"
+        self.text_font: tuple[str, int] | None = None
         self.view = TranslationView(self)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -47,7 +48,14 @@ class DocumentView(QWidget):
     def add_output(self, label: str, spec: TaskSpec) -> TranscriptPane:
         pane = self.view.add_pane(label, spec)
         pane.insertion_mode = self.insertion_mode
+        if self.text_font is not None:
+            pane.set_text_font(*self.text_font)
         return pane
+
+    def set_text_font(self, family: str, size: int) -> None:
+        self.text_font = (family, size)
+        for pane in self.panes:
+            pane.set_text_font(family, size)
 
     def set_insertion_mode(self, mode: str) -> None:
         self.insertion_mode = mode
@@ -117,6 +125,7 @@ class DocumentTabs(QTabWidget):
         self.setMovable(True)
         self.tabCloseRequested.connect(self._on_close_requested)
         self.insertion_mode = "cursor"
+        self.text_font: tuple[str, int] | None = None
 
     def views(self) -> list[DocumentView]:
         return [v for i in range(self.count()) if isinstance(v := self.widget(i), DocumentView)]
@@ -128,6 +137,8 @@ class DocumentTabs(QTabWidget):
     def open_document(self, doc: Document | None = None, *, focus: bool = True) -> DocumentView:
         view = DocumentView(doc, self)
         view.set_insertion_mode(self.insertion_mode)
+        if self.text_font is not None:
+            view.set_text_font(*self.text_font)
         view.changed.connect(self._on_view_changed)
         view.filesDropped.connect(self.filesDropped)
         index = self.addTab(view, view.display_title())
@@ -140,6 +151,11 @@ class DocumentTabs(QTabWidget):
         self.insertion_mode = mode
         for view in self.views():
             view.set_insertion_mode(mode)
+
+    def set_text_font(self, family: str, size: int) -> None:
+        self.text_font = (family, size)
+        for view in self.views():
+            view.set_text_font(family, size)
 
     def close_view(self, view: DocumentView) -> None:
         index = self.indexOf(view)

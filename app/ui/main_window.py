@@ -65,6 +65,7 @@ class MainWindow(QMainWindow):
 
         self.tabs = DocumentTabs(self)
         self.tabs.set_insertion_mode(self.prefs.insertion_mode)
+        self.tabs.set_text_font(self.prefs.font_family, self.prefs.font_size)
         self.banner = window_parts.Banner(self)
         self.setCentralWidget(window_parts.stack(self, self.banner, self.tabs))
         self.actions_ = WindowActions(self, self.prefs.record_shortcut)
@@ -78,6 +79,9 @@ class MainWindow(QMainWindow):
         self.jobs = FileJobs(bridge, self.tabs, self._seg_cfg, self)
         self.queue = window_parts.QueueArea(self.jobs, self)
         self.queue_dock = self._dock("Queue", self.queue.widget, "queue")
+        docks = [self.keyword_dock, self.queue_dock]
+        self.resizeDocks(docks, [300, 300], Qt.Orientation.Horizontal)
+        self.resizeDocks(docks, [330, 300], Qt.Orientation.Vertical)
 
         store = autosave_store or AutosaveStore(window_parts.autosave_folder(self.prefs))
         self.autosave = AutosaveController(store, parent=self)
@@ -272,9 +276,7 @@ class MainWindow(QMainWindow):
     def apply_preferences(self, prefs: Preferences) -> None:
         self.prefs = prefs
         self.tabs.set_insertion_mode(prefs.insertion_mode)
-        for view in self.tabs.views():
-            for pane in view.panes:
-                pane.set_text_font(prefs.font_family, prefs.font_size)
+        self.tabs.set_text_font(prefs.font_family, prefs.font_size)
 
     # --- bridge signals -------------------------------------------------------------------
 

@@ -99,6 +99,8 @@ class TranscriptPane(QWidget):
         self.editor.setAccessibleName(f"{label} text")
         self.editor.setPlaceholderText("Press Record to dictate, or drop audio files here.")
         self.editor.setTabChangesFocus(True)
+        self.editor.document().setDocumentMargin(10)
+        self.editor.document().clearUndoRedoStacks()  # the margin is not an edit
         self.find_bar = FindBar(self.editor, self)
         self.find_bar.hide()
         layout = QVBoxLayout(self)

@@ -162,7 +162,7 @@ class StatusArea:
         self.bar = window.statusBar()
         self.progress_bar = QProgressBar(window)
         self.progress_bar.setAccessibleName("Progress")
-        self.progress_bar.setMaximumWidth(220)
+        self.progress_bar.setFixedWidth(180)
         self.progress_bar.setTextVisible(True)
         self.progress_bar.hide()
         self.bar.addPermanentWidget(self.progress_bar)
@@ -176,7 +176,10 @@ class StatusArea:
             return
         self.progress_bar.setRange(0, 1000)
         self.progress_bar.setValue(round(1000 * done / total))
-        self.progress_bar.setFormat(f"{label} %p%" if label else "%p%")
+        self.progress_bar.setFormat("%p%")
+        self.progress_bar.setToolTip(label)
+        if label:
+            self.bar.showMessage(label)
         self.progress_bar.show()
 
 

@@ -271,3 +271,17 @@ def test_tiny_model_text_arrives_in_a_tab(qtbot, tmp_path, monkeypatch, tiny_mod
         assert os.path.basename(results[0].source) == "hello.wav"
     finally:
         r.close()
+
+
+@pytest.mark.qt_log_ignore("propagateSizeHints")
+def test_screenshot_command_renders_the_window(qtbot, tmp_path, monkeypatch) -> None:
+    from PySide6.QtGui import QImage
+
+    from app.ui import screenshot
+
+    monkeypatch.setenv("GRANITE_DICTATE_HOME", str(tmp_path / "home"))  # restored afterwards
+    out = tmp_path / "shot.png"
+    assert screenshot.main([str(out)]) == 0
+    image = QImage(str(out))
+    assert (image.width(), image.height()) == screenshot.SIZE
+    assert screenshot.main([]) == 2

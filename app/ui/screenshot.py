@@ -1,0 +1,137 @@
+"""Render the main window with sample content to a PNG: ``python -m app.ui.screenshot OUT.png``.
+
+Runs offscreen with a stand-in bridge (no model, no network), in a temporary data folder.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+SIZE = (1200, 760)
+
+TRANSCRIPT = [
+    (0.0, 6.2, "Good morning everyone, thanks for joining the weekly product sync."),
+    (6.2, 13.8, "First item: the Granite Dictate beta ships to the design team on Friday."),
+    (13.8, 21.5, "Maya, can you walk us through the results of the MLX benchmark?"),
+    (21.5, 30.0, "Sure. On an M2 Air the 8-bit model transcribes about four times real time."),
+    (30.0, 37.4, "Keyword biasing fixed most of the errors on names like Kubernetes."),
+]
+TRANSLATION = [
+    "Bonjour à tous, merci de participer à la réunion produit hebdomadaire.",
+    "Premier point : la bêta de Granite Dictate sera livrée à l'équipe design vendredi.",
+    "Maya, peux-tu nous présenter les résultats du benchmark MLX ?",
+    "Bien sûr. Sur un M2 Air, le modèle 8 bits transcrit environ quatre fois le temps réel.",
+    "Les mots-clés ont corrigé la plupart des erreurs sur des noms comme Kubernetes.",
+]
+KEYWORDS = ["Granite Dictate", "MLX", "Kubernetes", "Maya Chen", "M2 Air", "design sync"]
+
+
+def render(out_path: str) -> str:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    home = tempfile.mkdtemp(prefix="granite-shot-")
+    os.environ["GRANITE_DICTATE_HOME"] = home
+
+    from PySide6.QtCore import QObject, Signal
+    from PySide6.QtWidgets import QApplication
+
+    from app.core.autosave_store import AutosaveStore
+    from app.core.document import Document, OutputText
+    from app.core.preferences import Preferences
+    from app.core.transcript import Segment, Task, TaskSpec
+    from app.ui.app import make_application
+    from app.ui.main_window import MainWindow
+    from app.ui.settings_store import SettingsStore
+
+    class StillBridge(QObject):
+        """Has the bridge's signals; does nothing (no model in a screenshot)."""
+
+        modelStateChanged = Signal(str, str)
+        downloadProgress = Signal(object, object)
+        jobProgress = Signal(int, float, float)
+        jobPartial = Signal(int, int, str, float, float)
+        jobSegment = Signal(int, int, object)
+        jobFinished = Signal(int, object)
+        jobFailed = Signal(int, str)
+
+        def submit_file(self, *_args: object) -> int:
+            return 0
+
+        def cancel(self, _job_id: int) -> None:
+            pass
+
+    app = make_application()
+    settings = SettingsStore(os.path.join(home, "settings.ini"))
+    window = MainWindow(
+        StillBridge(),
+        Preferences(),
+        autosave_store=AutosaveStore(Path(home) / "autosave"),
+        settings=settings,
+    )
+    window.resize(*SIZE)
+    window._on_model_state("ready", "")
+    for word in KEYWORDS:
+        window.keywords.add_keyword(word)  # type: ignore[attr-defined]
+
+    fr = TaskSpec(Task.TRANSLATE, "en", "fr")
+    meeting = Document(
+        title="weekly-sync.m4a",
+        outputs=[OutputText("Transcript", TaskSpec()), OutputText("Translation (French)", fr)],
+        source="/Users/maya/Recordings/weekly-sync.m4a",
+    )
+    first = window.tabs.views()[0]
+    first.panes[0].append_segments(
+        [Segment(0, 4, "Notes for Friday: send the beta build to the design team.")]
+    )
+    view = window.tabs.open_document(meeting)
+    view.panes[0].append_segments([Segment(a, b, t) for a, b, t in TRANSCRIPT])
+    view.panes[1].append_segments(
+        [Segment(a, b, t) for (a, b, _), t in zip(TRANSCRIPT, TRANSLATION, strict=True)]
+    )
+    for pane in view.panes:
+        handle = pane.begin_partial("weekly-sync.m4a", at_end=True)
+        pane.update_partial(handle, "\nNext, the roadmap for the" if pane is view.panes[0] else "")
+    view.modified = False
+    window.tabs.setTabText(window.tabs.indexOf(view), view.display_title())
+
+    panel = window.queue.panel
+    for job_id, name, state in (
+        (1, "weekly-sync.m4a", 0.62),
+        (2, "interview-berlin.mp3", 0.0),
+        (3, "standup-monday.wav", 1.0),
+    ):
+        panel.add(f"/Users/maya/Recordings/{name}", job_id)
+        if state >= 1.0:
+            panel.set_finished(job_id)
+        elif state > 0:
+            panel.set_progress(job_id, state * 100, 100)
+    tb = window.toolbar
+    tb.task_combo.setCurrentIndex(tb.task_combo.findData("translate:fr"))
+    tb.lang_combo.setCurrentIndex(tb.lang_combo.findData("en"))
+    window.status.progress(62, 100, "Transcribing weekly-sync.m4a")
+    window.status.message("Transcribing weekly-sync.m4a — 2 files waiting")
+
+    window.show()
+    for _ in range(5):
+        app.processEvents()
+    image = window.grab()
+    if not image.save(out_path):
+        raise OSError(f"Could not write {out_path}")
+    window.close()
+    QApplication.processEvents()
+    return out_path
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 1:
+        print("usage: python -m app.ui.screenshot OUT.png", file=sys.stderr)
+        return 2
+    print(render(args[0]))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
