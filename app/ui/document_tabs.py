@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
@@ -126,6 +126,8 @@ class DocumentTabs(QTabWidget):
         self.tabCloseRequested.connect(self._on_close_requested)
         self.insertion_mode = "cursor"
         self.text_font: tuple[str, int] | None = None
+        #: Asked before a tab closes (the window asks about unsaved text).
+        self.can_close: Callable[[DocumentView], bool] = lambda _view: True
 
     def views(self) -> list[DocumentView]:
         return [v for i in range(self.count()) if isinstance(v := self.widget(i), DocumentView)]
@@ -165,11 +167,18 @@ class DocumentTabs(QTabWidget):
         self.documentClosed.emit(view)
         view.deleteLater()
 
+    def request_close(self, view: DocumentView) -> bool:
+        """Close ``view`` unless ``can_close`` says no; True when it was closed."""
+        if not self.can_close(view):
+            return False
+        self.close_view(view)
+        return True
+
     @Slot(int)
     def _on_close_requested(self, index: int) -> None:
         widget = self.widget(index)
         if isinstance(widget, DocumentView):
-            self.close_view(widget)
+            self.request_close(widget)
 
     @Slot(object)
     def _on_view_changed(self, view: DocumentView) -> None:

@@ -76,6 +76,14 @@ class FileJobs(QObject):
         self._drop_partials(job)
         self.jobCancelled.emit(job_id)
 
+    @Slot(object)
+    def forget_view(self, view: DocumentView) -> None:
+        """A result tab was closed: cancel the jobs still writing into it."""
+        for job_id, job in list(self.jobs.items()):
+            if job.view is view:
+                job.view = None
+                self.cancel(job_id)
+
     def active(self) -> list[int]:
         return list(self.jobs)
 

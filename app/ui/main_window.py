@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QObject, Qt, Slot
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QWidget
@@ -23,7 +23,7 @@ from app.core.errors import GraniteError
 from app.core.preferences import Preferences
 from app.core.segmentation import SegmentationConfig
 from app.core.transcript import Task, TaskSpec
-from app.ui import window_parts
+from app.ui import dialogs, window_parts
 from app.ui.actions import WindowActions
 from app.ui.autosave import AutosaveController
 from app.ui.document_tabs import DocumentTabs, DocumentView
@@ -88,8 +88,12 @@ class MainWindow(QMainWindow):
         self.autosave.failed.connect(self.show_error)
         self.tabs.documentChanged.connect(self.autosave.mark_dirty)
         self.tabs.documentClosed.connect(self.autosave.forget)
+        self.tabs.documentClosed.connect(self.jobs.forget_view)
+        self.tabs.can_close = self._can_close
+        #: Asked before closing a tab with unsaved text; tests replace it.
+        self.ask_discard: Callable[[MainWindow, DocumentView], bool] = dialogs.ask_discard
         self.tabs.filesDropped.connect(self.submit_paths)
-        self.jobs.jobFailed.connect(lambda _job, msg: self.show_error(msg))
+        self.jobs.jobFailed.connect(self._on_job_failed)
         self.jobs.jobProgress.connect(self._on_job_progress)
         self.jobs.jobDone.connect(self._on_job_done)
 
@@ -180,6 +184,10 @@ class MainWindow(QMainWindow):
         self.queue_dock.show()
         return ids
 
+    @Slot(str)
+    def retry_path(self, path: str) -> None:
+        self.submit_paths([path])
+
     # --- documents ------------------------------------------------------------------------
 
     def new_document(self) -> DocumentView:
@@ -188,23 +196,23 @@ class MainWindow(QMainWindow):
         return view
 
     def open_text_file(self, path: str) -> DocumentView | None:
-        return window_parts.open_text_file(self, path)
+        return dialogs.open_text_file(self, path)
 
     def save_to(self, path: str, view: DocumentView | None = None) -> bool:
-        return window_parts.save_to(self, path, view or self.current_view())
+        return dialogs.save_to(self, path, view or self.current_view())
 
     def export_to(self, path: str, fmt: str, pane: TranscriptPane | None = None) -> bool:
         view = self.current_view()
-        return window_parts.export_to(self, path, fmt, pane or view.current_pane(), view)
+        return dialogs.export_to(self, path, fmt, pane or view.current_pane(), view)
 
     @Slot()
     def open_text_dialog(self) -> None:
-        for path in window_parts.ask_open_text(self):
+        for path in dialogs.ask_open_text(self):
             self.open_text_file(path)
 
     @Slot()
     def open_audio_dialog(self) -> None:
-        paths = window_parts.ask_open_audio(self)
+        paths = dialogs.ask_open_audio(self)
         if paths:
             self.submit_paths(paths)
 
@@ -219,7 +227,7 @@ class MainWindow(QMainWindow):
     @Slot()
     def save_document_as(self) -> None:
         view = self.current_view()
-        path = window_parts.ask_save_text(self, view)
+        path = dialogs.ask_save_text(self, view)
         if path:
             self.save_to(path, view)
 
@@ -227,7 +235,7 @@ class MainWindow(QMainWindow):
     def export_dialog(self) -> None:
         view = self.current_view()
         pane = view.current_pane()
-        choice = window_parts.ask_export(self, view, pane)
+        choice = dialogs.ask_export(self, view, pane)
         if choice:
             self.export_to(choice[0], choice[1], pane)
 
@@ -235,7 +243,12 @@ class MainWindow(QMainWindow):
     def close_current(self) -> None:
         view = self.tabs.current_view()
         if view is not None:
-            self.tabs.close_view(view)
+            self.tabs.request_close(view)
+
+    def _can_close(self, view: DocumentView) -> bool:
+        if not view.modified or view.is_empty():
+            return True
+        return bool(self.ask_discard(self, view))
 
     def edit(self, operation: str) -> None:
         getattr(self.current_pane().editor, operation)()
@@ -258,11 +271,11 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def open_preferences(self) -> None:
-        window_parts.open_preferences(self)
+        dialogs.open_preferences(self)
 
     @Slot()
     def open_model_manager(self) -> None:
-        window_parts.open_model_manager(self)
+        dialogs.open_model_manager(self)
 
     def use_model(self, spec: str) -> None:
         """Load ``spec`` in the background (the bridge reports the state)."""
@@ -308,6 +321,10 @@ class MainWindow(QMainWindow):
     def _on_job_progress(self, job_id: int, done: float, total: float) -> None:
         job = self.jobs.jobs.get(job_id)
         self.status.progress(done, total, f"Transcribing {job.name}" if job else "Transcribing")
+
+    @Slot(int, str)
+    def _on_job_failed(self, _job_id: int, message: str) -> None:
+        self.show_error(message)
 
     @Slot(int)
     def _on_job_done(self, _job_id: int) -> None:

@@ -4,14 +4,12 @@ the save/open/export glue (the formats themselves are in ``app.core``)."""
 from __future__ import annotations
 
 import logging
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import (
     QComboBox,
-    QFileDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -24,27 +22,15 @@ from PySide6.QtWidgets import (
 )
 
 from app.core import languages
-from app.core.document import Document, OutputText, Run, document_text, export_output
-from app.core.errors import GraniteError, UsageError
-from app.core.export import write_text_atomic
 from app.core.preferences import Preferences
 from app.core.transcript import Task
 
 if TYPE_CHECKING:
     from app.ui.actions import WindowActions
-    from app.ui.document_tabs import DocumentView
     from app.ui.file_jobs import FileJobs
     from app.ui.main_window import MainWindow
-    from app.ui.transcript_pane import TranscriptPane
 
 log = logging.getLogger(__name__)
-
-EXPORT_FILTERS = {
-    "srt": "SubRip subtitles (*.srt)",
-    "vtt": "WebVTT subtitles (*.vtt)",
-    "json": "JSON with timings (*.json)",
-    "txt": "Plain text (*.txt)",
-}
 
 
 def stack(parent: QWidget, *widgets: QWidget) -> QWidget:
@@ -197,170 +183,6 @@ def autosave_folder(prefs: Preferences) -> Path:
     return dirs.autosave_dir(prefs.autosave_dir)
 
 
-def open_text_file(window: MainWindow, path: str) -> DocumentView | None:
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        window.show_error(f"Could not open {os.path.basename(path)}: {exc}.")
-        return None
-    doc = Document(title=os.path.basename(path), outputs=[OutputText(runs=[Run(text)])], path=path)
-    return window.tabs.open_document(doc)
-
-
-def save_to(window: MainWindow, path: str, view: DocumentView) -> bool:
-    try:
-        write_text_atomic(Path(path), document_text(view.to_document()))
-    except OSError as exc:
-        window.show_error(f"Could not save {os.path.basename(path)}: {exc.strerror or exc}.")
-        return False
-    view.mark_saved(path)
-    window.show_status(f"Saved {path}")
-    return True
-
-
-def export_to(
-    window: MainWindow, path: str, fmt: str, pane: TranscriptPane, view: DocumentView
-) -> bool:
-    try:
-        if view.source and os.path.abspath(path) == os.path.abspath(view.source):
-            raise UsageError(f"Refusing to overwrite the input file {os.path.basename(path)}.")
-        text = export_output(pane.to_output(), fmt, source=view.source)
-        write_text_atomic(Path(path), text)
-    except GraniteError as exc:
-        window.show_error(str(exc))
-        return False
-    except OSError as exc:
-        window.show_error(f"Could not export {os.path.basename(path)}: {exc.strerror or exc}.")
-        return False
-    window.show_status(f"Exported {pane.label.lower()} to {path}")
-    return True
-
-
-def _start_dir(view: DocumentView | None) -> str:
-    for candidate in (view.path if view else None, view.source if view else None):
-        if candidate:
-            return os.path.dirname(candidate)
-    return os.path.expanduser("~")
-
-
-def ask_open_text(window: MainWindow) -> list[str]:
-    paths, _ = QFileDialog.getOpenFileNames(
-        window, "Open", _start_dir(None), "Text (*.txt *.md);;All files (*)"
-    )
-    return paths
-
-
-def ask_open_audio(window: MainWindow) -> list[str]:
-    from app.audio.decode import SUPPORTED_EXTENSIONS
-
-    pattern = " ".join(f"*{ext}" for ext in sorted(SUPPORTED_EXTENSIONS))
-    paths, _ = QFileDialog.getOpenFileNames(
-        window, "Open Audio", _start_dir(None), f"Audio and video ({pattern});;All files (*)"
-    )
-    return paths
-
-
-def ask_save_text(window: MainWindow, view: DocumentView) -> str | None:
-    stem = os.path.splitext(view.title)[0] or "Untitled"
-    path, chosen = QFileDialog.getSaveFileName(
-        window,
-        "Save As",
-        os.path.join(_start_dir(view), stem + ".txt"),
-        "Text (*.txt);;Markdown (*.md)",
-    )
-    if path and not path.endswith((".txt", ".md")):
-        path += ".md" if "md" in chosen else ".txt"
-    return path or None
-
-
-def ask_export(
-    window: MainWindow, view: DocumentView, pane: TranscriptPane
-) -> tuple[str, str] | None:
-    stem = os.path.splitext(os.path.basename(view.source or view.title))[0] or "transcript"
-    if len(view.panes) > 1:
-        stem += "." + pane.label.lower().replace(" ", "-").replace("(", "").replace(")", "")
-    path, chosen = QFileDialog.getSaveFileName(
-        window,
-        f"Export {pane.label}",
-        os.path.join(_start_dir(view), stem + ".srt"),
-        ";;".join(EXPORT_FILTERS.values()),
-    )
-    if not path:
-        return None
-    ext = os.path.splitext(path)[1].lstrip(".").lower()
-    fmt = (
-        ext
-        if ext in EXPORT_FILTERS
-        else next((k for k, v in EXPORT_FILTERS.items() if v == chosen), "txt")
-    )
-    if ext != fmt:
-        path += f".{fmt}"
-    return path, fmt
-
-
-def open_preferences(window: MainWindow) -> None:
-    from app.ui.preferences_dialog import PreferencesDialog
-
-    dialog = PreferencesDialog(window.prefs, window, input_devices=_input_devices())
-    if not dialog.exec():
-        return
-    old, new = window.prefs, dialog.result_preferences()
-    settings: Any = window.settings
-    if settings is not None and hasattr(settings, "save_preferences"):
-        try:
-            settings.save_preferences(new)
-        except GraniteError as exc:
-            window.show_error(str(exc))
-    window.apply_preferences(new)
-    if new.model != old.model:
-        window.use_model(new.model)
-
-
-def _input_devices() -> list[str]:
-    try:
-        from app.audio.devices import SoundDeviceBackend
-
-        return [d.name for d in SoundDeviceBackend().input_devices()]
-    except Exception:  # no audio system: the preference keeps "system default"
-        log.info("Could not list input devices", exc_info=True)
-        return []
-
-
-def open_model_manager(window: MainWindow) -> None:
-    """Download the model or choose a local folder; progress comes back from the bridge."""
-    from app.ui.model_manager import ModelManagerDialog
-
-    bridge = window.bridge
-    dialog = ModelManagerDialog(window.prefs.model, window)
-    load_ids: list[int] = []
-
-    def load(spec: str) -> None:
-        window.use_model(spec)
-        load_ids.append(window.load_job or 0)
-
-    def state(name: str, message: str) -> None:
-        if name == "ready":
-            dialog.set_ready()
-        elif name in ("error", "missing"):
-            dialog.set_error(message)
-
-    def cancel() -> None:
-        for job_id in load_ids:
-            bridge.cancel(job_id)  # type: ignore[attr-defined]
-        dialog.set_cancelled()
-
-    dialog.downloadRequested.connect(load)
-    dialog.folderChosen.connect(load)
-    dialog.cancelRequested.connect(cancel)
-    bridge.downloadProgress.connect(dialog.set_progress)  # type: ignore[attr-defined]
-    bridge.modelStateChanged.connect(state)  # type: ignore[attr-defined]
-    try:
-        dialog.exec()
-    finally:
-        bridge.downloadProgress.disconnect(dialog.set_progress)  # type: ignore[attr-defined]
-        bridge.modelStateChanged.disconnect(state)  # type: ignore[attr-defined]
-
-
 def save_window_state(window: MainWindow) -> None:
     settings: Any = window.settings
     if settings is not None and hasattr(settings, "save_window_geometry"):
@@ -384,4 +206,4 @@ class QueueArea:
         jobs.jobFailed.connect(self.panel.set_failed)
         jobs.jobCancelled.connect(self.panel.set_cancelled)
         self.panel.cancelRequested.connect(jobs.cancel)
-        self.panel.retryRequested.connect(lambda path: window.submit_paths([path]))
+        self.panel.retryRequested.connect(window.retry_path)

@@ -71,7 +71,18 @@ def test_closing_a_tab_removes_its_autosave_and_empty_documents_are_not_saved(
     qtbot.waitUntil(lambda: _saved_texts(store.folder) == [], timeout=WAIT_MS)
     qtbot.keyClicks(w.current_pane().editor, "y")
     qtbot.waitUntil(lambda: _saved_texts(store.folder) == ["y"], timeout=WAIT_MS)
+    asked = []
+
+    def cancel(_window, view) -> bool:
+        asked.append(view.title)
+        return False  # the user pressed Cancel
+
+    w.ask_discard = cancel
     w.close_current()
+    assert asked == ["Untitled"] and w.document_names() == ["Untitled"]
+    w.ask_discard = lambda _win, _view: True  # "Discard"
+    w.close_current()
+    assert w.document_names() == []
     assert _saved_texts(store.folder) == []
 
 

@@ -285,3 +285,92 @@ def test_screenshot_command_renders_the_window(qtbot, tmp_path, monkeypatch) -> 
     image = QImage(str(out))
     assert (image.width(), image.height()) == screenshot.SIZE
     assert screenshot.main([]) == 2
+
+
+def test_failed_file_is_reported_and_can_be_retried(rig) -> None:
+    rig.load()
+    broken = rig.tmp / "broken.wav"
+    broken.write_bytes(b"")  # exists, but the decoder does not know it: a decode error
+    assert len(rig.window.submit_paths([str(broken)])) == 1
+    rig.wait_jobs_done()
+    assert rig.window.banner.text().startswith("broken.wav: ")
+    assert rig.window.queue.panel.model().rows()[0].state == "failed"
+    rig.files.add(str(broken), speech_like(1.0))
+    rig.window.queue.panel.retryRequested.emit(str(broken))
+    rig.wait_jobs_done()
+    assert rig.window.document_names()[-1] == "broken.wav"
+    assert rig.window.tabs.views()[-1].panes[0].editor.toPlainText().startswith("speech")
+
+
+def test_closing_a_result_tab_cancels_its_job(rig) -> None:
+    rig.load()
+    gate = threading.Event()
+    path = rig.audio_file("meeting.wav", 2.0, gate=gate)
+    (job,) = rig.window.submit_paths([path])
+    # A partial arrives for the job: its tab exists while the job still runs.
+    rig.bridge.jobPartial.emit(job, 0, "so far", 0.0, 2.0)
+    view = rig.window.tabs.views()[-1]
+    assert view.title == "meeting.wav" and view.panes[0].editor.toPlainText() == "so far"
+    rig.window.ask_discard = lambda _w, _v: True
+    rig.window.tabs.request_close(view)
+    gate.set()
+    assert rig.window.jobs.active() == []
+    assert rig.window.queue.panel.model().rows()[0].state == "cancelled"
+
+
+def test_preferences_apply_to_open_and_new_tabs(rig) -> None:
+    w = rig.window
+    w.apply_preferences(Preferences(insertion_mode="end", font_size=20))
+    pane = w.current_pane()
+    assert pane.insertion_mode == "end" and pane.editor.font().pointSize() == 20
+    rig.qtbot.keyClicks(pane.editor, "ab")
+    pane.editor.moveCursor(QTextCursor.MoveOperation.Start)
+    from app.core.transcript import Segment
+
+    pane.insert_segment(Segment(0, 1, "C"))
+    assert pane.editor.toPlainText() == "abC"
+    assert w.new_document().panes[0].editor.font().pointSize() == 20
+
+
+RUN_GUI = """
+import sys
+from PySide6.QtCore import QTimer
+from app.ui.app import make_application, run_gui
+
+app = make_application()
+
+def poll():
+    for w in app.topLevelWidgets():
+        if type(w).__name__ == "MainWindow" and w.model_state not in ("idle", "loading"):
+            print(w.model_state, w.isVisible(), w.record_action.isEnabled(), flush=True)
+            app.quit()
+            return
+    QTimer.singleShot(20, poll)
+
+QTimer.singleShot(0, poll)
+sys.exit(run_gui([]))
+"""
+
+
+@pytest.mark.slow
+def test_run_gui_shows_the_window_then_loads_the_model(tmp_path) -> None:
+    import subprocess
+    import sys
+
+    env = {
+        **os.environ,
+        "GRANITE_DICTATE_HOME": str(tmp_path),
+        "GRANITE_DICTATE_ENGINE_FACTORY": "tests.support.fake_engine:factory",
+        "QT_QPA_PLATFORM": "offscreen",
+    }
+    proc = subprocess.run(
+        [sys.executable, "-c", RUN_GUI],
+        env=env,
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.split() == ["ready", "True", "True"]
+    assert (tmp_path / "logs").is_dir()
