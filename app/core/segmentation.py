@@ -13,9 +13,10 @@ Policy (``plan_chunks``):
 2. **Over-long regions**: a padded region longer than ``max_chunk_s`` (speech with no pause of
    ``min_silence_s``) is cut at its quietest point: the lowest RMS of the audio in 100 ms
    windows (long enough to prefer a short pause between words over the closure of a stop
-   consonant), or the lowest speech probability when no audio is given. The cut is searched
-   between 50 % and 100 % of ``max_chunk_s`` from the piece's start so pieces stay long, and
-   the search repeats on the rest until every piece fits.
+   consonant), refined to the quietest 10 ms inside that window, or the lowest speech
+   probability when no audio is given. The cut is searched between 50 % and 100 % of
+   ``max_chunk_s`` from the piece's start so pieces stay long, and the search repeats on the
+   rest until every piece fits.
 3. **Grouping**: consecutive regions are merged into one chunk (the pause between them is
    kept, the model hears it) while the chunk stays ≤ ``max_chunk_s``. A chunk is closed at a
    pause when it already lasts ≥ ``target_chunk_s``, or when the pause is ≥ ``break_pause_s``
@@ -48,6 +49,8 @@ log = logging.getLogger(__name__)
 #: RMS window and hop used to find the quietest point of continuous speech.
 QUIET_WINDOW_S = 0.1
 QUIET_HOP_S = 0.01
+#: The cut is then placed at the quietest 10 ms (1 ms steps) inside the chosen window.
+FINE_WINDOW_S = 0.01
 #: The cut in an over-long region is searched in [SEARCH_FROM * max_chunk_s, max_chunk_s].
 SEARCH_FROM = 0.5
 
@@ -181,6 +184,34 @@ def _quietness(
     return values, (first + 0.5) * frame_s, frame_s
 
 
+def _flat_min_middle(values: npt.NDArray[np.float64]) -> int:
+    """Index of the lowest value; for a flat run of equal lowest values, the middle of the
+    latest run."""
+    low = values <= values.min() * (1 + 1e-9) + 1e-12
+    last = int(np.flatnonzero(low)[-1])
+    first = last
+    while first > 0 and low[first - 1]:
+        first -= 1
+    return (first + last) // 2
+
+
+def _refine(
+    audio: npt.NDArray[np.floating], rate: int, centre: float, lo: float, hi: float
+) -> float:
+    """Within the chosen quiet window, the centre of its quietest ``FINE_WINDOW_S`` stretch:
+    the gap between two words rather than the tail of one."""
+    a0 = max(round(lo * rate), round((centre - QUIET_WINDOW_S / 2) * rate))
+    a1 = min(round(hi * rate), round((centre + QUIET_WINDOW_S / 2) * rate), len(audio))
+    win, hop = round(FINE_WINDOW_S * rate), max(1, round(rate / 1000))
+    a = np.asarray(audio[a0:a1], dtype=np.float64)
+    if len(a) < win:
+        return centre
+    power = np.concatenate(([0.0], np.cumsum(a * a)))
+    starts = np.arange(0, len(a) - win + 1, hop)
+    best = starts[_flat_min_middle(power[starts + win] - power[starts])]
+    return float((a0 + best + win / 2) / rate)
+
+
 def _cut_long(
     region: tuple[float, float],
     probs: npt.NDArray[np.floating],
@@ -201,15 +232,9 @@ def _cut_long(
         ok = (times > lo - 1e-9) & (times <= hi)
         if ok.any():
             idx = np.flatnonzero(ok)
-            v = values[idx]
-            # the lowest value; for a flat quiet stretch (equal values), the middle of the
-            # latest such stretch
-            low = v <= v.min() * (1 + 1e-9) + 1e-12
-            last = int(np.flatnonzero(low)[-1])
-            first = last
-            while first > 0 and low[first - 1]:
-                first -= 1
-            cut = float(times[idx[(first + last) // 2]])
+            cut = float(times[idx[_flat_min_middle(values[idx])]])
+            if audio is not None:
+                cut = _refine(audio, rate, cut, lo, hi)
         else:
             cut = hi
         if not s < cut <= hi:  # never an empty piece or an endless loop
