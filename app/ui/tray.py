@@ -20,9 +20,9 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QObject, QPointF, QRectF, Qt, Signal, Slot
+from PySide6.QtCore import QObject, QPointF, QRectF, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QActionGroup, QColor, QIcon, QPainter, QPainterPath, QPixmap
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
@@ -67,6 +67,34 @@ def state_icon(state: str, size: int = 44) -> QIcon:
     icon = QIcon(pix)
     icon.setIsMask(state == "idle")
     return icon
+
+
+class GuiThreadPoster(QObject):
+    """``post(fn)`` runs ``fn`` on the thread that owns this object (create it on the GUI
+    thread): the ``post`` argument of ``app.system.dictation.DictationDriver``, for hotkey
+    callbacks that a platform delivers on its own thread."""
+
+    _call = Signal(object)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._call.connect(self._run, Qt.ConnectionType.QueuedConnection)
+
+    def post(self, fn: Callable[[], None]) -> None:
+        self._call.emit(fn)
+
+    @Slot(object)
+    def _run(self, fn: Callable[[], None]) -> None:
+        try:
+            fn()
+        except Exception:
+            log.exception("Posted call failed")
+
+
+def qt_scheduler(delay_s: float, fn: Callable[[], None]) -> None:
+    """``app.system.base.Scheduler`` on the GUI thread (restores the clipboard after a paste);
+    pass to ``app.system.create_platform(schedule=qt_scheduler)``. Call from the GUI thread."""
+    QTimer.singleShot(max(0, round(delay_s * 1000)), fn)
 
 
 class TrayController(QObject):

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from PySide6.QtWidgets import QSystemTrayIcon
 
-from app.ui.tray import STATES, TrayController, state_icon
+from app.ui.tray import STATES, GuiThreadPoster, TrayController, qt_scheduler, state_icon
 
 
 @pytest.fixture
@@ -87,3 +89,39 @@ def test_state_icons_render(qtbot, state: str) -> None:
     assert opaque > 50
     red = image.pixelColor(36, 34)  # inside the status dot
     assert (red.alpha() > 0 and red.red() > 200) is (state != "idle")
+
+
+def test_poster_runs_calls_from_other_threads_on_the_gui_thread(qtbot) -> None:
+    poster = GuiThreadPoster()
+    seen: list[bool] = []
+    done = threading.Event()
+    main = threading.current_thread()
+
+    def from_worker() -> None:
+        poster.post(lambda: seen.append(threading.current_thread() is main))
+        done.set()
+
+    worker = threading.Thread(target=from_worker)
+    worker.start()
+    worker.join()
+    assert done.is_set() and seen == []  # queued, not run on the worker
+    qtbot.waitUntil(lambda: seen == [True], timeout=2000)
+
+
+def test_poster_survives_a_failing_call(qtbot) -> None:
+    poster = GuiThreadPoster()
+    seen: list[int] = []
+
+    def boom() -> None:
+        raise RuntimeError("bug")
+
+    poster.post(boom)
+    poster.post(lambda: seen.append(1))
+    qtbot.waitUntil(lambda: seen == [1], timeout=2000)
+
+
+def test_qt_scheduler_runs_later_on_the_event_loop(qtbot) -> None:
+    seen: list[str] = []
+    qt_scheduler(0.01, lambda: seen.append("restored"))
+    assert seen == []
+    qtbot.waitUntil(lambda: seen == ["restored"], timeout=2000)
