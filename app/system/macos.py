@@ -114,7 +114,7 @@ class MacHotkey:
         q = self._q
         self._want = keycode_for(shortcut)
         self._on_down, self._on_up = on_down, on_up
-        mask = q.CGEventMaskBit(q.kCGEventKeyDown) | q.CGEventMaskBit(q.kCGEventKeyUp)
+        mask = (1 << EV_KEY_DOWN) | (1 << EV_KEY_UP)  # CGEventMaskBit is a C macro
         for option, active in ((q.kCGEventTapOptionDefault, True),
                                (q.kCGEventTapOptionListenOnly, False)):  # fmt: skip
             tap = q.CGEventTapCreate(

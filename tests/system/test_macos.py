@@ -50,9 +50,6 @@ class FakeQuartz(types.ModuleType):
         self.grant_active = grant_active
         self.enabled: list[bool] = []
 
-    def CGEventMaskBit(self, t: int) -> int:
-        return 1 << t
-
     def CGEventTapCreate(self, tap, place, option, mask, callback, refcon):
         if option == self.kCGEventTapOptionDefault and not self.grant_active:
             return None
