@@ -42,6 +42,9 @@ MODEL_STATE_TEXT = {
 }
 
 
+NO_MODEL = "No speech model is loaded: download one or choose a folder in Dictation → Model…"
+
+
 class MainWindow(QMainWindow):
     def __init__(
         self,
@@ -173,6 +176,9 @@ class MainWindow(QMainWindow):
         if refused:
             self.show_error(" ".join(refused))
         if not accepted:
+            return []
+        if self.model_state in ("error", "missing"):
+            self.show_error(NO_MODEL)
             return []
         try:
             specs = self.current_specs()
@@ -307,6 +313,10 @@ class MainWindow(QMainWindow):
             action.setEnabled(ready)
             tip = action.statusTip()
             action.setToolTip(tip if ready else f"{tip} — {why}")
+        usable = state not in ("error", "missing")
+        self.actions_.open_audio.setEnabled(usable)
+        tip = self.actions_.open_audio.statusTip()
+        self.actions_.open_audio.setToolTip(tip if usable else f"{tip} — {why}")
         if state in ("error", "missing") and message:
             self.banner.show_message(message, "model")
         elif ready:

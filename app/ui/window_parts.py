@@ -95,9 +95,9 @@ class Toolbar(QToolBar):
         self.setObjectName("main_toolbar")
         self.setMovable(False)
         self.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self.addAction(actions.record)
-        self.widgetForAction(actions.record).setAccessibleName("Record")
-        self.addAction(actions.open_audio)
+        for action, name in ((actions.record, "Record"), (actions.open_audio, "Open audio files")):
+            self.addAction(action)
+            self.widgetForAction(action).setAccessibleName(name)
         self.addSeparator()
         self.task_combo = QComboBox(self)
         self.task_combo.setAccessibleName("Task")

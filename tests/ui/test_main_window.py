@@ -10,7 +10,14 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeySequence, QTextCursor
-from PySide6.QtWidgets import QApplication, QComboBox, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QLineEdit,
+    QPlainTextEdit,
+    QToolButton,
+    QWidget,
+)
 
 from app.core.autosave_store import AutosaveStore
 from app.core.export import parse_srt, parse_vtt
@@ -105,6 +112,9 @@ def test_missing_model_is_shown_once_and_controls_say_why(rig) -> None:
     assert not w.record_action.isEnabled()
     assert "was not found" in w.record_action.toolTip()
     assert "was not found" in w.banner.text()
+    assert not w.actions_.open_audio.isEnabled()
+    assert w.submit_paths([rig.audio_file("a.wav", 1.0)]) == []
+    assert "No speech model is loaded" in w.banner.text()
 
 
 def test_dropped_files_fill_the_queue_and_each_gets_a_tab(rig) -> None:
@@ -204,6 +214,14 @@ def test_dictation_api_streams_partials_without_touching_user_text(rig) -> None:
 
     pane.commit(handle, Segment(0.0, 1.2, "Thanks for coming."))
     assert pane.editor.toPlainText() == "Dear team, Thanks for coming.!"
+    # Translate while dictating: the same tab gains a translation column beside the transcript.
+    specs = [TaskSpec(), TaskSpec(Task.TRANSLATE, "en", "de")]
+    transcript, german = w.dictation_panes(specs)
+    assert transcript is pane and w.current_view().view.is_side_by_side
+    assert german.label == "Translation (German)"
+    # A tab whose outputs do not match gets a new tab instead.
+    other = w.dictation_panes([TaskSpec(Task.TRANSLATE, "en", "ja")])
+    assert other[0] is not pane and len(w.document_names()) == 2
 
 
 def test_save_open_and_new(rig) -> None:
@@ -225,8 +243,15 @@ def test_save_open_and_new(rig) -> None:
 
 def test_controls_have_accessible_names_and_standard_shortcuts(rig) -> None:
     w = rig.window
-    for widget in w.findChildren(QComboBox):
-        assert widget.accessibleName(), widget
+    mine = [w.toolbar, w.banner, *w.panes(), w.tabs]
+    for parent in mine:
+        for kind in (QComboBox, QToolButton, QLineEdit, QPlainTextEdit):
+            for widget in parent.findChildren(kind):
+                if widget.objectName().startswith("qt_") or isinstance(
+                    widget.parent(), (QComboBox, QLineEdit)
+                ):  # Qt-internal parts (overflow, clear buttons)
+                    continue
+                assert widget.accessibleName(), widget
     acts = w.actions_
     for action, key in (
         (acts.new, QKeySequence.StandardKey.New),
