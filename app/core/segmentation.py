@@ -15,8 +15,8 @@ Policy (``plan_chunks``):
    windows (long enough to prefer a short pause between words over the closure of a stop
    consonant), refined to the quietest 10 ms inside that window, or the lowest speech
    probability when no audio is given. The cut is searched between 50 % and 100 % of
-   ``max_chunk_s`` from the piece's start so pieces stay long, and the search repeats on the
-   rest until every piece fits.
+   ``max_chunk_s`` from the piece's start so pieces stay long (leaving at least 1 s for the
+   rest), and the search repeats on the rest until every piece fits.
 3. **Grouping**: consecutive regions are merged into one chunk (the pause between them is
    kept, the model hears it) while the chunk stays ≤ ``max_chunk_s``. A chunk is closed at a
    pause when it already lasts ≥ ``target_chunk_s``, or when the pause is ≥ ``break_pause_s``
@@ -53,6 +53,8 @@ QUIET_HOP_S = 0.01
 FINE_WINDOW_S = 0.01
 #: The cut in an over-long region is searched in [SEARCH_FROM * max_chunk_s, max_chunk_s].
 SEARCH_FROM = 0.5
+#: ...and leaves at least this much (or SEARCH_FROM * max_chunk_s if less) for the rest.
+MIN_TAIL_S = 1.0
 
 
 @dataclass(frozen=True)
@@ -226,7 +228,7 @@ def _cut_long(
     limit = cfg.max_chunk_s
     while e - s > limit:
         lo = s + SEARCH_FROM * limit
-        hi = s + limit
+        hi = min(s + limit, e - min(MIN_TAIL_S, SEARCH_FROM * limit))  # no crumb of a piece
         values, t0, step = _quietness(audio, probs, frame_s, rate, lo, hi)
         times = t0 + step * np.arange(len(values))
         ok = (times > lo - 1e-9) & (times <= hi)

@@ -172,6 +172,16 @@ def test_the_cut_is_searched_in_the_latter_half_so_chunks_stay_long() -> None:
     assert abs(chunks[0].end - 12.1) < 0.03
 
 
+def test_a_cut_never_leaves_a_crumb() -> None:
+    cfg = SegmentationConfig(max_chunk_s=10.0)
+    # padded region 0.3-10.5 (10.2 s); the quietest spot is at 10.2, 0.3 s before the end
+    audio = tone(11.0, quiet=[(10.15, 10.25, 0.0), (9.0, 9.1, 0.1)])
+    chunks = plan_chunks(probs_for([(0.5, 10.3)], 11.0), F, audio, cfg)
+    assert len(chunks) == 2
+    assert chunks[1].duration >= 1.0 - EPS
+    assert abs(chunks[0].end - 9.05) < 0.03
+
+
 def test_without_audio_the_lowest_probability_is_the_cut() -> None:
     cfg = SegmentationConfig(max_chunk_s=10.0)
     p = probs_for([(0.5, 18.5)], 19.0)
@@ -266,6 +276,7 @@ def test_random_inputs_keep_the_invariants(seed: int) -> None:
     for c in chunks:
         assert 0.0 <= c.start < c.end <= n * frame_s + EPS
         assert c.duration <= cfg.max_chunk_s + EPS
+        assert c.duration >= min(cfg.min_speech_s, 0.5) - frame_s  # never a crumb
     for a, b in itertools.pairwise(chunks):
         assert a.end <= b.start + EPS  # sorted, no overlap
     # every speech region is entirely inside the union of the chunks
