@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from PySide6.QtCore import QObject, QPointF, QRectF, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QActionGroup, QColor, QIcon, QPainter, QPainterPath, QPixmap
@@ -35,6 +36,23 @@ _TOOLTIPS = {
     "transcribing": "Granite Dictate — transcribing…",
 }
 _START_STOP_TEXT = {"idle": "Start Dictation", "recording": "Stop Dictation"}
+
+
+def resources_dir() -> Path:
+    """``resources/`` in a source checkout, or inside the frozen bundle (PyInstaller copies
+    it to ``sys._MEIPASS/resources``)."""
+    frozen_root = getattr(sys, "_MEIPASS", None)
+    base = Path(frozen_root) if frozen_root else Path(__file__).resolve().parents[2]
+    return base / "resources"
+
+
+def app_icon() -> QIcon:
+    """The application icon (window title bars, Dock on Linux); empty if the file is absent."""
+    path = resources_dir() / "icon.png"
+    if not path.is_file():
+        log.warning("App icon not found at %s", path)
+        return QIcon()
+    return QIcon(str(path))
 
 
 def state_icon(state: str, size: int = 44) -> QIcon:

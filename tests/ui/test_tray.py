@@ -7,7 +7,14 @@ import threading
 import pytest
 from PySide6.QtWidgets import QSystemTrayIcon
 
-from app.ui.tray import STATES, GuiThreadPoster, TrayController, qt_scheduler, state_icon
+from app.ui.tray import (
+    STATES,
+    GuiThreadPoster,
+    TrayController,
+    app_icon,
+    qt_scheduler,
+    state_icon,
+)
 
 
 @pytest.fixture
@@ -125,3 +132,9 @@ def test_qt_scheduler_runs_later_on_the_event_loop(qtbot) -> None:
     qt_scheduler(0.01, lambda: seen.append("restored"))
     assert seen == []
     qtbot.waitUntil(lambda: seen == ["restored"], timeout=2000)
+
+
+def test_app_icon_is_found_in_the_source_tree(qtbot) -> None:
+    icon = app_icon()
+    assert not icon.isNull()
+    assert icon.pixmap(64, 64).width() == 64
