@@ -22,6 +22,7 @@ class DocumentView(QWidget):
 
     changed = Signal(object)  # self
     filesDropped = Signal(list)
+    keywordRequested = Signal(str)
 
     def __init__(self, doc: Document | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -37,6 +38,7 @@ class DocumentView(QWidget):
         layout.addWidget(self.view)
         self.view.textEdited.connect(self._on_edited)
         self.view.filesDropped.connect(self.filesDropped)
+        self.view.keywordRequested.connect(self.keywordRequested)
         for output in doc.outputs:
             self.add_output(output.label, output.spec).load_output(output)
         self.modified = doc.modified  # loading is not an edit
@@ -116,6 +118,7 @@ class DocumentTabs(QTabWidget):
     documentChanged = Signal(object)  # DocumentView
     documentClosed = Signal(object)  # DocumentView (already removed)
     filesDropped = Signal(list)
+    keywordRequested = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -143,6 +146,7 @@ class DocumentTabs(QTabWidget):
             view.set_text_font(*self.text_font)
         view.changed.connect(self._on_view_changed)
         view.filesDropped.connect(self.filesDropped)
+        view.keywordRequested.connect(self.keywordRequested)
         index = self.addTab(view, view.display_title())
         self.setTabToolTip(index, view.path or view.title)
         if focus:

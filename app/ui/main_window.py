@@ -96,6 +96,7 @@ class MainWindow(QMainWindow):
         #: Asked before closing a tab with unsaved text; tests replace it.
         self.ask_discard: Callable[[MainWindow, DocumentView], bool] = dialogs.ask_discard
         self.tabs.filesDropped.connect(self.submit_paths)
+        self.tabs.keywordRequested.connect(self.add_keyword)
         self.jobs.jobFailed.connect(self._on_job_failed)
         self.jobs.jobProgress.connect(self._on_job_progress)
         self.jobs.jobDone.connect(self._on_job_done)
@@ -189,6 +190,13 @@ class MainWindow(QMainWindow):
         self.status.message(f"Queued {len(ids)} file(s).")
         self.queue_dock.show()
         return ids
+
+    @Slot(str)
+    def add_keyword(self, word: str) -> None:
+        """ "Add to Keywords" from a transcript's context menu."""
+        if self.keywords.add_keyword(word):  # type: ignore[attr-defined]
+            self.show_status(f"Added “{word}” to the keywords.")
+            self.keyword_dock.show()
 
     @Slot(str)
     def retry_path(self, path: str) -> None:

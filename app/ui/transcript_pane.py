@@ -47,6 +47,21 @@ class TranscriptEditor(QPlainTextEdit):
     """The text widget; file URLs dropped on it are passed up instead of pasted as text."""
 
     filesDropped = Signal(list)
+    keywordRequested = Signal(str)
+
+    def contextMenuEvent(self, event):
+        menu = self.createStandardContextMenu(event.pos())
+        cursor = self.textCursor()
+        if not cursor.hasSelection():
+            cursor = self.cursorForPosition(event.pos())
+            cursor.select(QTextCursor.SelectionType.WordUnderCursor)
+        word = " ".join(cursor.selectedText().split())
+        if word and len(word) <= 80:
+            menu.addSeparator()
+            action = menu.addAction(f"Add “{word}” to Keywords")
+            action.triggered.connect(lambda _checked=False: self.keywordRequested.emit(word))
+        menu.exec(event.globalPos())
+        menu.deleteLater()
 
     def dragEnterEvent(self, event):
         if event.mimeData().hasUrls():
@@ -84,6 +99,7 @@ class TranscriptPane(QWidget):
 
     textEdited = Signal()
     filesDropped = Signal(list)
+    keywordRequested = Signal(str)
 
     def __init__(
         self, label: str = "Transcript", spec: TaskSpec | None = None, parent: QWidget | None = None
@@ -112,6 +128,7 @@ class TranscriptPane(QWidget):
         self.editor.cursorPositionChanged.connect(self._on_cursor_moved)
         self.editor.document().contentsChanged.connect(self.textEdited)
         self.editor.filesDropped.connect(self.filesDropped)
+        self.editor.keywordRequested.connect(self.keywordRequested)
 
     # --- editing helpers ------------------------------------------------------------------
 

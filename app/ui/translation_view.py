@@ -19,6 +19,7 @@ class TranslationView(QWidget):
 
     textEdited = Signal()
     filesDropped = Signal(list)
+    keywordRequested = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -52,6 +53,7 @@ class TranslationView(QWidget):
         self._headers.append(header)
         pane.textEdited.connect(self.textEdited)
         pane.filesDropped.connect(self.filesDropped)
+        pane.keywordRequested.connect(self.keywordRequested)
         pane.editor.verticalScrollBar().valueChanged.connect(self._on_scrolled)
         self._update_headers()
         self.splitter.setSizes([1000] * len(self.panes))

@@ -399,3 +399,11 @@ def test_run_gui_shows_the_window_then_loads_the_model(tmp_path) -> None:
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert proc.stdout.split() == ["ready", "True", "True"]
     assert (tmp_path / "logs").is_dir()
+
+
+def test_add_to_keywords_from_the_transcript(rig) -> None:
+    pane = rig.window.current_pane()
+    with rig.qtbot.waitSignal(rig.window.keywords.activeKeywordsChanged) as blocker:
+        pane.editor.keywordRequested.emit("Kubernetes")
+    assert "Kubernetes" in blocker.args[0]
+    assert "Kubernetes" in rig.window.current_specs()[0].keywords
