@@ -193,7 +193,7 @@ class MainWindow(QMainWindow):
 
     @Slot(str)
     def add_keyword(self, word: str) -> None:
-        """ "Add to Keywords" from a transcript's context menu."""
+        """Add a word from a transcript's context menu to the active keyword list."""
         if self.keywords.add_keyword(word):  # type: ignore[attr-defined]
             self.show_status(f"Added “{word}” to the keywords.")
             self.keyword_dock.show()
