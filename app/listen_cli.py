@@ -24,7 +24,7 @@ from types import FrameType
 from typing import Any, cast
 
 from app.audio.capture import CaptureEvent
-from app.audio.devices import SoundDeviceBackend
+from app.audio.devices import SoundDeviceBackend, resolve_device
 from app.audio.journal import export_audio
 from app.core import keywords as kw
 from app.core import model_spec, recordings
@@ -146,6 +146,11 @@ def run(args: argparse.Namespace) -> int:
     except GraniteError as err:
         say(str(err))
         return EXIT_USAGE
+    try:
+        resolve_device(SoundDeviceBackend(), cfg.device)  # fail fast, before the model loads
+    except GraniteError as err:
+        say(str(err))
+        return EXIT_FAILED
     events = _Events()
     engine = EngineThread(_engine_factory(), events)
     engine.start()
