@@ -6,6 +6,7 @@ import os
 import threading
 import warnings
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
@@ -407,3 +408,26 @@ def test_add_to_keywords_from_the_transcript(rig) -> None:
         pane.editor.keywordRequested.emit("Kubernetes")
     assert "Kubernetes" in blocker.args[0]
     assert "Kubernetes" in rig.window.current_specs()[0].keywords
+
+
+@pytest.mark.qt_log_ignore("propagateSizeHints")  # exec() shows a top-level dialog
+def test_model_manager_folder_choice_loads_that_model(rig) -> None:
+    from PySide6.QtCore import QTimer
+
+    w = rig.window
+    seen = []
+
+    def drive() -> None:
+        dialog: Any = QApplication.activeModalWidget()
+        if dialog is None:
+            QTimer.singleShot(10, drive)
+            return
+        seen.append(dialog)
+        QTimer.singleShot(WAIT_MS, dialog.reject)  # safety net: never hang the suite
+        dialog.folderChosen.emit("fake-folder")  # the fake factory loads any other name
+
+    QTimer.singleShot(0, drive)
+    w.open_model_manager()  # returns when the dialog accepts itself on "ready"
+    assert seen and seen[0].result() == 1
+    assert w.model_state == "ready" and w.prefs.model == "fake-folder"
+    assert rig.settings.load_preferences().model == "fake-folder"
