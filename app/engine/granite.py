@@ -5,7 +5,10 @@ Stages (each reachable on its own for the engine-speed work): ``features`` (mel 
 → ``embed_prompt`` → ``prefill`` → ``decode`` (greedy, KV cache). ``run`` encodes once and runs
 every task spec on the same encoding.
 
-One argmax rule everywhere: ``next_token`` takes the argmax of the float32 logits.
+One argmax rule everywhere: ``next_token`` takes the argmax of the float32 logits. (mlx-audio's
+``generate()`` takes the argmax of ``logits - logsumexp(logits)`` in the logits' dtype, bf16 on
+the 8-bit model; the two can only differ when bf16 rounding of the log-probabilities ties two
+tokens. The parity tests show identical tokens on the tiny float32 and 8-bit models.)
 MLX is imported lazily; an engine belongs to the thread that created it (MLX streams are
 per-thread).
 """
@@ -14,7 +17,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +26,7 @@ import numpy as np
 from app.core.errors import (
     AudioTooShortError,
     CancelledError,
+    ModelCorruptError,
     OutOfMemoryError,
     UsageError,
 )
@@ -77,7 +81,7 @@ class GraniteEngine:
         self.max_tokens = max_tokens
         tokenizer = model._tokenizer
         if tokenizer is None:
-            raise UsageError("The model has no tokenizer.")
+            raise ModelCorruptError("The model has no tokenizer.")
         self._tokenizer = tokenizer
         self.eos_token_id = int(tokenizer.eos_token_id)
         self.audio_token_id = int(model.audio_token_id)
@@ -196,7 +200,7 @@ class GraniteEngine:
         cache: list[Any],
         *,
         max_new_tokens: int,
-        on_text: Any = None,
+        on_text: Callable[[str], None] | None = None,
         cancel: CancelToken | None = None,
     ) -> DecodeResult:
         """Greedy decoding from the prefill ``logits`` until EOS or ``max_new_tokens``.

@@ -55,6 +55,8 @@ def test_missing_or_bad_path_never_asks_the_hub(spec, tmp_path, monkeypatch):
     with pytest.raises(ModelMissingError) as info:
         resolve_model(spec, hub=FailingHub())
     assert "\n" not in str(info.value)
+    with pytest.raises(ModelMissingError):
+        load_engine(spec, hub=FailingHub())
 
 
 def test_existing_relative_owner_name_folder_is_a_path(tmp_path, monkeypatch, tiny_model_dir):
