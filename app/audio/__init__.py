@@ -1,4 +1,4 @@
-"""Audio files in, mono float32 16 kHz numpy out (PyAV + soxr). No Qt, no engine imports."""
+"""Audio input: file decoding to mono float32 16 kHz (decode), capture and VAD modules."""
 
 from app.audio.decode import (
     SUPPORTED_EXTENSIONS,

@@ -25,7 +25,7 @@ def collect_blocks(
 ) -> Audio:
     """Join 16 kHz blocks into one array preallocated from ``duration_s`` (an estimate).
 
-    Grows by half when the estimate is short (or unknown: one minute to start), trims at the
+    Grows by a quarter when the estimate is short (or unknown: one minute to start), trims at the
     end; resizing is in place (realloc), so the peak stays near the final size.
     """
     estimate = duration_s if duration_s is not None else 60.0
@@ -34,7 +34,7 @@ def collect_blocks(
     n = 0
     for block in blocks:
         if n + block.size > out.size:
-            out = _grow(out, max(n + block.size, out.size * 3 // 2), name)
+            out = _grow(out, max(n + block.size, out.size * 5 // 4), name)
         out[n : n + block.size] = block
         n += block.size
         if on_progress is not None:

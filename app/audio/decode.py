@@ -22,7 +22,7 @@ import numpy as np
 import numpy.typing as npt
 
 from app.audio.collect import collect_blocks
-from app.audio.resample import TARGET_RATE, MonoResampler, to_mono
+from app.audio.resample import TARGET_RATE, MonoResampler, frame_to_mono
 from app.core.errors import AudioDecodeError, CancelledError
 
 log = logging.getLogger(__name__)
@@ -235,11 +235,19 @@ class _Source:
                         break
                     continue
             for frame in frames:
-                x = to_mono(frame.to_ndarray(), frame.layout.nb_channels, frame.format.is_planar)
+                try:
+                    rate = int(frame.sample_rate or self.info.sample_rate)
+                    x = frame_to_mono(frame)
+                    if rate <= 0:
+                        raise ValueError("frame without a sample rate")
+                except _DECODE_ERRORS as e:  # a frame in a sample format we cannot read
+                    errors += 1
+                    first_error = first_error or e
+                    continue
                 if x.size:
                     consecutive = 0
-                    decoded_s += x.size / frame.sample_rate
-                y = resampler.process(x, int(frame.sample_rate))
+                    decoded_s += x.size / rate
+                y = resampler.process(x, rate)
                 if y.size:
                     yield y
             if packet is None:

@@ -220,3 +220,12 @@ def test_is_supported_by_extension():
     )
     assert {".m4v", ".webm", ".mkv"} <= SUPPORTED_EXTENSIONS
     assert set(FORMATS) <= SUPPORTED_EXTENSIONS
+
+
+def test_content_decides_not_the_extension(tmp_path):
+    flac = write_tone(tmp_path / "real.flac", 1.0, 44100)
+    renamed = tmp_path / "labelled.mp3"
+    renamed.write_bytes(flac.read_bytes())
+
+    assert probe(renamed).codec == "flac"
+    np.testing.assert_array_equal(decode_file(renamed), decode_file(flac))

@@ -9,7 +9,7 @@ import pytest
 
 from app.audio import decode_file, iter_decode, probe
 from app.audio.collect import collect_blocks
-from app.audio.resample import MonoResampler, to_mono
+from app.audio.resample import MonoResampler, frame_to_mono, to_mono
 from app.core.errors import CancelledError
 from tests.support.media import tone, write_tone, write_wav_pcm
 
@@ -147,3 +147,33 @@ def test_iter_decode_on_a_6_channel_wav(tmp_path):
     spec = np.abs(np.fft.rfft(mono)) * 2 / mono.size
     for f in (100, 200, 300, 400, 500, 600):
         assert spec[f] == pytest.approx(0.05, rel=0.02)
+
+
+@pytest.mark.parametrize("fmt", ["u8", "s16", "s32", "flt", "dbl", "u8p", "s16p", "s32p", "fltp"])
+@pytest.mark.parametrize("layout", ["mono", "stereo"])
+def test_frame_to_mono_matches_to_ndarray(fmt, layout):
+    import av
+
+    channels = 1 if layout == "mono" else 2
+    planar = fmt.endswith("p")
+    dtype = {
+        "u8": np.uint8,
+        "s16": np.int16,
+        "s32": np.int32,
+        "flt": np.float32,
+        "dbl": np.float64,
+    }[fmt.removesuffix("p")]
+    rng = np.random.default_rng(3)
+    shape = (channels, 333) if planar else (1, 333 * channels)
+    if np.issubdtype(dtype, np.integer):
+        lo, hi = np.iinfo(dtype).min, np.iinfo(dtype).max  # type: ignore[type-var]
+        data = rng.integers(lo, hi, size=shape, dtype=dtype, endpoint=True)
+    else:
+        data = rng.uniform(-1, 1, size=shape).astype(dtype)
+    frame = av.AudioFrame.from_ndarray(data, format=fmt, layout=layout)
+
+    got = frame_to_mono(frame)
+
+    assert got.dtype == np.float32 and got.shape == (333,)
+    np.testing.assert_array_equal(got, to_mono(frame.to_ndarray(), channels, planar))
+    assert np.abs(got).max() <= 1.0

@@ -20,6 +20,7 @@ import tempfile
 from collections.abc import Sequence
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import av
 import numpy as np
@@ -63,7 +64,9 @@ def tone(
     return np.stack([a * np.sin(2 * np.pi * f * t) for f, a in zip(freqs, amps, strict=True)])
 
 
-def write_wav_pcm(path: PathLike, samples: npt.ArrayLike, rate: int, sample_fmt: str = "s16") -> Path:
+def write_wav_pcm(
+    path: PathLike, samples: npt.ArrayLike, rate: int, sample_fmt: str = "s16"
+) -> Path:
     """Write a canonical WAVE file; ``samples`` is (channels, n) or (n,) float in [-1, 1].
 
     ``sample_fmt``: ``u8``, ``s16``, ``s24``, ``s32`` (integers, clipped) or ``f32`` (kept as is,
@@ -71,7 +74,7 @@ def write_wav_pcm(path: PathLike, samples: npt.ArrayLike, rate: int, sample_fmt:
     """
     x = np.asarray(samples, dtype=np.float64)
     x = x[None, :] if x.ndim == 1 else x
-    channels, n = x.shape
+    channels = x.shape[0]
     width, tag = _WAV_FMTS[sample_fmt]
     inter = x.T.reshape(-1)
     if sample_fmt == "f32":
@@ -127,13 +130,13 @@ def write_audio(
     out_rate = rate if codec != "libopus" or rate in _OPUS_RATES else 48000
     options = {"strict": "experimental"} if codec == "vorbis" else {}
     with av.open(str(p), "w", format=container or fmt) as out:
-        stream = out.add_stream(codec, rate=out_rate, options=options)
+        stream: Any = out.add_stream(codec, rate=out_rate, options=options)
         stream.layout = layout
         if sample_fmt is not None:
             stream.format = sample_fmt
         if bit_rate is not None:
             stream.bit_rate = bit_rate
-        vstream = None
+        vstream: Any = None
         if video_codec is not None:
             vstream = out.add_stream(video_codec, rate=5)
             vstream.width = vstream.height = 64
@@ -187,7 +190,7 @@ def write_video_only(path: PathLike, frames: int = 5) -> Path:
     p = Path(path)
     fmt, _, video_codec = FORMATS[p.suffix.lower()]
     with av.open(str(p), "w", format=fmt) as out:
-        vstream = out.add_stream(video_codec or "mpeg4", rate=5)
+        vstream: Any = out.add_stream(video_codec or "mpeg4", rate=5)
         vstream.width = vstream.height = 64
         vstream.pix_fmt = "yuv420p"
         for i in range(frames):
@@ -204,11 +207,7 @@ def read_any(path: PathLike) -> tuple[npt.NDArray[np.float32], int]:
         stream = inp.streams.audio[0]
         rate = stream.codec_context.sample_rate
         resampler = av.AudioResampler(format="fltp", rate=rate)
-        parts = [
-            f.to_ndarray()
-            for frame in inp.decode(stream)
-            for f in resampler.resample(frame)
-        ]
+        parts = [f.to_ndarray() for frame in inp.decode(stream) for f in resampler.resample(frame)]
         parts += [f.to_ndarray() for f in resampler.resample(None)]
     return np.concatenate(parts, axis=1), rate
 
