@@ -216,14 +216,14 @@ def main() -> None:
         summary.append(
             f"| {vad_name} | {mean.precision:.3f} | {mean.recall:.3f} | {mean.covered:.3f} | "
             f"{mean.in_pause:.3f} | {false_frames[2].split(': ')[1]} | "
-            f"{false_frames[4].split(': ')[1]} | {xrt:.0f}x |"
+            f"{false_frames[4].split(': ')[1]} | {xrt:.0f}x | {seconds / cpu:.0f}x |"
         )
     print("\nMean over conditions:")
     print(
         "| VAD | precision | recall | words covered | bounds in pause | "
-        "white -20 dBFS alone | pink -15 dBFS alone | speed |"
+        "white -20 dBFS alone | pink -15 dBFS alone | speed (wall) | per CPU second |"
     )
-    print("|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|")
     print("\n".join(summary))
 
 
