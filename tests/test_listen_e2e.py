@@ -54,7 +54,7 @@ def test_listen_records_and_prints_utterances(
         text=True,
     )
     assert proc.stderr is not None
-    status = []
+    status: list[str] = []
     while not any(line.startswith("granite-dictate: listening") for line in status):
         line = proc.stderr.readline()
         assert line, f"listen ended early: {''.join(status)}"

@@ -1,0 +1,315 @@
+"""Qt glue for live dictation in the window: record toggle / push-to-talk, level meter, text.
+
+The ``DictationSession`` (app.workers.dictation) records on its own thread; a relay QObject
+turns its callbacks into queued signals. Each utterance is submitted from the GUI thread
+through the EngineBridge with the task/keywords in force at that moment
+(``specs_provider()``); streamed tokens appear as a partial at the insertion point of the
+pane for each task and the final text replaces them, joined to the text before it
+(``app.core.text_join``). Jobs run in order on the model thread, so one utterance's text is
+committed before the next one's first partial arrives.
+
+Wiring (app.ui.app): ``install(window, bridge, prefs)``, or build one with explicit providers.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
+from PySide6.QtGui import QAction
+
+from app.audio.capture import CaptureEvent
+from app.core.endpointing import EndpointConfig, Utterance
+from app.core.errors import GraniteError
+from app.core.text_join import join_piece
+from app.core.transcript import Segment, TaskSpec
+from app.workers.dictation import (
+    DictationConfig,
+    DictationListener,
+    DictationSession,
+    SessionSummary,
+)
+
+log = logging.getLogger(__name__)
+
+METER_INTERVAL_MS = 50  # ~20 Hz
+SOURCE = "dictation"
+
+SessionFactory = Callable[[DictationListener], DictationSession]
+SpecsProvider = Callable[[], Sequence[TaskSpec]]
+PanesProvider = Callable[[Sequence[TaskSpec]], Sequence[Any]]
+
+
+class _Relay(QObject):
+    """DictationListener living on the GUI thread; its signals are emitted on the consumer
+    thread and therefore queued to the controller."""
+
+    utteranceReady = Signal(object)
+    captureEvent = Signal(object)
+    sessionStopped = Signal(object)
+
+    def utterance(self, utt: Utterance) -> None:
+        self.utteranceReady.emit(utt)
+
+    def capture_event(self, event: CaptureEvent) -> None:
+        self.captureEvent.emit(event)
+
+    def stopped(self, summary: SessionSummary) -> None:
+        self.sessionStopped.emit(summary)
+
+
+@dataclass
+class _Pending:
+    utt: Utterance
+    specs: tuple[TaskSpec, ...]
+    panes: list[Any]
+    source: str
+    handles: dict[int, int] = field(default_factory=dict)  # task index -> partial handle
+    before: dict[int, str] = field(default_factory=dict)  # task index -> text before it
+
+
+def text_before_insertion(pane: Any) -> str:
+    """The pane's text left of where dictated text goes (cursor or end, per insertion mode)."""
+    text = str(pane.document.toPlainText())
+    if getattr(pane, "insertion_mode", "cursor") == "end":
+        return text
+    return text[: int(pane.editor.textCursor().selectionEnd())]
+
+
+class DictationController(QObject):
+    recordingChanged = Signal(bool)
+    levelChanged = Signal(float, float)  # rms dBFS, peak dBFS
+    overflowsChanged = Signal(int)
+    message = Signal(str)  # one-line capture notices and errors
+    utteranceCommitted = Signal(object)  # Segment (the first task's text)
+
+    def __init__(
+        self,
+        bridge: Any,
+        specs_provider: SpecsProvider,
+        panes_provider: PanesProvider,
+        *,
+        session_factory: SessionFactory | None = None,
+        config: DictationConfig | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._bridge = bridge
+        self._specs = specs_provider
+        self._panes = panes_provider
+        self.config = config or DictationConfig()
+        self._factory = session_factory or (lambda lis: DictationSession(lis, self.config))
+        self._relay = _Relay(self)
+        self._relay.utteranceReady.connect(self._on_utterance)
+        self._relay.captureEvent.connect(self._on_capture_event)
+        self._relay.sessionStopped.connect(self._on_stopped)
+        self._session: DictationSession | None = None
+        self._jobs: dict[int, _Pending] = {}
+        self._action: QAction | None = None
+        self._overflows = -1
+        self._timer = QTimer(self)
+        self._timer.setInterval(METER_INTERVAL_MS)
+        self._timer.timeout.connect(self._poll_meter)
+        bridge.jobPartial.connect(self._on_partial)
+        bridge.jobFinished.connect(self._on_finished)
+        bridge.jobFailed.connect(self._on_failed)
+
+    # --- control ---------------------------------------------------------------------
+    def attach_action(self, action: QAction) -> None:
+        """A checkable action (the Record button) toggles recording and mirrors its state."""
+        self._action = action
+        action.toggled.connect(self._on_toggled)
+
+    @property
+    def recording(self) -> bool:
+        return self._session is not None and self._session.recording
+
+    @property
+    def pending_jobs(self) -> list[int]:
+        return list(self._jobs)
+
+    @Slot()
+    def start(self) -> bool:
+        if self.recording:
+            return True
+        session = self._factory(self._relay)
+        try:
+            session.start()
+        except GraniteError as err:
+            self.message.emit(str(err))
+            self._set_checked(False)
+            return False
+        self._session = session
+        self._overflows = -1
+        self._timer.start()
+        self._set_checked(True)
+        self.recordingChanged.emit(True)
+        return True
+
+    @Slot()
+    def stop(self, tail: bool = True) -> None:
+        if self._session is not None:
+            self._session.stop(tail=tail)
+
+    @Slot()
+    def toggle(self) -> None:
+        if self.recording:
+            self.stop()
+        else:
+            self.start()
+
+    @Slot(bool)
+    def push_to_talk(self, pressed: bool) -> None:
+        """Key down starts recording, key up stops it (the open utterance keeps its tail)."""
+        if pressed:
+            self.start()
+        else:
+            self.stop(tail=True)
+
+    def set_pause(self, pause_s: float) -> None:
+        """Applies from the next recording."""
+        ep = self.config.endpoint
+        endpoint = EndpointConfig(
+            pause_s=pause_s,
+            tail_s=min(ep.tail_s, pause_s),
+            pre_roll_s=ep.pre_roll_s,
+            max_chunk_s=ep.max_chunk_s,
+        )
+        self.config = DictationConfig(
+            self.config.device, endpoint, self.config.journal_dir, self.config.max_seconds
+        )
+
+    def set_device(self, device: str | int | None) -> None:
+        """Applies from the next recording; ``None`` or "" follows the system default."""
+        self.config = DictationConfig(
+            device or None, self.config.endpoint, self.config.journal_dir, self.config.max_seconds
+        )
+
+    def _set_checked(self, on: bool) -> None:
+        if self._action is not None and self._action.isChecked() != on:
+            self._action.blockSignals(True)
+            self._action.setChecked(on)
+            self._action.blockSignals(False)
+
+    @Slot(bool)
+    def _on_toggled(self, on: bool) -> None:
+        if on:
+            self.start()
+        else:
+            self.stop()
+
+    @Slot()
+    def _poll_meter(self) -> None:
+        session = self._session
+        if session is None:
+            return
+        level = session.level
+        self.levelChanged.emit(level.rms_db, level.peak_db)
+        if session.overflows != self._overflows:
+            self._overflows = session.overflows
+            self.overflowsChanged.emit(self._overflows)
+
+    # --- session → GUI ---------------------------------------------------------------
+    @Slot(object)
+    def _on_utterance(self, utt: Utterance) -> None:
+        specs = tuple(self._specs())  # the task and keywords in force right now
+        if not specs:
+            return
+        panes = list(self._panes(specs))
+        session = self._session
+        source = session.journal_path.stem if session and session.journal_path else SOURCE
+        job = self._bridge.submit_audio(utt.audio, utt.start, specs, source)
+        self._jobs[int(job)] = _Pending(utt, specs, panes, source)
+
+    @Slot(object)
+    def _on_capture_event(self, event: CaptureEvent) -> None:
+        self.message.emit(event.message)
+
+    @Slot(object)
+    def _on_stopped(self, summary: SessionSummary) -> None:
+        self._timer.stop()
+        self.levelChanged.emit(-120.0, -120.0)
+        self._set_checked(False)
+        self.recordingChanged.emit(False)
+        log.info(
+            "dictation session ended: %.1f s, %d utterances", summary.seconds, summary.utterances
+        )
+
+    # --- engine → panes --------------------------------------------------------------
+    def _pane(self, pending: _Pending, index: int) -> Any | None:
+        return pending.panes[index] if 0 <= index < len(pending.panes) else None
+
+    def _open(self, pending: _Pending, index: int, pane: Any) -> int:
+        if index not in pending.handles:
+            pending.before[index] = text_before_insertion(pane)
+            pending.handles[index] = int(pane.begin_partial(SOURCE))
+        return pending.handles[index]
+
+    def _keep(self, pending: _Pending, index: int) -> tuple[str, ...]:
+        return pending.specs[index].keywords if index < len(pending.specs) else ()
+
+    @Slot(int, int, str, float, float)
+    def _on_partial(self, job: int, index: int, text: str, _start: float, _end: float) -> None:
+        pending = self._jobs.get(job)
+        pane = self._pane(pending, index) if pending else None
+        if pending is None or pane is None:
+            return
+        handle = self._open(pending, index, pane)
+        shown = join_piece(pending.before[index], text, self._keep(pending, index))
+        pane.update_partial(handle, shown)
+
+    @Slot(int, object)
+    def _on_finished(self, job: int, results: list[Any]) -> None:
+        pending = self._jobs.pop(job, None)
+        if pending is None:
+            return
+        utt = pending.utt
+        for index, result in enumerate(results):
+            pane = self._pane(pending, index)
+            if pane is None:
+                continue
+            text = str(result.text)
+            if not text.strip():
+                if index in pending.handles:
+                    pane.discard(pending.handles[index])
+                continue
+            handle = self._open(pending, index, pane)
+            joined = join_piece(pending.before[index], text, self._keep(pending, index))
+            segment = Segment(utt.start, utt.end, joined, pending.source)
+            pane.commit(handle, segment)
+            if index == 0:
+                self.utteranceCommitted.emit(segment)
+
+    @Slot(int, str)
+    def _on_failed(self, job: int, message: str) -> None:
+        pending = self._jobs.pop(job, None)
+        if pending is None:
+            return
+        for index, handle in pending.handles.items():
+            pane = self._pane(pending, index)
+            if pane is not None:
+                pane.discard(handle)
+        self.message.emit(message)
+
+    def shutdown(self) -> None:
+        """At exit: stop recording without tail and wait briefly for the journal to close."""
+        if self._session is not None:
+            self._session.stop(tail=False)
+            self._session.wait(3.0)
+
+
+def install(window: Any, bridge: Any, prefs: Any | None = None) -> DictationController:
+    """Wire a controller into the main window: Record action, current specs and panes,
+    status/banner messages, and the pause/device preferences."""
+    controller = DictationController(
+        bridge, window.current_specs, window.dictation_panes, parent=window
+    )
+    if prefs is not None:
+        controller.set_pause(float(prefs.pause_s))
+        controller.set_device(prefs.input_device or None)
+    controller.attach_action(window.record_action)
+    controller.message.connect(window.show_error)
+    return controller

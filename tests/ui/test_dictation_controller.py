@@ -1,0 +1,165 @@
+"""Dictation in the window: fake microphone → session → EngineBridge(FakeEngine) → pane."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PySide6.QtGui import QAction
+
+from app.core.transcript import Segment, Task, TaskSpec
+from app.ui.dictation_controller import DictationController
+from app.ui.level_meter import LevelMeter, db_to_fraction
+from app.ui.transcript_pane import TranscriptPane
+from app.workers.dictation import DictationConfig, DictationSession
+from app.workers.qt_engine import EngineBridge
+from tests.support import fake_engine
+from tests.support.espeak import Speech, compose, synthesize
+from tests.support.fake_stream import FakeBackend, FakeDevice
+
+
+@pytest.fixture
+def bridge(qtbot):
+    b = EngineBridge(fake_engine.factory)
+    with qtbot.waitSignal(b.modelStateChanged, check_params_cb=lambda s, _m: s == "ready"):
+        b.load_model("fake")
+    yield b
+    b.shutdown(3.0)
+
+
+def _speech() -> Speech:
+    a = synthesize("the quick brown fox jumps over the lazy dog")
+    b = synthesize("hello world, this is a test")
+    return compose([0.6, a, 1.5, b, 1.0])
+
+
+def _controller(bridge, tmp_path: Path, specs, panes, backend, **kw):
+    cfg = DictationConfig(journal_dir=tmp_path, **kw)
+    return DictationController(
+        bridge,
+        lambda: specs,
+        lambda _specs: panes,
+        session_factory=lambda listener: DictationSession(listener, cfg, backend=backend),
+    )
+
+
+def test_dictated_text_arrives_in_the_pane_and_joins(qtbot, bridge, tmp_path: Path):
+    speech = _speech()
+    pane = TranscriptPane()
+    qtbot.addWidget(pane)
+    pane.editor.setPlainText("Notes:")
+    pane.editor.moveCursor(pane.editor.textCursor().MoveOperation.End)
+    backend = FakeBackend(FakeDevice("mic", speech.audio), speed=4)
+    ctl = _controller(bridge, tmp_path, [TaskSpec()], [pane], backend, max_seconds=speech.duration)
+    action = QAction("Record")
+    action.setCheckable(True)
+    ctl.attach_action(action)
+    meter = LevelMeter()
+    qtbot.addWidget(meter)
+    ctl.levelChanged.connect(meter.set_level)
+    committed: list[Segment] = []
+    ctl.utteranceCommitted.connect(committed.append)
+
+    with qtbot.waitSignal(ctl.recordingChanged, timeout=5000):
+        action.setChecked(True)
+    assert ctl.recording
+    with qtbot.waitSignal(ctl.levelChanged, check_params_cb=lambda rms, _p: rms > -60):
+        pass  # the ~20 Hz meter sees the speech
+    qtbot.waitUntil(lambda: len(committed) == 2 and not ctl.recording, timeout=30000)
+    assert not action.isChecked()  # the session ended by itself: the button follows
+    first, second = committed
+    assert first.start < second.start
+    text = pane.document.toPlainText()
+    expected_a = fake_engine.fake_text(
+        speech.audio[round(first.start * 16000) : round(first.end * 16000)], TaskSpec()
+    )
+    # "Notes:" ends mid-sentence → a space, and the model's lower-case start is kept
+    assert text.startswith("Notes: " + expected_a)
+    assert text == "Notes:" + first.text + second.text
+    assert second.text.startswith(" ")
+    assert pane.open_partials() == []
+    assert ctl.pending_jobs == []
+
+
+def test_specs_are_read_at_each_utterance_and_fill_one_pane_per_task(qtbot, bridge, tmp_path: Path):
+    speech = _speech()
+    panes = [TranscriptPane(), TranscriptPane()]
+    for p in panes:
+        qtbot.addWidget(p)
+    current = [[TaskSpec()]]
+    asked: list[list[TaskSpec]] = []
+
+    def specs():
+        asked.append(current[0])
+        return current[0]
+
+    backend = FakeBackend(FakeDevice("mic", speech.audio), speed=4)
+    cfg = DictationConfig(journal_dir=tmp_path, max_seconds=speech.duration)
+    ctl = DictationController(
+        bridge,
+        specs,
+        lambda s: panes[: len(s)],
+        session_factory=lambda lis: DictationSession(lis, cfg, backend=backend),
+    )
+    committed: list[Segment] = []
+    ctl.utteranceCommitted.connect(committed.append)
+
+    def switch(_seg):  # after the first utterance the user turns on translation + a keyword
+        current[0] = [
+            TaskSpec(keywords=("Granite",)),
+            TaskSpec(Task.TRANSLATE, target_language="fr", keywords=("Granite",)),
+        ]
+
+    ctl.utteranceCommitted.connect(switch)
+    assert ctl.start()
+    qtbot.waitUntil(lambda: len(committed) == 2 and not ctl.recording, timeout=30000)
+    assert len(asked) == 2
+    assert "+Granite" not in committed[0].text and "+Granite" in committed[1].text
+    assert "[fr]" in panes[1].document.toPlainText().lower()
+    assert "[fr]" not in panes[0].document.toPlainText().lower()
+
+
+def test_start_failure_is_a_message_and_unchecks_the_button(qtbot, bridge, tmp_path: Path):
+    ctl = _controller(bridge, tmp_path, [TaskSpec()], [], FakeBackend())
+    action = QAction("Record")
+    action.setCheckable(True)
+    ctl.attach_action(action)
+    with qtbot.waitSignal(ctl.message) as blocker:
+        action.setChecked(True)
+    assert "No audio input device" in blocker.args[0]
+    assert not action.isChecked() and not ctl.recording
+
+
+def test_push_to_talk_release_flushes_the_open_utterance(qtbot, bridge, tmp_path: Path):
+    tone = (0.3 * np.sin(2 * np.pi * 200 * np.arange(16000 * 20) / 16000)).astype(np.float32)
+    pane = TranscriptPane()
+    qtbot.addWidget(pane)
+    backend = FakeBackend(FakeDevice("mic", tone), speed=2)
+    cfg = DictationConfig(journal_dir=tmp_path)
+    from tests.workers.test_dictation import EnergyVad
+
+    ctl = DictationController(
+        bridge,
+        lambda: [TaskSpec()],
+        lambda _s: [pane],
+        session_factory=lambda lis: DictationSession(
+            lis, cfg, backend=backend, vad_factory=EnergyVad
+        ),
+    )
+    committed: list[Segment] = []
+    ctl.utteranceCommitted.connect(committed.append)
+    ctl.push_to_talk(True)
+    with qtbot.waitSignal(ctl.levelChanged, check_params_cb=lambda rms, _p: rms > -30):
+        pass
+    with qtbot.waitSignal(ctl.recordingChanged, timeout=10000):
+        ctl.push_to_talk(False)
+    qtbot.waitUntil(lambda: len(committed) == 1, timeout=10000)
+    assert committed[0].start == 0.0 and committed[0].end > 0.4
+    assert pane.document.toPlainText() == committed[0].text
+
+
+def test_level_meter_scale():
+    assert db_to_fraction(-120) == 0.0
+    assert db_to_fraction(0) == 1.0
+    assert db_to_fraction(-30) == pytest.approx(0.5)
