@@ -54,5 +54,9 @@ tiny-model: venv
 bench: venv
 	$(PY) tests/bench/run_all.py
 
+# Render the main window with sample content to the README screenshot.
+screenshot: venv
+	QT_QPA_PLATFORM=offscreen $(PY) -m app.ui.screenshot resources/screenshot.png
+
 clean:
 	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache
