@@ -148,6 +148,10 @@ class GraniteEngine:
             encode_s=time.perf_counter() - started,
         )
 
+    def ctc_logits(self, encoded: EncodedAudio) -> Any:
+        """(1, encoder_frames, 348) character CTC logits from the encoder's CTC head."""
+        return self._model.encoder.out(encoded.hidden)
+
     # ---- prompt ------------------------------------------------------------------------
 
     def build_prompt(self, n_audio_tokens: int, spec: TaskSpec) -> list[int]:
@@ -295,6 +299,8 @@ class GraniteEngine:
         self.check_audio(audio)
         if cancel is not None and cancel.cancelled:
             raise CancelledError()
+        if not specs:
+            return []
         try:
             encoded = self.encode(audio)
             outputs: list[TaskOutput] = []

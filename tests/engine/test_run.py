@@ -52,9 +52,15 @@ def test_encoded_audio_fields(tiny_engine):
     assert encoded.features.shape == (1, 50, 160)
     assert encoded.hidden.shape == (1, 50, config.encoder_config.hidden_dim)
     assert encoded.embeddings.shape == (1, 12, config.text_config.hidden_size)
-    ctc = tiny_engine.model.encoder.out(encoded.hidden)
+    ctc = tiny_engine.ctc_logits(encoded)
     assert ctc.shape == (1, 50, 348)
     assert encoded.duration_s == pytest.approx(1.0)
+
+
+def test_no_specs_no_work(tiny_engine):
+    engine = CountingEngine(tiny_engine.model)
+    assert engine.run(noise(1.0), []) == []
+    assert engine.encodes == 0
 
 
 def test_unsupported_pair(tiny_engine):
