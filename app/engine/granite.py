@@ -16,6 +16,7 @@ per-thread).
 from __future__ import annotations
 
 import logging
+import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -38,6 +39,8 @@ log = logging.getLogger(__name__)
 
 #: The language model's context: prompt + generated tokens never exceed this.
 MAX_POSITIONS = 4096
+#: Prompt positions per prefill forward pass (as mlx-audio's prefill_step_size).
+PREFILL_STEP = 2048
 #: The shortest audio the mel front end and encoder take (0.1 s).
 MIN_SAMPLES = SAMPLE_RATE // 10
 #: The longest chunk per call (10 audio tokens per second leaves room for the text).
@@ -174,12 +177,22 @@ class GraniteEngine:
     def make_cache(self) -> list[Any]:
         return list(self._model.make_cache())
 
-    def prefill(self, embeddings: Any, cache: list[Any]) -> Any:
-        """Run the whole prompt through the LM; logits (1, vocab) for the last position."""
+    def prefill(self, embeddings: Any, cache: list[Any], *, step: int = PREFILL_STEP) -> Any:
+        """Run the prompt through the LM in chunks of ``step`` positions (bounded memory).
+
+        Returns the logits (1, vocab) for the last position.
+        """
         import mlx.core as mx
 
-        ids = mx.zeros((1, embeddings.shape[1]), dtype=mx.int32)
-        logits = self._model(ids, cache=cache, input_embeddings=embeddings)
+        total = int(embeddings.shape[1])
+        ids = mx.zeros((1, total), dtype=mx.int32)
+        start = 0
+        while total - start > step:
+            end = start + step
+            self._model(ids[:, start:end], cache=cache, input_embeddings=embeddings[:, start:end])
+            mx.eval([c.state for c in cache])
+            start = end
+        logits = self._model(ids[:, start:], cache=cache, input_embeddings=embeddings[:, start:])
         return logits[:, -1, :]
 
     def step(self, token: int, cache: list[Any]) -> Any:
@@ -277,7 +290,7 @@ class GraniteEngine:
             prompt_tokens=len(prompt_ids),
             prefill_tokens=len(prompt_ids),
             generated_tokens=len(result.tokens),
-            forward_passes=1 + result.forward_passes,
+            forward_passes=math.ceil(len(prompt_ids) / PREFILL_STEP) + result.forward_passes,
         )
         return TaskOutput(text=result.text, timing=timing, tokens=result.tokens)
 

@@ -51,3 +51,17 @@ def test_float32_matches_mlx_audio_exactly(f32_engine, seconds, seed):
 @pytest.mark.parametrize(("seconds", "seed"), [(1.0, 1), (2.5, 2)])
 def test_8bit_matches_mlx_audio(tiny_engine, seconds, seed):
     _check_parity(tiny_engine, seconds, seed)
+
+
+def test_chunked_prefill_gives_the_same_logits(f32_engine):
+    import mlx.core as mx
+
+    encoded = f32_engine.encode(noise(1.0, 5))
+    ids = f32_engine.build_prompt(encoded.n_audio_tokens, TaskSpec())
+    embeddings = f32_engine.embed_prompt(ids, encoded)
+    whole = f32_engine.prefill(embeddings, f32_engine.make_cache())
+    chunked_cache = f32_engine.make_cache()
+    chunked = f32_engine.prefill(embeddings, chunked_cache, step=7)
+    assert chunked_cache[0].offset == len(ids)
+    assert mx.allclose(whole, chunked, atol=1e-4).item()
+    assert f32_engine.next_token(whole) == f32_engine.next_token(chunked)
