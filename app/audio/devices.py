@@ -231,3 +231,29 @@ class _CountedStream:
         finally:
             with SoundDeviceBackend._lock:
                 SoundDeviceBackend._open_streams -= 1
+
+
+class Playback:
+    """Plays 16 kHz mono audio on the default output device (QtMultimedia is not part of
+    PySide6-Essentials). One sound at a time; ``stop()`` cuts it."""
+
+    def __init__(self) -> None:
+        self.playing = False
+
+    def play(self, audio: Any, rate: int) -> None:
+        sd = SoundDeviceBackend()._sd()
+        try:
+            sd.stop()
+            sd.play(audio, rate)
+        except (sd.PortAudioError, ValueError) as err:
+            raise AudioDeviceError(f"Cannot play audio: {err}") from err
+        self.playing = True
+
+    def stop(self) -> None:
+        if self.playing:
+            self.playing = False
+            sd = SoundDeviceBackend()._sd()
+            try:
+                sd.stop()
+            except sd.PortAudioError as err:
+                log.info("stopping playback: %s", err)

@@ -16,7 +16,7 @@ from app.workers.dictation import DictationConfig, DictationSession
 from app.workers.qt_engine import EngineBridge
 from tests.support import fake_engine
 from tests.support.espeak import Speech, compose, synthesize
-from tests.support.fake_stream import FakeBackend, FakeDevice
+from tests.support.fake_stream import EnergyVad, FakeBackend, FakeDevice
 
 
 @pytest.fixture
@@ -137,8 +137,6 @@ def test_push_to_talk_release_flushes_the_open_utterance(qtbot, bridge, tmp_path
     qtbot.addWidget(pane)
     backend = FakeBackend(FakeDevice("mic", tone), speed=2)
     cfg = DictationConfig(journal_dir=tmp_path)
-    from tests.workers.test_dictation import EnergyVad
-
     ctl = DictationController(
         bridge,
         lambda: [TaskSpec()],
@@ -163,3 +161,75 @@ def test_level_meter_scale():
     assert db_to_fraction(-120) == 0.0
     assert db_to_fraction(0) == 1.0
     assert db_to_fraction(-30) == pytest.approx(0.5)
+
+
+# --- the Recordings panel ------------------------------------------------------------------
+
+
+class FakePlayer:
+    def __init__(self) -> None:
+        self.played: list[tuple[int, int]] = []
+        self.playing = False
+
+    def play(self, audio, rate: int) -> None:
+        self.played.append((len(audio), rate))
+        self.playing = True
+
+    def stop(self) -> None:
+        self.playing = False
+
+
+def _recording(folder: Path, seconds: float, *, killed: bool = False) -> Path:
+    import subprocess
+    import sys
+
+    from app.audio.journal import RecordingJournal
+
+    j = RecordingJournal(folder)
+    j.write((0.1 * np.ones(round(seconds * 16000))).astype(np.float32))
+    if not killed:
+        return j.close().wav
+    j.flush()
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
+    j.info.pid = int(dead.stdout)  # as if written by a process that no longer runs
+    j.info.save()
+    return j.path
+
+
+def test_recordings_panel_recovers_plays_transcribes_exports_deletes(qtbot, tmp_path: Path):
+    from app.audio.journal import read_wav
+    from app.ui.recordings_panel import RecordingsPanel
+
+    done = _recording(tmp_path, 1.0)
+    crashed = _recording(tmp_path, 2.0, killed=True)
+    player = FakePlayer()
+    panel = RecordingsPanel(tmp_path, player=player)
+    qtbot.addWidget(panel)
+    assert len(panel.recordings()) == 2
+    with qtbot.waitSignal(panel.message) as blocker:
+        (recovered,) = panel.recover_unfinished()
+    assert recovered.wav == crashed and "Recovered 1" in blocker.args[0]
+    chosen = panel.selected()
+    assert chosen is not None and chosen.status == "recovered"
+    assert {r.status for r in panel.recordings()} == {"complete", "recovered"}
+
+    panel.play_button.click()
+    assert player.played == [(32000, 16000)] and panel.play_button.text() == "Stop"
+    panel.play_button.click()
+    assert not player.playing and panel.play_button.text() == "Play"
+
+    with qtbot.waitSignal(panel.transcribeRequested) as blocker:
+        panel.transcribe_button.click()
+    assert blocker.args == [str(crashed)]
+
+    panel.ask_export_path = lambda _p, _i: str(tmp_path / "copy.flac")
+    panel.export_button.click()
+    assert (tmp_path / "copy.flac").stat().st_size > 0
+
+    panel.ask_delete = lambda _p, _i: True
+    panel.delete_button.click()
+    assert [r.wav for r in panel.recordings()] == [done]
+    assert not crashed.exists()
+    assert len(read_wav(done)[0]) == 16000

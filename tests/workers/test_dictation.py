@@ -15,7 +15,7 @@ from app.core.endpointing import Utterance
 from app.core.recordings import RecordingError
 from app.workers.dictation import DictationConfig, DictationSession, SessionSummary
 from tests.support.espeak import compose, noise, synthesize
-from tests.support.fake_stream import FakeBackend, FakeDevice
+from tests.support.fake_stream import EnergyVad, FakeBackend, FakeDevice
 
 
 class Recorder:
@@ -34,23 +34,6 @@ class Recorder:
     def stopped(self, summary: SessionSummary) -> None:
         self.summary = summary
         self.done.set()
-
-
-class EnergyVad:
-    """Speech = RMS above -40 dBFS; ``hook(frame_no)`` runs on the consumer thread."""
-
-    def __init__(self, hook=None) -> None:
-        self.n = 0
-        self.hook = hook
-
-    def reset(self) -> None:
-        self.n = 0
-
-    def probability(self, frame: np.ndarray) -> float:
-        self.n += 1
-        if self.hook is not None:
-            self.hook(self.n)
-        return 0.9 if float(np.sqrt(np.mean(frame.astype(np.float64) ** 2))) > 0.01 else 0.0
 
 
 def _run(backend, tmp_path: Path, rec: Recorder, **kw) -> DictationSession:
