@@ -65,6 +65,7 @@ class FakeStream:
         self._stop = threading.Event()
         self._active = False
         self.blocks_delivered = 0
+        self.started_at = 0.0  # time.perf_counter() when the first block was due
         self._thread = threading.Thread(target=self._run, name="fake-audio", daemon=True)
         audio = np.asarray(device.audio, np.float32)
         self._audio = audio.reshape(-1, 1) if audio.ndim == 1 else audio
@@ -92,10 +93,15 @@ class FakeStream:
         dev, bs, rate = self.device, self.blocksize, self.device.rate
         indata = np.zeros((bs, self.channels), np.float32)
         t0 = time.monotonic()
+        self.started_at = time.perf_counter()
         pos = 0
         block = 0
         unplug_at = None if dev.unplug_at_s is None else round(dev.unplug_at_s * rate)
         while not self._stop.is_set():
+            # like a real device: a block is delivered once its last sample has been "heard"
+            delay = t0 + (pos + bs) / rate / self._speed - time.monotonic()
+            if delay > 0 and self._stop.wait(delay):
+                break
             if unplug_at is not None and pos >= unplug_at:
                 self._active = False
                 self._on_unplug()
@@ -113,9 +119,6 @@ class FakeStream:
             self.blocks_delivered += 1
             pos += bs
             block += 1
-            delay = t0 + pos / rate / self._speed - time.monotonic()
-            if delay > 0:
-                self._stop.wait(delay)
 
 
 class FakeBackend:
