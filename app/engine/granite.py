@@ -266,12 +266,13 @@ class GraniteEngine:
             )
         if cancel is not None and cancel.cancelled:
             raise CancelledError()
+        import mlx.core as mx
+
         started = time.perf_counter()
         cache = self.make_cache()
         logits = self.prefill(self.embed_prompt(prompt_ids, encoded), cache)
-        first = self.next_token(logits)  # evaluates the prefill
+        mx.eval(logits)
         prefill_s = time.perf_counter() - started
-        del first
 
         def on_text(text: str) -> None:
             if on_partial is not None:
