@@ -41,7 +41,6 @@ def looks_like_path(spec: str) -> bool:
     return (
         os.path.isabs(spec)
         or spec.startswith((".", "~"))
-        or (os.altsep is not None and os.altsep in spec and os.altsep != "/")
         or spec.count("/") > 1
         or "\\" in spec
         or Path(spec).expanduser().exists()
