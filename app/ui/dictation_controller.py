@@ -24,7 +24,8 @@ from PySide6.QtGui import QAction
 from app.audio.capture import CaptureEvent
 from app.core.endpointing import EndpointConfig, Utterance
 from app.core.errors import GraniteError
-from app.core.text_join import join_piece
+from app.core.recordings import RecordingInfo
+from app.core.text_join import join_all, join_piece
 from app.core.transcript import Segment, TaskSpec
 from app.workers.dictation import (
     DictationConfig,
@@ -85,6 +86,7 @@ class DictationController(QObject):
     overflowsChanged = Signal(int)
     message = Signal(str)  # one-line capture notices and errors
     utteranceCommitted = Signal(object)  # Segment (the first task's text)
+    sessionEnded = Signal(object)  # SessionSummary
 
     def __init__(
         self,
@@ -108,8 +110,12 @@ class DictationController(QObject):
         self._relay.sessionStopped.connect(self._on_stopped)
         self._session: DictationSession | None = None
         self._jobs: dict[int, _Pending] = {}
+        self._texts: dict[str, list[str]] = {}  # recording id -> committed texts
+        self._finished_recordings: dict[str, RecordingInfo] = {}
         self._action: QAction | None = None
         self._overflows = -1
+        self.meter: Any = None  # set by install()
+        self.recordings_panel: Any = None  # set by install()
         self._timer = QTimer(self)
         self._timer.setInterval(METER_INTERVAL_MS)
         self._timer.timeout.connect(self._poll_meter)
@@ -160,6 +166,16 @@ class DictationController(QObject):
             self.stop()
         else:
             self.start()
+
+    @Slot()
+    def cancel(self) -> None:
+        """Stop at once (no tail) and drop every utterance not yet transcribed."""
+        if self._session is not None:
+            self._session.stop(tail=False)
+        for job, pending in list(self._jobs.items()):
+            self._bridge.cancel(job)
+            self._discard(pending)
+        self._jobs.clear()
 
     @Slot(bool)
     def push_to_talk(self, pressed: bool) -> None:
@@ -237,6 +253,10 @@ class DictationController(QObject):
         log.info(
             "dictation session ended: %.1f s, %d utterances", summary.seconds, summary.utterances
         )
+        if summary.recording is not None:
+            self._finished_recordings[summary.recording.id] = summary.recording
+            self._maybe_save_transcript()
+        self.sessionEnded.emit(summary)
 
     # --- engine → panes --------------------------------------------------------------
     def _pane(self, pending: _Pending, index: int) -> Any | None:
@@ -281,18 +301,39 @@ class DictationController(QObject):
             segment = Segment(utt.start, utt.end, joined, pending.source)
             pane.commit(handle, segment)
             if index == 0:
+                self._texts.setdefault(pending.source, []).append(text)
                 self.utteranceCommitted.emit(segment)
+        self._maybe_save_transcript()
+
+    def _maybe_save_transcript(self) -> None:
+        """Once a finished recording has no job left, keep its text in its sidecar."""
+        for rec_id, info in list(self._finished_recordings.items()):
+            if any(p.source == rec_id for p in self._jobs.values()):
+                continue
+            del self._finished_recordings[rec_id]
+            texts = self._texts.pop(rec_id, [])
+            if not texts:
+                continue
+            info.transcript = join_all(texts)
+            try:
+                info.save()
+            except OSError as err:
+                log.warning("cannot store the transcript of %s: %s", rec_id, err)
 
     @Slot(int, str)
     def _on_failed(self, job: int, message: str) -> None:
         pending = self._jobs.pop(job, None)
         if pending is None:
             return
+        self._discard(pending)
+        self.message.emit(message)
+        self._maybe_save_transcript()
+
+    def _discard(self, pending: _Pending) -> None:
         for index, handle in pending.handles.items():
             pane = self._pane(pending, index)
             if pane is not None:
                 pane.discard(handle)
-        self.message.emit(message)
 
     def shutdown(self) -> None:
         """At exit: stop recording without tail and wait briefly for the journal to close."""
@@ -301,15 +342,58 @@ class DictationController(QObject):
             self._session.wait(3.0)
 
 
-def install(window: Any, bridge: Any, prefs: Any | None = None) -> DictationController:
-    """Wire a controller into the main window: Record action, current specs and panes,
-    status/banner messages, and the pause/device preferences."""
+def install(
+    window: Any,
+    bridge: Any,
+    prefs: Any | None = None,
+    *,
+    session_factory: SessionFactory | None = None,
+    recordings_folder: Any | None = None,
+) -> DictationController:
+    """Wire live dictation into the main window: the Record action, current specs and panes,
+    banner messages, pause/device preferences, a level meter in the status bar and a
+    Recordings dock (which recovers recordings a crash interrupted, right away)."""
+    from PySide6.QtCore import QCoreApplication, Qt
+    from PySide6.QtWidgets import QDockWidget
+
+    from app.ui.level_meter import LevelMeter
+    from app.ui.recordings_panel import RecordingsPanel
+
     controller = DictationController(
-        bridge, window.current_specs, window.dictation_panes, parent=window
+        bridge,
+        window.current_specs,
+        window.dictation_panes,
+        session_factory=session_factory,
+        parent=window,
     )
     if prefs is not None:
         controller.set_pause(float(prefs.pause_s))
         controller.set_device(prefs.input_device or None)
     controller.attach_action(window.record_action)
     controller.message.connect(window.show_error)
+
+    meter = LevelMeter(window)
+    window.statusBar().addPermanentWidget(meter)
+    controller.levelChanged.connect(meter.set_level)
+    controller.overflowsChanged.connect(meter.set_overflows)
+    controller.recordingChanged.connect(meter.setVisible)
+    meter.hide()
+
+    panel = RecordingsPanel(recordings_folder, parent=window)
+    dock = QDockWidget("Recordings", window)
+    dock.setObjectName("recordings_dock")
+    dock.setWidget(panel)
+    window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+    panel.message.connect(window.show_error)
+    panel.transcribeRequested.connect(lambda path: window.submit_paths([path]))
+    controller.sessionEnded.connect(lambda _summary: panel.refresh())
+    if panel.recover_unfinished():
+        dock.show()
+        dock.raise_()
+
+    controller.meter = meter
+    controller.recordings_panel = panel
+    app = QCoreApplication.instance()
+    if app is not None:
+        app.aboutToQuit.connect(controller.shutdown)
     return controller

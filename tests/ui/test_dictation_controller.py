@@ -233,3 +233,51 @@ def test_recordings_panel_recovers_plays_transcribes_exports_deletes(qtbot, tmp_
     assert [r.wav for r in panel.recordings()] == [done]
     assert not crashed.exists()
     assert len(read_wav(done)[0]) == 16000
+
+
+# --- the whole window ----------------------------------------------------------------------
+
+
+def test_install_in_the_main_window_dictates_into_the_current_tab(
+    qtbot, tmp_path: Path, monkeypatch
+):
+    from app.core.autosave_store import AutosaveStore
+    from app.core.preferences import Preferences
+    from app.ui.dictation_controller import install
+    from app.ui.main_window import MainWindow
+
+    monkeypatch.setenv("GRANITE_DICTATE_HOME", str(tmp_path / "home"))
+    crashed = _recording(tmp_path / "rec", 1.0, killed=True)
+    bridge = EngineBridge(fake_engine.factory)
+    window = MainWindow(bridge, Preferences(), autosave_store=AutosaveStore(tmp_path / "auto"))
+    qtbot.addWidget(window)
+    speech = _speech()
+    backend = FakeBackend(FakeDevice("mic", speech.audio), speed=4)
+    cfg = DictationConfig(journal_dir=tmp_path / "rec", max_seconds=speech.duration)
+    try:
+        ctl = install(
+            window,
+            bridge,
+            Preferences(),
+            session_factory=lambda lis: DictationSession(lis, cfg, backend=backend),
+            recordings_folder=tmp_path / "rec",
+        )
+        assert [r.wav for r in ctl.recordings_panel.recordings()] == [crashed]
+        assert ctl.recordings_panel.recordings()[0].status == "recovered"
+        window.use_model("fake")
+        qtbot.waitUntil(window.record_action.isEnabled, timeout=10000)
+        committed: list[Segment] = []
+        ctl.utteranceCommitted.connect(committed.append)
+        window.record_action.trigger()
+        assert ctl.recording
+        qtbot.waitUntil(lambda: len(committed) == 2 and not ctl.recording, timeout=30000)
+        assert not window.record_action.isChecked()
+        text = window.current_pane().document.toPlainText()
+        assert text == committed[0].text + committed[1].text
+        assert text.startswith("Speech ")  # an empty document starts a sentence
+        # the new recording is listed with its transcript
+        qtbot.waitUntil(lambda: len(ctl.recordings_panel.recordings()) == 2, timeout=5000)
+        newest = ctl.recordings_panel.recordings()[0]
+        assert newest.status == "complete" and newest.transcript == text
+    finally:
+        bridge.shutdown(3.0)
