@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -85,6 +86,50 @@ def test_listen_records_and_prints_utterances(
     assert spans[0][1] < spans[1][0]
     # the journal copy was removed after saving; nothing left to recover
     assert not list((tmp_path / "home" / "recordings").glob("*.json"))
+
+
+def _start_listen(server: PulseServer, tmp_path: Path, *args: str) -> subprocess.Popen[str]:
+    env = dict(
+        server.env,
+        GRANITE_DICTATE_HOME=str(tmp_path / "home"),
+        GRANITE_DICTATE_ENGINE_FACTORY="tests.support.fake_engine:factory",
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "app", "listen", "--model", "fake", *args],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stderr is not None
+    seen: list[str] = []
+    while not any(line.startswith("granite-dictate: listening") for line in seen):
+        line = proc.stderr.readline()
+        assert line, f"listen ended early: {''.join(seen)}"
+        seen.append(line)
+    return proc
+
+
+@pytest.mark.pulse
+@pytest.mark.slow
+def test_ctrl_c_finishes_the_open_utterance_and_saves_flac(
+    pulse_server: PulseServer,  # noqa: F811
+    tmp_path: Path,
+):
+    speech = compose([0.8, synthesize("testing one two three"), 0.3])
+    out = tmp_path / "out.flac"
+    proc = _start_listen(pulse_server, tmp_path, "--save-audio", str(out))
+    player = pulse_server.play(speech.audio)
+    assert player.wait(60) == 0
+    proc.send_signal(signal.SIGINT)  # right after the speech: the utterance is still open
+    stdout, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    assert "Traceback" not in err
+    lines = stdout.splitlines()
+    assert len(lines) == 1 and LINE.match(lines[0]) and "speech" in lines[0], stdout
+    assert out.stat().st_size > 0
+    assert not list((tmp_path / "home" / "recordings").glob("*.wav"))
 
 
 def _ns(*argv: str) -> argparse.Namespace:
