@@ -1,1 +1,4 @@
-"""Model interface and the mlx-audio granite adapter. MLX is imported lazily, only on the model thread."""
+"""Model interface and the mlx-audio granite adapter.
+
+MLX is imported lazily, and only on the model thread.
+"""
