@@ -18,7 +18,7 @@ class UsageError(GraniteError):
 
 
 class ModelMissingError(GraniteError):
-    """The model folder does not exist, or the Hub repo is not in the cache and cannot be fetched."""
+    """The model folder does not exist, or the Hub repo is neither cached nor downloadable."""
 
 
 class ModelCorruptError(GraniteError):
