@@ -1,4 +1,4 @@
-"""Entry point: ``python -m app`` opens the window; ``python -m app transcribe|listen`` run headless."""
+"""Entry point: ``python -m app`` opens the window; ``transcribe`` and ``listen`` run headless."""
 
 from __future__ import annotations
 
