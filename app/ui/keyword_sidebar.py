@@ -4,7 +4,10 @@ API::
 
     KeywordSidebar(store: KeywordStore | None = None, parent: QWidget | None = None)
         activeKeywordsChanged = Signal(list)     # the active list's words, after any change
+        listsChanged = Signal(list, str)         # list names and the active name (tray menu)
         active_keywords() -> tuple[str, ...]
+        list_names() -> list[str]; active_list_name() -> str
+        set_active_list(name: str) -> bool       # False (and nothing changes) if unknown
         add_keyword(word: str) -> bool           # "Add to keywords" from the transcript pane
         library() -> KeywordLibrary
         new_list_action / rename_list_action / delete_list_action /
@@ -65,6 +68,7 @@ class KeywordStore(Protocol):
 
 class KeywordSidebar(QWidget):
     activeKeywordsChanged = Signal(list)
+    listsChanged = Signal(list, str)
 
     def __init__(self, store: KeywordStore | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -87,6 +91,23 @@ class KeywordSidebar(QWidget):
 
     def active_keywords(self) -> tuple[str, ...]:
         return self._lib.active_keywords()
+
+    def list_names(self) -> list[str]:
+        return self._lib.names()
+
+    def active_list_name(self) -> str:
+        return self._lib.active_name
+
+    @Slot(str)
+    def set_active_list(self, name: str) -> bool:
+        if name not in self._lib.names():
+            log.warning("No keyword list named %r; keeping %r.", name, self._lib.active_name)
+            return False
+        if name != self._lib.active_name:
+            self._lib.set_active(name)
+            self._say("")
+            self._changed(lists=True)
+        return True
 
     def add_keyword(self, word: str) -> bool:
         """Add one word (or several, if it contains commas/newlines) to the active list."""
@@ -198,6 +219,7 @@ class KeywordSidebar(QWidget):
             self._store.save_keywords(self._lib.to_dict())
         if lists:
             self._refresh_lists()
+            self.listsChanged.emit(self._lib.names(), self._lib.active_name)
         self._refresh_words()
         now = self._lib.active_keywords()
         if now != self._last_emitted:
@@ -210,7 +232,6 @@ class KeywordSidebar(QWidget):
         self._combo.addItems(self._lib.names())
         self._combo.setCurrentIndex(self._lib.names().index(self._lib.active_name))
         self._filling = False
-        self.delete_list_action.setEnabled(True)
 
     def _refresh_words(self) -> None:
         self._filling = True
@@ -242,6 +263,7 @@ class KeywordSidebar(QWidget):
         self._lib.set_active(self._lib.names()[index])
         self._say("")
         self._changed()
+        self.listsChanged.emit(self._lib.names(), self._lib.active_name)
 
     @Slot()
     def _on_add(self) -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QLineEdit, QListWidget, QPushButton
+from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QListWidget, QPushButton
 
 from app.core.keywords import PRACTICAL_LIMIT
 from app.ui.keyword_sidebar import KeywordSidebar
@@ -191,3 +191,25 @@ def test_fits_a_narrow_dock(qtbot, ini: str) -> None:
     for button in sidebar.findChildren(QPushButton):
         assert button.accessibleName()
         assert button.width() >= button.minimumSizeHint().width()
+
+
+def test_choosing_a_list_from_the_combo_or_the_tray(qtbot, ini: str) -> None:
+    sidebar = make(qtbot, ini)
+    sidebar.add_keyword("first")
+    sidebar.ask_text = lambda title, label, initial: "Second"
+    with qtbot.waitSignal(sidebar.listsChanged) as blocker:
+        sidebar.new_list_action.trigger()
+    assert blocker.args == [["Keywords", "Second"], "Second"]
+    sidebar.add_keyword("second")
+    combo = child(sidebar, QComboBox)
+    with qtbot.waitSignals([sidebar.activeKeywordsChanged, sidebar.listsChanged]):
+        combo.setCurrentIndex(0)
+    assert sidebar.active_keywords() == ("first",)
+    assert words_shown(sidebar) == ["first"]
+    with qtbot.waitSignal(sidebar.activeKeywordsChanged) as blocker:
+        assert sidebar.set_active_list("Second")
+    assert blocker.args == [["second"]]
+    assert combo.currentText() == "Second"
+    with qtbot.assertNotEmitted(sidebar.listsChanged):
+        assert not sidebar.set_active_list("Missing")
+    assert make(qtbot, ini).active_list_name() == "Second"
