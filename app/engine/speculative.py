@@ -1,0 +1,152 @@
+"""Exact speculative greedy decoding with a fixed draft (the character CTC decode).
+
+Each step feeds the current token plus up to ``k`` draft tokens in one forward pass, keeps the
+draft prefix that equals the model's own argmax (``GraniteEngine.next_token``: argmax of the
+float32 logits, the one rule), adds the model's token after it and trims the rejected
+positions from the KV cache. Every emitted token is the model's argmax, so the output equals
+plain greedy decoding whenever the k-token pass computes the same logits as k single-token
+passes (bitwise on the tiny float32 and 8-bit models; see tests/engine/test_speed_speculative).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from app.core.errors import CancelledError
+from app.engine.base import CancelToken
+
+if TYPE_CHECKING:
+    from app.engine.granite import DecodeResult, GraniteEngine
+
+log = logging.getLogger(__name__)
+
+#: Draft tokens verified per forward pass.
+DEFAULT_DRAFT = 8
+#: Longest history suffix used to find the resync point in the draft.
+MAX_MATCH = 4
+
+
+class DraftLookup:
+    """Where to continue a fixed draft after the model's own tokens ``history``.
+
+    After a correction the model's text and the draft disagree; the next proposal continues the
+    draft after the latest place where the longest suffix (≤ ``MAX_MATCH`` tokens) of the history
+    occurs, searching forward from the last accepted position.
+    """
+
+    def __init__(self, draft: Sequence[int]) -> None:
+        self.draft = [int(t) for t in draft]
+        self.cursor = 0  # draft index after the last accepted token
+        self._where: dict[int, list[int]] = {}
+        for index, token in enumerate(self.draft):
+            self._where.setdefault(token, []).append(index)
+
+    def propose(self, history: Sequence[int], count: int) -> list[int]:
+        if not history or count <= 0 or not self.draft:
+            return []
+        ends = self._where.get(history[-1], [])
+        for size in range(min(MAX_MATCH, len(history)), 0, -1):
+            suffix = list(history[-size:])
+            for end in ends:
+                start = end + 1 - size
+                if end + 1 < self.cursor or start < 0:
+                    continue
+                if self.draft[start : end + 1] == suffix:
+                    self.cursor = end + 1
+                    return self.draft[self.cursor : self.cursor + count]
+        return []
+
+    def accept(self, count: int) -> None:
+        self.cursor += count
+
+
+@dataclass
+class SpeculativeStats:
+    draft_tokens: int = 0
+    proposed: int = 0
+    accepted: int = 0
+    verify_passes: int = 0  #: passes that carried draft tokens
+    plain_passes: int = 0  #: passes with no draft (ordinary greedy steps)
+
+
+def verify(engine: GraniteEngine, tokens: Sequence[int], cache: list[Any]) -> list[int]:
+    """Feed ``tokens`` in one pass; the model's argmax after each of them (the one rule)."""
+    import mlx.core as mx
+
+    logits = engine.model(mx.array([list(tokens)]), cache=cache)[0]
+    predictions: Any = mx.argmax(logits.astype(mx.float32), axis=-1).tolist()
+    return [int(p) for p in predictions]
+
+
+def speculative_decode(
+    engine: GraniteEngine,
+    logits: Any,
+    cache: list[Any],
+    draft: Sequence[int],
+    *,
+    max_new_tokens: int,
+    num_draft: int = DEFAULT_DRAFT,
+    on_text: Callable[[str], None] | None = None,
+    cancel: CancelToken | None = None,
+    stats: SpeculativeStats | None = None,
+) -> DecodeResult:
+    """Greedy decoding from the prefill ``logits``, verifying draft tokens ``num_draft`` at a time.
+
+    Same contract and result as ``GraniteEngine.decode`` (tokens without EOS, at most
+    ``max_new_tokens``); ``forward_passes`` counts the verification passes.
+    """
+    from app.engine.granite import DecodeResult
+
+    if num_draft < 1:
+        raise ValueError("num_draft must be at least 1")
+    started = time.perf_counter()
+    stats = stats if stats is not None else SpeculativeStats()
+    eos = engine.eos_token_id
+    lookup = DraftLookup([t for t in draft if t != eos])
+    stats.draft_tokens = len(lookup.draft)
+    tokens: list[int] = []
+    passes = 0
+    last = ""
+    current = engine.next_token(logits)
+    while current != eos and len(tokens) < max_new_tokens:
+        tokens.append(current)  # not yet in the cache
+        if on_text is not None:
+            text = engine.decode_text(tokens)
+            if text != last and not text.endswith("\ufffd"):
+                last = text
+                on_text(text)
+        room = max_new_tokens - len(tokens)
+        if room <= 0:
+            break
+        if cancel is not None and cancel.cancelled:
+            raise CancelledError()
+        proposals = lookup.propose(tokens, min(num_draft, room))
+        predictions = verify(engine, [current, *proposals], cache)
+        passes += 1
+        accepted = 0
+        for proposal, prediction in zip(proposals, predictions, strict=False):
+            if proposal != prediction:
+                break
+            accepted += 1
+        rejected = len(proposals) - accepted
+        if rejected:
+            for layer in cache:
+                layer.trim(rejected)
+        lookup.accept(accepted)
+        stats.proposed += len(proposals)
+        stats.accepted += accepted
+        if proposals:
+            stats.verify_passes += 1
+        else:
+            stats.plain_passes += 1
+        tokens.extend(proposals[:accepted])
+        current = predictions[accepted]
+    if on_text is not None and tokens:
+        text = engine.decode_text(tokens)
+        if text != last and not text.endswith("\ufffd"):
+            on_text(text)
+    return DecodeResult(tokens, engine.decode_text(tokens), passes, time.perf_counter() - started)
