@@ -122,18 +122,18 @@ class KeywordSidebar(QWidget):
     # -- layout -------------------------------------------------------------------------------
     def _build(self) -> None:
         self.setMinimumWidth(200)
-        self.new_list_action = QAction("New list…", self)
-        self.rename_list_action = QAction("Rename list…", self)
-        self.delete_list_action = QAction("Delete list…", self)
-        self.paste_action = QAction("Paste many…", self)
-        self.import_action = QAction("Import…", self)
-        self.export_action = QAction("Export…", self)
-        self.new_list_action.triggered.connect(self._on_new_list)
-        self.rename_list_action.triggered.connect(self._on_rename_list)
-        self.delete_list_action.triggered.connect(self._on_delete_list)
-        self.paste_action.triggered.connect(self._on_paste_many)
-        self.import_action.triggered.connect(self._on_import)
-        self.export_action.triggered.connect(self._on_export)
+
+        def make_action(text: str, slot: Callable[[], None]) -> QAction:
+            act = QAction(text, self)
+            act.triggered.connect(slot)
+            return act
+
+        self.new_list_action = make_action("New list…", self._on_new_list)
+        self.rename_list_action = make_action("Rename list…", self._on_rename_list)
+        self.delete_list_action = make_action("Delete list…", self._on_delete_list)
+        self.paste_action = make_action("Paste many…", self._on_paste_many)
+        self.import_action = make_action("Import…", self._on_import)
+        self.export_action = make_action("Export…", self._on_export)
 
         self._combo = QComboBox()
         self._combo.setAccessibleName("Keyword list")
@@ -251,6 +251,16 @@ class KeywordSidebar(QWidget):
         self._count.setToolTip(LIMIT_HINT if warn else "")
         self._count.setAccessibleDescription(LIMIT_HINT if warn else "")
 
+    def _attempt(self, fn: Callable[..., object], *args: str) -> bool:
+        """Run a library edit; show its one-line error instead of raising."""
+        try:
+            fn(*args)
+        except GraniteError as err:
+            self._say(str(err))
+            return False
+        self._say("")
+        return True
+
     def _say(self, text: str) -> None:
         self._message.setText(text)
         self._message.setVisible(bool(text))
@@ -285,14 +295,10 @@ class KeywordSidebar(QWidget):
             return
         old = str(item.data(Qt.ItemDataRole.UserRole))
         new = item.text()
-        try:
-            if new.strip():
-                self._lib.edit_word(old, new)
-            else:
-                self._lib.remove_word(old)
-            self._say("")
-        except GraniteError as err:
-            self._say(str(err))
+        if new.strip():
+            self._attempt(self._lib.edit_word, old, new)
+        else:
+            self._lib.remove_word(old)
         self._changed()
 
     @Slot()
@@ -306,27 +312,15 @@ class KeywordSidebar(QWidget):
     @Slot()
     def _on_new_list(self) -> None:
         name = self.ask_text("New keyword list", "Name:", "")
-        if name is None:
-            return
-        try:
-            self._lib.add_list(name)
-            self._say("")
-        except GraniteError as err:
-            self._say(str(err))
-        self._changed(lists=True)
+        if name is not None and self._attempt(self._lib.add_list, name):
+            self._changed(lists=True)
 
     @Slot()
     def _on_rename_list(self) -> None:
         old = self._lib.active_name
         name = self.ask_text("Rename keyword list", "Name:", old)
-        if name is None:
-            return
-        try:
-            self._lib.rename_list(old, name)
-            self._say("")
-        except GraniteError as err:
-            self._say(str(err))
-        self._changed(lists=True)
+        if name is not None and self._attempt(self._lib.rename_list, old, name):
+            self._changed(lists=True)
 
     @Slot()
     def _on_delete_list(self) -> None:
