@@ -100,6 +100,7 @@ class PreferencesDialog(QDialog):
         layout.addWidget(tabs)
         layout.addWidget(self._error)
         layout.addWidget(buttons)
+        self.setMinimumWidth(480)
         self._show(prefs)
 
     # -- building -----------------------------------------------------------------------------
@@ -126,7 +127,7 @@ class PreferencesDialog(QDialog):
         self.model_edit.setAccessibleName("Model: folder or Hugging Face repo id")
         self._row(
             form,
-            "M&odel:",
+            "Mod&el:",
             self._browse_row(self.model_edit, "model folder", "Choose the model folder"),
             self.model_edit,
         )
@@ -149,8 +150,8 @@ class PreferencesDialog(QDialog):
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Unchecked)
             self.extra_list.addItem(item)
-        self._row(form, "&Meetings, also into:", self.extra_list, self.extra_list)
-        self.speculative_check = QCheckBox("Speculative decoding (faster, same text)")
+        self._row(form, "Meetings, &also into:", self.extra_list, self.extra_list)
+        self.speculative_check = QCheckBox("S&peculative decoding (faster, same text)")
         self.speculative_check.setAccessibleName("Speculative decoding")
         form.addRow(self.speculative_check)
         return page
@@ -178,7 +179,7 @@ class PreferencesDialog(QDialog):
         self.device_combo = _combo(
             "Input device", [("System default", ""), *((d, d) for d in input_devices)]
         )
-        self._row(form, "Input &device:", self.device_combo, self.device_combo)
+        self._row(form, "Input de&vice:", self.device_combo, self.device_combo)
         return page
 
     def _build_files_tab(self) -> QWidget:
@@ -200,7 +201,7 @@ class PreferencesDialog(QDialog):
             self._browse_row(self.autosave_edit, "autosave folder", "Choose the autosave folder"),
             self.autosave_edit,
         )
-        self.system_font_check = QCheckBox("Use the system font")
+        self.system_font_check = QCheckBox("&Use the system font")
         self.system_font_check.setAccessibleName("Use the system font")
         self.font_combo = QFontComboBox()
         self.font_combo.setAccessibleName("Transcript font")

@@ -77,6 +77,7 @@ class _JobRowWidget(QFrame):
         self.bar.setAccessibleName(f"Progress of {row.name}")
         self.status = QLabel()
         self.status.setObjectName("jobStatus")
+        self.status.setWordWrap(True)
         self.status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.cancel = QToolButton()
         self.cancel.setText("Cancel")

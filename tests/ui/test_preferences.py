@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QTabBar,
+    QTabWidget,
 )
 
 from app.core.preferences import SCHEMA_VERSION, Preferences
@@ -216,3 +217,25 @@ def test_every_control_has_an_accessible_name_and_keyboard_focus(qtbot) -> None:
     for widget in controls:
         assert widget.accessibleName(), type(widget).__name__
         assert widget.focusPolicy() & Qt.FocusPolicy.TabFocus, widget.accessibleName()
+
+
+def _mnemonic(text: str) -> str | None:
+    cleaned = text.replace("&&", "")
+    i = cleaned.find("&")
+    return cleaned[i + 1].lower() if 0 <= i < len(cleaned) - 1 else None
+
+
+def test_keyboard_mnemonics_do_not_clash(qtbot) -> None:
+    dialog = make(qtbot)
+    tabs = dialog.findChild(QTabWidget)
+    assert tabs is not None
+    tab_keys = [_mnemonic(tabs.tabText(i)) for i in range(tabs.count())]
+    for i in range(tabs.count()):
+        page = tabs.widget(i)
+        assert page is not None
+        texts = [w.text() for w in page.findChildren(QLabel)]
+        texts += [w.text() for w in page.findChildren(QAbstractButton)]
+        keys = [k for k in map(_mnemonic, texts) if k]
+        assert len(keys) >= 4
+        both = keys + [k for k in tab_keys if k]
+        assert len(both) == len(set(both)), both
