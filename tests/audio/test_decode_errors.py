@@ -54,6 +54,7 @@ def test_text_file_renamed_wav(tmp_path):
     "ext", [".wav", ".mp3", ".flac", ".ogg", ".opus", ".m4a", ".aac", ".webm", ".bin"]
 )
 @pytest.mark.parametrize("size", [1, 17, 100, 1000, 10_000, 100_000, 1_000_000])
+@pytest.mark.timeout(60)  # a hang in FFmpeg on garbage fails here, not after the 300 s default
 def test_random_bytes_fail_cleanly(tmp_path, ext, size):
     path = tmp_path / f"noise{size}{ext}"
     path.write_bytes(np.random.default_rng(size).bytes(size))
@@ -65,6 +66,19 @@ def test_permission_denied(tmp_path):
     path = write_tone(tmp_path / "locked.wav", 0.2)
     path.chmod(0)
     assert "ermission" in _fails(path)
+
+
+def test_permission_denied_message(tmp_path, monkeypatch):
+    """Runs as root too: the file system refusal is simulated where the decoder opens the file."""
+    import app.audio.decode as decode
+
+    path = write_tone(tmp_path / "private.wav", 0.2)
+
+    def refuse(file, *args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(file))
+
+    monkeypatch.setattr(decode, "open", refuse, raising=False)
+    assert "cannot be read: Permission denied" in _fails(path)
 
 
 def test_video_without_audio_track(tmp_path):
