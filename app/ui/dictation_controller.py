@@ -185,23 +185,20 @@ class DictationController(QObject):
         else:
             self.stop(tail=True)
 
-    def set_pause(self, pause_s: float) -> None:
-        """Applies from the next recording."""
-        ep = self.config.endpoint
+    def apply_preferences(self, prefs: Any) -> None:
+        """Input device, end-of-utterance pause and longest chunk; apply from the next
+        recording (``prefs`` is an ``app.core.preferences.Preferences``)."""
+        pause = float(prefs.pause_s)
+        max_chunk = float(prefs.max_chunk_s)
         endpoint = EndpointConfig(
-            pause_s=pause_s,
-            tail_s=min(ep.tail_s, pause_s),
-            pre_roll_s=ep.pre_roll_s,
-            max_chunk_s=ep.max_chunk_s,
+            pause_s=pause,
+            tail_s=min(0.4, pause),
+            max_chunk_s=max_chunk,
+            cut_search_s=min(5.0, max_chunk / 2),
         )
+        endpoint.validate()
         self.config = DictationConfig(
-            self.config.device, endpoint, self.config.journal_dir, self.config.max_seconds
-        )
-
-    def set_device(self, device: str | int | None) -> None:
-        """Applies from the next recording; ``None`` or "" follows the system default."""
-        self.config = DictationConfig(
-            device or None, self.config.endpoint, self.config.journal_dir, self.config.max_seconds
+            prefs.input_device or None, endpoint, self.config.journal_dir, self.config.max_seconds
         )
 
     def _set_checked(self, on: bool) -> None:
@@ -367,8 +364,7 @@ def install(
         parent=window,
     )
     if prefs is not None:
-        controller.set_pause(float(prefs.pause_s))
-        controller.set_device(prefs.input_device or None)
+        controller.apply_preferences(prefs)
     controller.attach_action(window.record_action)
     controller.message.connect(window.show_error)
 

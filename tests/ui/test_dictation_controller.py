@@ -281,3 +281,15 @@ def test_install_in_the_main_window_dictates_into_the_current_tab(
         assert newest.status == "complete" and newest.transcript == text
     finally:
         bridge.shutdown(3.0)
+
+
+def test_preferences_apply_to_the_next_recording(qtbot, bridge, tmp_path: Path):
+    from app.core.preferences import Preferences
+
+    ctl = _controller(bridge, tmp_path, [TaskSpec()], [], FakeBackend())
+    ctl.apply_preferences(Preferences(pause_s=1.5, input_device="USB Mic", max_chunk_s=8.0))
+    ep = ctl.config.endpoint
+    assert ctl.config.device == "USB Mic"
+    assert (ep.pause_s, ep.tail_s, ep.max_chunk_s, ep.cut_search_s) == (1.5, 0.4, 8.0, 4.0)
+    ctl.apply_preferences(Preferences(pause_s=0.3, input_device=""))
+    assert ctl.config.device is None and ctl.config.endpoint.tail_s == 0.3
