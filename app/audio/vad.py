@@ -99,14 +99,17 @@ def speech_probabilities(
     probs = np.zeros(n, dtype=np.float32)
     if n == 0:
         return probs
-    padded = np.zeros(n * FRAME_SAMPLES, dtype=np.float32)
-    padded[: len(a)] = a
-    frames = padded.reshape(n, FRAME_SAMPLES)
+    full = len(a) // FRAME_SAMPLES
+    frames = a[: full * FRAME_SAMPLES].reshape(full, FRAME_SAMPLES)  # a view: no copy
     vad = Vad()
-    for i in range(n):
+    for i in range(full):
         if cancel is not None and i % _CANCEL_EVERY == 0 and cancel():
             raise CancelledError()
         probs[i] = vad.probability(frames[i])
+    if full < n:
+        last = np.zeros(FRAME_SAMPLES, dtype=np.float32)
+        last[: len(a) - full * FRAME_SAMPLES] = a[full * FRAME_SAMPLES :]
+        probs[full] = vad.probability(last)
     return probs
 
 
