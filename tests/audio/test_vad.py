@@ -113,9 +113,15 @@ def test_reset_makes_streams_independent(dialogue: Speech) -> None:
     vad.reset()
     second = [vad.probability(f) for f in frames]
     assert first == second
-    assert speech_probabilities(dialogue.audio[: 64 * FRAME_SAMPLES]).tolist() == pytest.approx(
-        first
-    )
+    whole = speech_probabilities(dialogue.audio[: 64 * FRAME_SAMPLES])
+    assert whole.tolist() == pytest.approx(first)
+    # a partial last frame is zero-padded
+    tail = np.zeros(FRAME_SAMPLES, np.float32)
+    tail[:100] = frames[63][:100]
+    vad.reset()
+    expected = [vad.probability(f) for f in frames[:63]] + [vad.probability(tail)]
+    got = speech_probabilities(dialogue.audio[: 63 * FRAME_SAMPLES + 100])
+    assert got.tolist() == pytest.approx(expected)
 
 
 def test_probabilities_cover_every_frame() -> None:
