@@ -339,57 +339,8 @@ class DictationController(QObject):
             self._session.wait(3.0)
 
 
-def install(
-    window: Any,
-    bridge: Any,
-    prefs: Any | None = None,
-    *,
-    session_factory: SessionFactory | None = None,
-    recordings_folder: Any | None = None,
-) -> DictationController:
-    """Wire live dictation into the main window: the Record action, current specs and panes,
-    banner messages, pause/device preferences, a level meter in the status bar and a
-    Recordings dock (which recovers recordings a crash interrupted, right away)."""
-    from PySide6.QtCore import QCoreApplication, Qt
-    from PySide6.QtWidgets import QDockWidget
+def install(window: Any, bridge: Any, prefs: Any | None = None, **kw: Any) -> DictationController:
+    """Wire live dictation into the main window (see ``recordings_panel.install_dictation``)."""
+    from app.ui.recordings_panel import install_dictation
 
-    from app.ui.level_meter import LevelMeter
-    from app.ui.recordings_panel import RecordingsPanel
-
-    controller = DictationController(
-        bridge,
-        window.current_specs,
-        window.dictation_panes,
-        session_factory=session_factory,
-        parent=window,
-    )
-    if prefs is not None:
-        controller.apply_preferences(prefs)
-    controller.attach_action(window.record_action)
-    controller.message.connect(window.show_error)
-
-    meter = LevelMeter(window)
-    window.statusBar().addPermanentWidget(meter)
-    controller.levelChanged.connect(meter.set_level)
-    controller.overflowsChanged.connect(meter.set_overflows)
-    controller.recordingChanged.connect(meter.setVisible)
-    meter.hide()
-
-    panel = RecordingsPanel(recordings_folder, parent=window)
-    dock = QDockWidget("Recordings", window)
-    dock.setObjectName("recordings_dock")
-    dock.setWidget(panel)
-    window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
-    panel.message.connect(window.show_error)
-    panel.transcribeRequested.connect(lambda path: window.submit_paths([path]))
-    controller.sessionEnded.connect(lambda _summary: panel.refresh())
-    if panel.recover_unfinished():
-        dock.show()
-        dock.raise_()
-
-    controller.meter = meter
-    controller.recordings_panel = panel
-    app = QCoreApplication.instance()
-    if app is not None:
-        app.aboutToQuit.connect(controller.shutdown)
-    return controller
+    return install_dictation(window, bridge, prefs, **kw)

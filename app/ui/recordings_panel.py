@@ -1,5 +1,7 @@
 """The Recordings panel: every dictation recording kept on disk, to play, re-transcribe,
 export or delete, and the start-up offer to recover recordings a crash interrupted.
+``install_dictation`` wires live dictation (controller, level meter, this panel as a dock)
+into the main window.
 
 Lists come from ``app.core.recordings``; the audio files from ``app.audio.journal``. Playback
 goes through ``app.audio.devices.Playback`` (sounddevice) because QtMultimedia is not in
@@ -14,8 +16,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
+    QDockWidget,
     QFileDialog,
     QHBoxLayout,
     QListWidget,
@@ -213,3 +216,56 @@ class RecordingsPanel(QWidget):
         except GraniteError as err:
             self.message.emit(str(err))
         self.refresh()
+
+
+def install_dictation(
+    window: Any,
+    bridge: Any,
+    prefs: Any | None = None,
+    *,
+    session_factory: Any = None,
+    recordings_folder: Any | None = None,
+) -> Any:
+    """Wire live dictation into the main window: the Record action, current specs and panes,
+    banner messages, pause/device preferences, a level meter in the status bar and a
+    Recordings dock (which recovers recordings a crash interrupted, right away)."""
+    from app.ui.dictation_controller import DictationController
+    from app.ui.level_meter import LevelMeter
+
+    controller = DictationController(
+        bridge,
+        window.current_specs,
+        window.dictation_panes,
+        session_factory=session_factory,
+        parent=window,
+    )
+    if prefs is not None:
+        controller.apply_preferences(prefs)
+    controller.attach_action(window.record_action)
+    controller.message.connect(window.show_error)
+
+    meter = LevelMeter(window)
+    window.statusBar().addPermanentWidget(meter)
+    controller.levelChanged.connect(meter.set_level)
+    controller.overflowsChanged.connect(meter.set_overflows)
+    controller.recordingChanged.connect(meter.setVisible)
+    meter.hide()
+
+    panel = RecordingsPanel(recordings_folder, parent=window)
+    dock = QDockWidget("Recordings", window)
+    dock.setObjectName("recordings_dock")
+    dock.setWidget(panel)
+    window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+    panel.message.connect(window.show_error)
+    panel.transcribeRequested.connect(lambda path: window.submit_paths([path]))
+    controller.sessionEnded.connect(lambda _summary: panel.refresh())
+    if panel.recover_unfinished():
+        dock.show()
+        dock.raise_()
+
+    controller.meter = meter
+    controller.recordings_panel = panel
+    app = QCoreApplication.instance()
+    if app is not None:
+        app.aboutToQuit.connect(controller.shutdown)
+    return controller
