@@ -2,8 +2,9 @@
 
 The first instance listens on a per-user QLocalServer. A later launch connects, sends one line
 of JSON ``{"command": "activate", "args": [...]}`` and quits; the first instance emits
-``message_received(command, args)`` (e.g. bring the window to the front, or ``toggle``
-dictation — handy for a desktop-wide shortcut on Linux bound to ``granite-dictate --toggle``).
+``message_received(command, args)``: bring the window to the front for ``activate``; other
+commands (e.g. ``toggle`` dictation, for a desktop shortcut on Linux that relaunches the app)
+are up to the receiver.
 
     guard = SingleInstance()
     if not guard.acquire(command="activate", args=sys.argv[1:]):
