@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -54,6 +55,7 @@ def bundle_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )  # fmt: skip
     elapsed = time.monotonic() - started
     assert done.returncode == 0, done.stderr[-4000:]
+    shutil.rmtree(out / "work", ignore_errors=True)  # ~0.5 GB of intermediate files
     dist = out / "dist" / "GraniteDictate"
     # A figure for the log (pytest -s / -rA), never an assertion.
     print(f"\nbundle: built in {elapsed:.0f} s, {_du(dist) / 1e6:.0f} MB at {dist}")
