@@ -46,12 +46,20 @@ def add_parser(subparsers: Any) -> None:
     p = subparsers.add_parser("listen", help="dictate from the microphone, one line per utterance")
     p.add_argument("--model", default=DEFAULT_MODEL, help="model folder or Hugging Face repo")
     p.add_argument("--device", default=None, metavar="NAME_OR_INDEX", help="input device")
-    p.add_argument("--duration", type=float, default=None, metavar="SECONDS")
+    p.add_argument(
+        "--duration", type=float, default=None, metavar="SECONDS", help="stop after this long"
+    )
     p.add_argument("--language", default=None, help="spoken language (default: auto)")
-    p.add_argument("--translate-to", default=None, metavar="LANG")
+    p.add_argument("--translate-to", default=None, metavar="LANG", help="translate into LANG")
     p.add_argument("--keywords", default="", help='words to favour, e.g. "Granite,MLX"')
     p.add_argument("--save-audio", default=None, metavar="FILE", help="keep the audio (.wav/.flac)")
-    p.add_argument("--pause", type=float, default=0.8, metavar="SECONDS", help="ends an utterance")
+    p.add_argument(
+        "--pause",
+        type=float,
+        default=0.8,
+        metavar="SECONDS",
+        help="silence that ends an utterance (default 0.8)",
+    )
     p.add_argument("--list-devices", action="store_true", help="list input devices and exit")
 
 

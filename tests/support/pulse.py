@@ -27,6 +27,7 @@ import wave
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 import numpy as np
 import pytest
@@ -45,6 +46,7 @@ class PulseServer:
     root: Path
     env: dict[str, str]
     procs: list[subprocess.Popen[bytes]] = field(default_factory=list)
+    files: list[IO[bytes]] = field(default_factory=list)
 
     def play(self, audio: np.ndarray, rate: int = RATE) -> subprocess.Popen[bytes]:
         """Start playing float audio into the virtual microphone (returns the paplay process)."""
@@ -56,12 +58,14 @@ class PulseServer:
             w.setsampwidth(2)
             w.setframerate(rate)
             w.writeframes(pcm.tobytes())
-        return subprocess.Popen(
+        player = subprocess.Popen(
             ["paplay", f"--device={SINK}", "--latency-msec=20", name],
             env=self.env,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
         )
+        self.procs.append(player)  # stopped with the server if a test leaves it running
+        return player
 
     def pactl(self, *args: str) -> str:
         out = subprocess.run(
@@ -81,6 +85,9 @@ class PulseServer:
                     proc.kill()
                     proc.wait(5)
         self.procs.clear()
+        for f in self.files:
+            f.close()
+        self.files.clear()
         shutil.rmtree(self.root, ignore_errors=True)
 
 
@@ -112,6 +119,8 @@ def start_pulse() -> PulseServer:
     env.pop("PULSE_SINK", None)
     env.pop("PULSE_SOURCE", None)
     server = PulseServer(root, env)
+    log = open(root / "daemon.log", "wb")  # noqa: SIM115 - closed by server.stop()
+    server.files.append(log)
     daemon = subprocess.Popen(
         [
             "pulseaudio",
@@ -127,7 +136,7 @@ def start_pulse() -> PulseServer:
         ],
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=open(root / "daemon.log", "wb"),  # noqa: SIM115 - closed with the process
+        stderr=log,
     )
     server.procs.append(daemon)
     try:
