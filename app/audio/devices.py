@@ -103,6 +103,15 @@ def resolve_device(backend: AudioBackend, choice: str | int | None) -> InputDevi
     raise AudioDeviceError(f"Several input devices match {name!r}. {_available(matches)}")
 
 
+def list_input_devices(refresh: bool = True) -> list[InputDevice]:
+    """The system's input devices (re-querying PortAudio first unless a stream is open);
+    ``AudioDeviceError`` when audio is unavailable. For device pickers."""
+    backend = SoundDeviceBackend()
+    if refresh:
+        backend.refresh()
+    return backend.input_devices()
+
+
 def _available(devices: list[InputDevice]) -> str:
     return "Available: " + "; ".join(d.label() for d in devices) + "."
 
