@@ -32,7 +32,12 @@ from app.core.progress import ProgressClock, format_duration, progress_line
 from app.core.segmentation import Chunk, SegmentationConfig
 from app.core.transcript import Segment, Task, TaskSpec, TranscriptResult
 from app.engine.base import DEFAULT_MODEL
-from app.workers.engine_thread import EngineFactory, EngineThread, default_engine_factory
+from app.workers.engine_thread import (
+    EngineFactory,
+    EngineThread,
+    default_engine_factory,
+    exit_process,
+)
 
 log = logging.getLogger(__name__)
 PROG = "granite-dictate"
@@ -71,7 +76,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str]) -> int:
+def main(argv: Sequence[str], *, hard_exit: bool = True) -> int:
+    """Run a command; returns its exit code. Once MLX has been used in this process (and
+    ``hard_exit``), ends the process itself right after flushing: see ``exit_process``."""
+    code = _dispatch(argv)
+    if hard_exit and "mlx.core" in sys.modules:
+        exit_process(code)
+    return code
+
+
+def _dispatch(argv: Sequence[str]) -> int:
     from app.logging_setup import setup_logging
 
     args = list(argv)
@@ -236,16 +250,22 @@ def _reason(name: str, message: str) -> str:
     return message[len(name) :].lstrip(" :") if message.startswith(name + " ") else message
 
 
-def _wait(events: _Events, display: _Display, label: str, clock: ProgressClock) -> tuple[Any, ...]:
+def _wait(
+    events: _Events, display: _Display, label: str, clocks: dict[int, ProgressClock]
+) -> tuple[Any, ...]:
+    """Show progress until a model state or a job's end arrives; return that event."""
+    current = min(clocks) if clocks else None
     while True:
         try:
             event = events.q.get(timeout=0.25)
         except queue.Empty:
-            display.show(progress_line(label, clock))
+            if current is not None:
+                display.show(progress_line(label, clocks[current]))
             continue
-        if event[0] == "progress":
-            clock.update(event[2], event[3])
-            display.show(progress_line(label, clock))
+        if event[0] == "progress" and event[1] in clocks:
+            clocks[event[1]].update(event[2], event[3])
+            if event[1] == current:
+                display.show(progress_line(label, clocks[event[1]]))
         elif event[0] == "download":
             display.show(f"downloading model: {event[1] / 1e6:.0f} / {event[2] / 1e6:.0f} MB")
         elif event[0] in ("finished", "failed") or (
@@ -278,34 +298,50 @@ def _run(
     if not todo:
         return EXIT_FAILED
     thread.load_model(model)
-    state = _wait(events, display, "loading model", ProgressClock())
+    # Queued at once: the first files are decoded while the model loads (FIFO after the load).
+    jobs = {thread.submit_file(str(path), [spec], cfg): path for path in todo}
+    state = _wait(events, display, "loading model", {})
     if state[1] != "ready":
+        thread.cancel_all()
         say(f"cannot load the model: {state[2]}")
         return EXIT_FAILED
     taken: set[Path] = set()
-    for path in todo:
-        clock = ProgressClock()
-        thread.submit_file(str(path), [spec], cfg)
-        event = _wait(events, display, path.name, clock)
+    clocks: dict[int, ProgressClock] = {}
+    for job_id in sorted(jobs):
+        path = jobs[job_id]
+        clocks = {job_id: ProgressClock()}
+        event = _wait(events, display, path.name, clocks)
+        assert event[1] == job_id, event  # one job at a time, in order
         if event[0] == "failed":
             failed += 1
             say(f"{path.name}: {_reason(path.name, event[2])}")
-            continue
-        result: TranscriptResult = event[2][0]
-        try:
-            written = [
-                write_result(result, p, fmt).name
-                for fmt, p in output_paths(path, spec, formats, out_dir, taken).items()
-            ]
-        except (GraniteError, OSError) as err:
+        elif not _write(path, event[2][0], spec, formats, out_dir, taken, clocks[job_id]):
             failed += 1
-            reason = str(err) if isinstance(err, GraniteError) else (err.strerror or str(err))
-            say(f"{path.name}: cannot write the output: {reason}")
-            continue
-        speed = result.duration / clock.elapsed if clock.elapsed > 0 else 0.0
-        say(
-            f"{path.name}: {len(result.segments)} segments, "
-            f"{format_duration(result.duration)} of audio in {format_duration(clock.elapsed)} "
-            f"({speed:.2f}x real time) -> {', '.join(written)}"
-        )
     return EXIT_FAILED if failed else EXIT_OK
+
+
+def _write(
+    path: Path,
+    result: TranscriptResult,
+    spec: TaskSpec,
+    formats: Sequence[str],
+    out_dir: Path | None,
+    taken: set[Path],
+    clock: ProgressClock,
+) -> bool:
+    try:
+        written = [
+            write_result(result, p, fmt).name
+            for fmt, p in output_paths(path, spec, formats, out_dir, taken).items()
+        ]
+    except (GraniteError, OSError) as err:
+        reason = str(err) if isinstance(err, GraniteError) else (err.strerror or str(err))
+        say(f"{path.name}: cannot write the output: {reason}")
+        return False
+    speed = result.duration / clock.elapsed if clock.elapsed > 0 else 0.0
+    say(
+        f"{path.name}: {len(result.segments)} segments, "
+        f"{format_duration(result.duration)} of audio in {format_duration(clock.elapsed)} "
+        f"({speed:.2f}x real time) -> {', '.join(written)}"
+    )
+    return True

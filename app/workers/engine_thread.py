@@ -7,8 +7,8 @@ owns the engine from load to drop. Work arrives as jobs with ids:
 * ``submit_audio`` (a live-dictation utterance) jumps ahead of queued and running *file* jobs,
   but never ahead of an earlier ``load_model`` (it must use the model chosen before it);
 * a file job runs one chunk per step, so an utterance can run between two chunks of a long
-  file. Decoding and VAD of the file at the head of the queue run on a helper thread while the
-  model thread keeps serving utterances.
+  file. Decoding and VAD run on a helper thread, for the head file and the one after it, so
+  they overlap a model load or the previous file's chunks and never block utterances.
 
 Cancellation is cooperative (the engine's CancelToken between tokens; decode and VAD poll a
 callable). Once a job is seen cancelled it reports nothing more; a callback already running
@@ -20,13 +20,17 @@ Load jobs report through ``model_state`` only ("loading", "downloading", "ready"
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import itertools
 import logging
+import os
 import queue
+import sys
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import NoReturn, Protocol
 
 import numpy as np
 
@@ -39,6 +43,9 @@ from app.workers.pipeline import default_decoder as _default_decoder
 from app.workers.pipeline import default_splitter as _default_splitter
 
 log = logging.getLogger(__name__)
+
+#: Files decoded ahead of the model (each holds its samples: 16 kHz float32, 230 MB per hour).
+PREFETCH_FILES = 2
 
 EngineFactory = Callable[[str, DownloadProgress, Callable[[], bool]], SpeechEngine]
 
@@ -55,15 +62,51 @@ class EngineListener(Protocol):
     def job_failed(self, job_id: int, message: str) -> None: ...
 
 
+def _park() -> None:
+    """End a worker thread's work without ending the OS thread (daemon: dropped at exit).
+
+    A thread that ever touched an MLX object (even by garbage-collecting one) runs MLX's
+    thread-local destructors when it exits; they need the GIL, and if that happens while the
+    interpreter is finalizing, Python ends the thread with a forced unwind through C++ code
+    and the process aborts ("terminate called without an active exception"; 5 runs in 6 of
+    the CLI here). ``join()`` returns before those destructors run, so joining cannot help.
+    """
+    threading.Event().wait()
+
+
+def exit_process(code: int) -> NoReturn:
+    """Flush stdio and the logs, then end the process without interpreter finalization.
+
+    Use at the very end of a process whose model thread ran MLX (the CLI; the GUI after its
+    event loop returned and everything is saved). Finalizing the interpreter while a worker
+    thread that touched MLX is still running can abort the process (see ``_park``).
+    """
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    logging.shutdown()
+    os._exit(code)
+
+
+class _CheckToken(CancelToken):
+    """A CancelToken that asks a callable (the loader takes tokens, factories get callables)."""
+
+    def __init__(self, check: Callable[[], bool]) -> None:
+        super().__init__()
+        self._check = check
+
+    @property
+    def cancelled(self) -> bool:
+        return self._check()
+
+
 def default_engine_factory(
     spec: str, on_progress: DownloadProgress, cancel: Callable[[], bool]
 ) -> SpeechEngine:
-    import importlib
+    """The real engine: ``app.engine.loader.load_engine`` (downloads from the Hub if needed)."""
+    from app.engine.loader import load_engine
 
-    # TODO: a plain import once app/engine/loader.py has landed.
-    loader = importlib.import_module("app.engine.loader")
-    engine: SpeechEngine = loader.load_engine(spec, on_progress=on_progress, cancel=cancel)
-    return engine
+    return load_engine(spec, on_progress=on_progress, cancel=_CheckToken(cancel))
 
 
 def one_line_error(err: BaseException) -> str:
@@ -74,7 +117,7 @@ def one_line_error(err: BaseException) -> str:
     return f"Unexpected error ({type(err).__name__}{': ' + detail if detail else ''})."
 
 
-@dataclass
+@dataclass(eq=False)  # identity: jobs are found in lists by ``in``/``remove``
 class _Job:
     id: int
     kind: str  # "load" | "file" | "audio"
@@ -110,6 +153,8 @@ class EngineThread:
         self._jobs: list[_Job] = []  # pending and running, in submission order
         self._ids = itertools.count(1)
         self._stopping = False
+        self._stopped = threading.Event()
+        self._prep_stopped = threading.Event()
         self._engine: SpeechEngine | None = None
         self._thread = threading.Thread(target=self._run, name="granite-model", daemon=True)
         self._prep_queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
@@ -131,11 +176,15 @@ class EngineThread:
                 job.token.cancel()
             self._cond.notify_all()
         self._prep_queue.put(None)
-        for thread in (self._thread, self._prep_thread):
-            if thread.is_alive():
-                thread.join(timeout)
-                if thread.is_alive():
-                    log.warning("%s did not stop within %.1f s", thread.name, timeout)
+        if self._thread.is_alive() and not self._stopped.wait(timeout):
+            log.warning("the model thread did not stop within %.1f s", timeout)
+        if self._prep_thread.is_alive() and not self._prep_stopped.wait(timeout):
+            log.warning("the decode thread did not stop within %.1f s", timeout)
+
+    @property
+    def stopped(self) -> bool:
+        """True once both threads have finished their work and parked (after ``shutdown``)."""
+        return self._stopped.is_set() and self._prep_stopped.is_set()
 
     def load_model(self, spec: str) -> int:
         return self._add(_Job(next(self._ids), "load", spec=spec))
@@ -174,11 +223,13 @@ class EngineThread:
             if self._stopping:
                 job.token.cancel()
             self._jobs.append(job)
+            self._start_preps()
             self._cond.notify_all()
         return job.id
 
     def _pick(self) -> _Job | None:
         """The next job to step (lock held). See the module docstring for the order."""
+        self._start_preps()
         first_file: _Job | None = None
         for job in self._jobs:
             if job.token.cancelled and not (job.kind == "file" and job.prep == "running"):
@@ -191,13 +242,18 @@ class EngineThread:
                 break
             if first_file is None:
                 first_file = job
-        if first_file is None:
-            return None
-        if first_file.prep == "no":
-            first_file.prep = "running"
-            self._prep_queue.put(first_file)
-            return None
-        return first_file if first_file.prep == "done" else None
+        if first_file is not None and first_file.prep == "done":
+            return first_file
+        return None
+
+    def _start_preps(self) -> None:
+        """Decode and split the next ``PREFETCH_FILES`` files on the helper thread (lock held):
+        the head file overlaps a model load, the next one the head's last chunks."""
+        files = [j for j in self._jobs if j.kind == "file" and not j.token.cancelled]
+        for job in files[:PREFETCH_FILES]:
+            if job.prep == "no":
+                job.prep = "running"
+                self._prep_queue.put(job)
 
     def _prep_run(self) -> None:
         while (job := self._prep_queue.get()) is not None:
@@ -209,6 +265,9 @@ class EngineThread:
             with self._cond:
                 job.prep = "done"
                 self._cond.notify_all()
+            del job
+        self._prep_stopped.set()
+        _park()
 
     def _run(self) -> None:
         try:
@@ -226,6 +285,11 @@ class EngineThread:
                 self._step(job)
         finally:
             self._engine = None  # drop the model on the thread that made it
+            with self._cond:
+                self._jobs.clear()
+            gc.collect()
+            self._stopped.set()
+        _park()
 
     def _remove(self, job: _Job) -> None:
         with self._cond:

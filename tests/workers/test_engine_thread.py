@@ -178,7 +178,8 @@ def test_cancelled_queued_jobs_never_run(blocked: Rig) -> None:
     blocked.load()
     first = blocked.thread.submit_audio(speech_like(1.0), 0.0, [EN])
     engine.entered.wait(10)
-    queued = blocked.thread.submit_file(blocked.files.add("/q", speech_like(1.0)), [EN], CFG)
+    gate = threading.Event()  # never set: /q is still decoding when cancelled
+    queued = blocked.thread.submit_file(blocked.files.add("/q", speech_like(1.0), gate), [EN], CFG)
     utter = blocked.thread.submit_audio(speech_like(1.0), 0.0, [EN])
     blocked.thread.cancel(queued)
     blocked.thread.cancel(utter)
@@ -188,6 +189,30 @@ def test_cancelled_queued_jobs_never_run(blocked: Rig) -> None:
     assert blocked.rec.done_order() == [first, last]
     assert len(engine.calls) == 2
     assert "/q" not in blocked.files.decoded
+
+
+def test_decoding_overlaps_the_model_load() -> None:
+    rec, files, decoded = Recorder(), MemoryFiles(), threading.Event()
+
+    def decoder(path, cancel):
+        audio = files(path, cancel)
+        decoded.set()
+        return audio
+
+    def slow_factory(spec, progress, cancel):
+        overlapped.append(decoded.wait(20))
+        return FakeEngine(name=spec)
+
+    overlapped: list[bool] = []
+    thread = EngineThread(slow_factory, rec, decoder=decoder, splitter=fixed_splitter)
+    thread.start()
+    try:
+        thread.load_model("fake")
+        job = thread.submit_file(files.add("/a", speech_like(1.0)), [EN], CFG)
+        assert rec.wait_done(job)[0] == "job_finished"
+        assert overlapped == [True]
+    finally:
+        thread.shutdown()
 
 
 def test_cancel_all_and_cancel_during_decode(rig: Rig) -> None:
@@ -236,7 +261,7 @@ def test_shutdown_stops_threads_and_cancels_later_jobs() -> None:
     r.thread.shutdown(timeout=10)
     job = r.thread.submit_audio(speech_like(1.0), 0.0, [EN])
     assert job > 0
-    assert not r.thread._thread.is_alive() and not r.thread._prep_thread.is_alive()
+    assert r.thread.stopped
     assert r.rec.of("job_finished") == []
 
 
