@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import signal
@@ -232,3 +233,64 @@ def test_output_paths_never_hit_the_input_or_each_other(tmp_path) -> None:
         tmp_path / "b.mp3", TaskSpec(Task.TRANSLATE, "en", "fr"), ["vtt"], None, taken
     )
     assert fr == {"vtt": tmp_path / "b.fr.vtt"}
+
+
+SENTENCES = [
+    "The quick brown fox jumps over the lazy dog.",
+    "Granite speech runs on the device without a network.",
+    "We record a few sentences with pauses between them.",
+    "Every pause should become a chunk boundary.",
+    "Subtitles are written in three formats and as JSON.",
+    "This is the last sentence of the test recording.",
+]
+
+
+@pytest.mark.slow
+def test_end_to_end_with_the_tiny_model(tiny_model_dir, tmp_path) -> None:
+    parts: list[espeak.Speech | float] = [0.7]
+    for sentence in SENTENCES:
+        parts += [espeak.synthesize(sentence), 1.1]
+    speech = espeak.compose(parts)
+    assert 20 < speech.duration < 40
+    src = write_audio(tmp_path / "talk.flac", speech.audio, 16000)
+    env = {**os.environ, "GRANITE_DICTATE_HOME": str(tmp_path / "home")}
+    env.pop("GRANITE_DICTATE_ENGINE_FACTORY", None)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "app",
+            "transcribe",
+            str(src),
+            "--model",
+            str(tiny_model_dir),
+            "--format",
+            "txt,srt,vtt,json",
+            "--max-chunk",
+            "8",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr and len(lines(proc.stderr)) == 1
+    for ext in ("txt", "srt", "vtt", "json"):
+        assert (tmp_path / f"talk.{ext}").stat().st_size > 0
+    doc = json.loads((tmp_path / "talk.json").read_text(encoding="utf-8"))
+    segs = [(s["start"], s["end"]) for s in doc["segments"]]
+    assert doc["model"] == str(tiny_model_dir) and doc["duration"] == pytest.approx(
+        speech.duration, abs=0.05
+    )
+    assert all(0 < e - s <= 8.0 + 1e-6 for s, e in segs)
+    assert all(a[1] <= b[0] for a, b in itertools.pairwise(segs))
+    tol = 0.06
+    for word in speech.words:  # every word inside a segment: none lost, none cut in two
+        assert any(s - tol <= word.start and word.end <= e + tol for s, e in segs), word
+    srt = export.parse_srt((tmp_path / "talk.srt").read_text(encoding="utf-8"))
+    vtt = export.parse_vtt((tmp_path / "talk.vtt").read_text(encoding="utf-8"))
+    assert srt[0].start == pytest.approx(segs[0][0], abs=0.001)
+    assert srt[-1].end == pytest.approx(segs[-1][1], abs=0.001)
+    assert [(c.start, c.end) for c in srt] == [(c.start, c.end) for c in vtt]
