@@ -118,6 +118,10 @@ class Permissions(Protocol):
         """One line telling the user where to grant ``kind``."""
         ...
 
+    def settings_url(self, kind: PermissionKind) -> str | None:
+        """A URL that opens the System Settings pane for ``kind`` (``None``: no such pane)."""
+        ...
+
 
 def permission_status(permissions: Permissions) -> PermissionStatus:
     """Snapshot for :class:`app.core.hotkey_state.DictationMachine`. A microphone the system has

@@ -147,6 +147,9 @@ class FakePermissions:
     def explain(self, kind: PermissionKind) -> str:
         return default_explanation(kind)
 
+    def settings_url(self, kind: PermissionKind) -> str | None:
+        return None
+
 
 class AllGrantedPermissions(FakePermissions):
     """Systems without a permission model (Linux, X11)."""

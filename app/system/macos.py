@@ -1,6 +1,5 @@
 """macOS implementation on pyobjc: a Quartz event tap for the global shortcut, NSPasteboard +
-synthetic Cmd+V for pasting, TCC checks for Accessibility / Input Monitoring / Microphone and
-SMAppService for launch at login.
+synthetic Cmd+V for pasting; TCC checks and launch at login are in ``macos_services``.
 
 pyobjc (pyobjc-framework-Quartz, -Cocoa, -ApplicationServices, -AVFoundation,
 -ServiceManagement) is imported lazily, so this module imports on any system; :func:`create`
@@ -10,7 +9,6 @@ Linux; the rest needs a Mac.
 
 from __future__ import annotations
 
-import ctypes
 import importlib
 import logging
 from collections.abc import Callable
@@ -18,7 +16,6 @@ from typing import TYPE_CHECKING, Any
 
 from app.core.hotkey_state import default_explanation
 from app.system.base import (
-    MicrophoneStatus,
     PermissionKind,
     Scheduler,
     Shortcut,
@@ -26,6 +23,7 @@ from app.system.base import (
     paste_via_clipboard,
     timer_scheduler,
 )
+from app.system.macos_services import MacLoginItem, MacPermissions, accessibility_trusted
 
 if TYPE_CHECKING:
     from app.system import Platform
@@ -55,18 +53,6 @@ _ALL_MODS = FLAG_SHIFT | FLAG_CTRL | FLAG_ALT | FLAG_CMD
 # CGEventType
 EV_KEY_DOWN, EV_KEY_UP = 10, 11
 EV_TAP_DISABLED_BY_TIMEOUT, EV_TAP_DISABLED_BY_USER = 0xFFFFFFFE, 0xFFFFFFFF
-
-SETTINGS_URLS = {
-    PermissionKind.ACCESSIBILITY: (
-        "x-apple.systempreferences:com.apple.preference.security?Privacy_Accessibility"
-    ),
-    PermissionKind.INPUT_MONITORING: (
-        "x-apple.systempreferences:com.apple.preference.security?Privacy_ListenEvent"
-    ),
-    PermissionKind.MICROPHONE: (
-        "x-apple.systempreferences:com.apple.preference.security?Privacy_Microphone"
-    ),
-}
 
 
 def _mod(name: str) -> Any:
@@ -250,83 +236,6 @@ class MacTextInjector:
 
     def copy(self, text: str) -> None:
         self._clipboard.set_text(text)
-
-
-def accessibility_trusted(prompt: bool = False) -> bool:
-    hi = _mod("ApplicationServices")
-    if prompt:
-        return bool(hi.AXIsProcessTrustedWithOptions({hi.kAXTrustedCheckOptionPrompt: True}))
-    return bool(hi.AXIsProcessTrusted())
-
-
-def _iohid_check_access(request_type: int) -> int:
-    """IOHIDCheckAccess (IOKit, macOS 10.15+): 0 granted, 1 denied, 2 unknown."""
-    iokit = ctypes.cdll.LoadLibrary("/System/Library/Frameworks/IOKit.framework/IOKit")
-    fn = iokit.IOHIDCheckAccess
-    fn.argtypes = [ctypes.c_uint32]
-    fn.restype = ctypes.c_uint32
-    return int(fn(request_type))
-
-
-class MacPermissions:
-    LISTEN_EVENT = 1  # kIOHIDRequestTypeListenEvent
-
-    def accessibility_granted(self) -> bool:
-        return accessibility_trusted()
-
-    def input_monitoring_granted(self) -> bool:
-        try:
-            return _iohid_check_access(self.LISTEN_EVENT) == 0
-        except (OSError, AttributeError):
-            return bool(_mod("Quartz").CGPreflightListenEventAccess())
-
-    def microphone_status(self) -> MicrophoneStatus:
-        av = _mod("AVFoundation")
-        status = int(av.AVCaptureDevice.authorizationStatusForMediaType_(av.AVMediaTypeAudio))
-        # AVAuthorizationStatus: 0 not determined, 1 restricted, 2 denied, 3 authorized
-        return {0: MicrophoneStatus.NOT_DETERMINED, 3: MicrophoneStatus.GRANTED}.get(
-            status, MicrophoneStatus.DENIED
-        )
-
-    def explain(self, kind: PermissionKind) -> str:
-        return default_explanation(kind)
-
-    def request(self, kind: PermissionKind) -> None:
-        """Show the system prompt where macOS has one, else open the settings pane."""
-        if kind is PermissionKind.ACCESSIBILITY:
-            accessibility_trusted(prompt=True)
-        elif kind is PermissionKind.INPUT_MONITORING:
-            _mod("Quartz").CGRequestListenEventAccess()
-        else:
-            av = _mod("AVFoundation")
-            av.AVCaptureDevice.requestAccessForMediaType_completionHandler_(
-                av.AVMediaTypeAudio, lambda granted: log.info("Microphone granted: %s", granted)
-            )
-
-
-class MacLoginItem:
-    """SMAppService.mainAppService (macOS 13+); works only for the signed app bundle."""
-
-    ENABLED, REQUIRES_APPROVAL = 1, 2
-
-    def __init__(self) -> None:
-        self._service = _mod("ServiceManagement").SMAppService.mainAppService()
-
-    def enabled(self) -> bool:
-        return int(self._service.status()) == self.ENABLED
-
-    def set_enabled(self, enabled: bool) -> None:
-        if enabled:
-            ok, err = self._service.registerAndReturnError_(None)
-        else:
-            ok, err = self._service.unregisterAndReturnError_(None)
-        if int(self._service.status()) == self.REQUIRES_APPROVAL:
-            raise SystemIntegrationError(
-                "Allow Granite Dictate in System Settings › General › Login Items."
-            )
-        if not ok:
-            reason = err.localizedDescription() if err is not None else "unknown error"
-            raise SystemIntegrationError(f"Cannot change launch at login: {reason}")
 
 
 def create(schedule: Scheduler = timer_scheduler) -> Platform:

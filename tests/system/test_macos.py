@@ -7,8 +7,8 @@ import types
 
 import pytest
 
-from app.system import macos
-from app.system.base import Shortcut, SystemIntegrationError
+from app.system import macos, macos_services
+from app.system.base import PermissionKind, Shortcut, SystemIntegrationError
 
 
 def test_keycodes_match_hitoolbox() -> None:
@@ -129,3 +129,19 @@ def test_callback_exception_never_escapes(quartz: FakeQuartz) -> None:
     hk.register(Shortcut.parse("f13"), boom, boom)
     event = (105, 0, 0)
     assert hk._cb_ref(None, 10, event, None) is event
+
+
+def test_every_permission_has_a_settings_pane_and_explanation() -> None:
+    perms = macos_services.MacPermissions()
+    for kind in PermissionKind:
+        url = perms.settings_url(kind)
+        assert url is not None and url.startswith("x-apple.systempreferences:")
+        assert perms.explain(kind) and "\n" not in perms.explain(kind)
+
+
+@pytest.mark.skipif(sys.platform == "darwin", reason="pyobjc is present on macOS")
+def test_permission_checks_without_pyobjc_raise_import_error() -> None:
+    with pytest.raises(ImportError):
+        macos_services.MacPermissions().microphone_status()
+    with pytest.raises(ImportError):
+        macos_services.MacLoginItem()
