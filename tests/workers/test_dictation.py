@@ -143,3 +143,17 @@ def test_start_errors_are_one_line(tmp_path: Path):
         session.start()
     assert "\n" not in str(info.value)
     assert not session.recording
+
+
+def test_each_recording_follows_the_current_system_default(tmp_path: Path):
+    tone = (0.3 * np.sin(2 * np.pi * 300 * np.arange(RATE) / RATE)).astype(np.float32)
+    backend = FakeBackend(FakeDevice("built-in", tone), FakeDevice("headset", tone), speed=8)
+    used = []
+    for default in (0, 1):
+        backend.default = default  # the user switched the system input between recordings
+        rec = Recorder()
+        session = _run(backend, tmp_path, rec, vad_factory=EnergyVad, max_seconds=0.2)
+        assert session.wait(10)
+        used.append(session.device_name)
+    assert used == ["built-in", "headset"]
+    assert backend.refreshes == 2  # PortAudio re-queried before each recording
