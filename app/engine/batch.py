@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from app.core.errors import CancelledError, OutOfMemoryError, UsageError
 from app.core.transcript import TaskSpec, Timing
+from app.engine import forward
 from app.engine.base import Audio, CancelToken, TaskOutput
 from app.engine.fastpath import is_oom
 from app.engine.prefix_cache import prefix_end
@@ -57,25 +58,8 @@ def _copy_batch_cache(cache: Sequence[Any]) -> list[Any]:
 
 
 def _prefill(engine: GraniteEngine, embeddings: Any, cache: list[Any]) -> Any:
-    """Prefill (B, L, H) embeddings in steps; last-position logits (B, vocab)."""
-    import mlx.core as mx
-
-    from app.engine import granite
-
-    step = int(getattr(granite, "PREFILL_STEP", 2048))
-    batch, total = int(embeddings.shape[0]), int(embeddings.shape[1])
-    ids = mx.zeros((batch, total), dtype=mx.int32)
-    start = 0
-    while total - start > step:
-        engine.model(
-            ids[:, start : start + step],
-            cache=cache,
-            input_embeddings=embeddings[:, start : start + step],
-        )
-        mx.eval([c.state for c in cache])
-        start += step
-    logits = engine.model(ids[:, start:], cache=cache, input_embeddings=embeddings[:, start:])
-    return logits[:, -1, :]
+    """Prefill (B, L, H) embeddings; last-position logits (B, vocab)."""
+    return forward.prefill_last(engine, embeddings, cache)
 
 
 def _argmax_rows(logits: Any) -> list[int]:
@@ -137,8 +121,7 @@ def decode_batch(
             axis=0,
         )
         base = [BatchKVCache([width - len(p) for p in prefixes]) for _ in engine.make_cache()]
-        _prefill(engine, padded, base)
-        mx.eval([c.state for c in base])
+        forward.fill(engine, padded, base)
         stats.forward_passes += 1
         stats.prefill_positions += n * width
     prefix_s = time.perf_counter() - started

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from app.core.errors import CancelledError, OutOfMemoryError, UsageError
 from app.core.transcript import Task, TaskSpec, Timing
-from app.engine import ctc
+from app.engine import ctc, forward
 from app.engine.base import Audio, CancelToken, PartialCallback, TaskOutput
 from app.engine.prefix_cache import SharedPrefix, prefill_suffix
 from app.engine.speculative import DEFAULT_DRAFT, SpeculativeStats, speculative_decode
@@ -83,7 +83,7 @@ def run_task_fast(
         prefilled = len(suffix)
     else:
         cache = engine.make_cache()
-        logits = engine.prefill(engine.embed_prompt(prompt_ids, encoded), cache)
+        logits = forward.prefill_last(engine, engine.embed_prompt(prompt_ids, encoded), cache)
         prefilled = len(prompt_ids)
     engine.next_token(logits)  # evaluates the prefill
     prefill_s = time.perf_counter() - started
@@ -118,7 +118,7 @@ def run_task_fast(
         prompt_tokens=len(prompt_ids),
         prefill_tokens=prefilled,
         generated_tokens=len(result.tokens),
-        forward_passes=1 + result.forward_passes,
+        forward_passes=forward.prefill_passes(prefilled) + result.forward_passes,
     )
     return TaskOutput(text=result.text, timing=timing, tokens=result.tokens)
 

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from app.engine import forward
 from app.engine import prompt as prompt_mod
 
 if TYPE_CHECKING:
@@ -65,17 +66,12 @@ class SharedPrefix:
         cls, engine: GraniteEngine, encoded: EncodedAudio, prompt_ids: Sequence[int]
     ) -> SharedPrefix:
         """Prefill the prefix of ``prompt_ids`` (any task's full prompt for ``encoded``)."""
-        import mlx.core as mx
-
-        from app.engine import granite
-
         started = time.perf_counter()
         end = prefix_end(prompt_ids, engine.audio_token_id, encoded.n_audio_tokens)
         ids = [int(t) for t in prompt_ids[:end]]
         cache = engine.make_cache()
-        engine.prefill(engine.embed_prompt(ids, encoded), cache)
-        mx.eval([c.state for c in cache])
-        passes = -(-len(ids) // int(getattr(granite, "PREFILL_STEP", 2048)))
+        forward.fill(engine, engine.embed_prompt(ids, encoded), cache)
+        passes = forward.prefill_passes(len(ids))
         return cls(ids, cache, time.perf_counter() - started, passes)
 
     def fork_for(self, prompt_ids: Sequence[int]) -> tuple[list[Any], list[int]] | None:
@@ -92,4 +88,4 @@ def prefill_suffix(engine: GraniteEngine, suffix_ids: Sequence[int], cache: list
     import mlx.core as mx
 
     embed = engine.model.language_model.model.embed_tokens
-    return engine.prefill(embed(mx.array([list(suffix_ids)])), cache)
+    return forward.prefill_last(engine, embed(mx.array([list(suffix_ids)])), cache)

@@ -8,6 +8,7 @@ import mlx.core as mx
 import pytest
 
 from app.core.transcript import Task, TaskSpec
+from app.engine import forward
 from app.engine.fastpath import SpeedOptions, run_fast
 from app.engine.granite import GraniteEngine
 from app.engine.loader import load_engine
@@ -127,3 +128,25 @@ def test_prompt_that_does_not_share_the_prefix_falls_back(f32_engine):
     other[0] = other[0] + 1
     assert shared.fork_for(other) is None
     assert shared.fork_for(shared.ids) is None  # nothing left to prefill
+
+
+def test_prefill_last_equals_the_full_forward_bitwise(engine):
+    encoded = engine.encode(noise(2.0, 8))
+    ids = engine.build_prompt(encoded.n_audio_tokens, TaskSpec())
+    embeddings = engine.embed_prompt(ids, encoded)
+    full = engine.model(
+        mx.zeros((1, len(ids)), dtype=mx.int32),
+        cache=engine.make_cache(),
+        input_embeddings=embeddings,
+    )[:, -1, :]
+    for step in (2048, 7):
+        cache = engine.make_cache()
+        last = forward.prefill_last(engine, embeddings, cache, step=step)
+        assert cache[0].offset == len(ids)
+        if step == 2048:
+            assert mx.array_equal(full, last).item()
+        assert engine.next_token(full) == engine.next_token(last)
+    filled = engine.make_cache()
+    forward.fill(engine, embeddings, filled, step=5)
+    assert filled[0].offset == len(ids)
+    assert forward.prefill_passes(len(ids), 5) == -(-len(ids) // 5)
