@@ -229,3 +229,27 @@ def test_content_decides_not_the_extension(tmp_path):
 
     assert probe(renamed).codec == "flac"
     np.testing.assert_array_equal(decode_file(renamed), decode_file(flac))
+
+
+def test_file_with_two_audio_tracks_decodes_one_of_them_only(tmp_path):
+    import av
+
+    path = tmp_path / "two-tracks.mka"
+    specs = [(440.0, "mono", 0.3), (1000.0, "stereo", 0.5)]
+    with av.open(str(path), "w", format="matroska") as out:
+        streams = [out.add_stream("flac", rate=RATE) for _ in specs]  # all before muxing
+        for stream, (_, layout, _) in zip(streams, specs, strict=True):
+            stream.layout = layout
+            stream.format = "s16"
+        for stream, (freq, layout, amp) in zip(streams, specs, strict=True):
+            x = tone(1.0, RATE, freq, amp, 1 if layout == "mono" else 2)
+            packed = np.round(x.T.reshape(1, -1) * 32767).astype(np.int16)
+            frame = av.AudioFrame.from_ndarray(packed, format="s16", layout=layout)
+            frame.sample_rate, frame.pts = RATE, 0
+            for packet in [*stream.encode(frame), *stream.encode(None)]:
+                out.mux(packet)
+
+    got = decode_file(path)
+
+    assert probe(path).channels == 1  # FFmpeg's best audio stream here: the first
+    np.testing.assert_allclose(got, tone(1.0, RATE, 440.0, 0.3)[0], atol=1e-4)
