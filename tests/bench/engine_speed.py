@@ -1,0 +1,211 @@
+"""Engine speed-ups against plain mlx-audio ``generate()`` (prints a markdown table).
+
+    .venv/bin/python -m tests.bench.engine_speed [--scale tiny quarter] [--tiny DIR]
+        [--quarter DIR] [--seconds 20] [--quarter-seconds 4] [--chunks 4]
+
+Work counts (encoder frames, prefill tokens, LM forward passes) do not depend on the machine;
+wall times do (this is the single-threaded CPU build of MLX). Speech is espeak-ng English; the
+models are random (tests/support/tiny_model.py), so the CTC draft is garbage and its acceptance
+says nothing about the real model: the "oracle draft" row (the greedy output itself as draft)
+is the upper bound. ``generate()`` rows are timed for real; their work counts are derived from
+its token counts (one encode per call, the whole prompt prefilled, one pass per token).
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from app.core.transcript import Task, TaskSpec, Timing
+from app.engine.batch import BatchStats, run_batch
+from app.engine.fastpath import SpeedOptions, run_fast
+from app.engine.granite import GraniteEngine
+from app.engine.loader import load_engine
+from app.engine.preview import CtcPreview
+from app.engine.prompt import generate_kwargs
+from tests.support.espeak import synthesize
+from tests.support.tiny_tokenizer import CORPUS
+
+MEETING = [TaskSpec(), TaskSpec(Task.TRANSLATE, None, "fr"), TaskSpec(Task.TRANSLATE, None, "de")]
+
+
+@dataclass
+class Row:
+    name: str
+    frames: int
+    prefill: int
+    passes: int
+    wall: float
+    exact: str = ""
+
+
+def speech(seconds: float) -> np.ndarray:
+    """At least ``seconds`` of espeak English, trimmed to ``seconds``."""
+    parts: list[np.ndarray] = []
+    total = 0
+    for text in CORPUS[:3] * 20:
+        audio = synthesize(text).audio
+        parts += [audio, np.zeros(3200, np.float32)]
+        total += audio.shape[0] + 3200
+        if total >= seconds * 16000:
+            break
+    return np.concatenate(parts)[: int(seconds * 16000)].copy()
+
+
+def timed(fn: Callable[[], Any]) -> tuple[Any, float]:
+    started = time.perf_counter()
+    result = fn()
+    return result, time.perf_counter() - started
+
+
+def total(outputs: list[Any]) -> Timing:
+    timing = Timing()
+    for out in outputs:
+        timing = timing + out.timing
+    return timing
+
+
+def row(name: str, outputs: list[Any], wall: float, reference: list[list[int]] | None) -> Row:
+    t = total(outputs)
+    exact = ""
+    if reference is not None:
+        exact = "yes" if [o.tokens for o in outputs] == reference else "NO"
+    return Row(name, t.encoder_frames, t.prefill_tokens, t.forward_passes, wall, exact)
+
+
+def generate_rows(engine: GraniteEngine, chunks: list[np.ndarray], specs: list[TaskSpec]) -> Row:
+    frames = prefill = passes = 0
+    started = time.perf_counter()
+    for audio in chunks:
+        for spec in specs:
+            result = engine.model.generate(
+                audio, max_tokens=engine.max_tokens, **generate_kwargs(spec)
+            )
+            frames += int(engine.features(audio)[0].shape[1])
+            prefill += int(result.prompt_tokens)
+            passes += 1 + int(result.generation_tokens)
+    name = f"mlx-audio generate() x{len(specs)}" + (
+        f" per chunk, {len(chunks)} chunks" if len(chunks) > 1 else ""
+    )
+    return Row(name, frames, prefill, passes, time.perf_counter() - started, "ref")
+
+
+def meeting(engine: GraniteEngine, audio: np.ndarray) -> list[Row]:
+    rows = [generate_rows(engine, [audio], MEETING)]
+    plain, wall = timed(lambda: engine.run(audio, MEETING))
+    reference = [o.tokens for o in plain]
+    rows.append(row("1. run(): encode once", plain, wall, reference))
+    steps = [
+        (
+            "   + last-position LM head in prefill",
+            SpeedOptions(shared_prefix=False, speculative=False),
+        ),
+        ("2. + shared audio-prefix KV cache", SpeedOptions(speculative=False)),
+        ("3. + speculative, CTC draft (transcript)", SpeedOptions()),
+    ]
+    for name, options in steps:
+        started = time.perf_counter()
+        outputs = run_fast(engine, audio, MEETING, options=options)
+        rows.append(row(name, outputs, time.perf_counter() - started, reference))
+    oracle, wall = timed(lambda: run_fast(engine, audio, MEETING, draft=reference[0]))
+    rows.append(row("   speculative, oracle draft (upper bound)", oracle, wall, reference))
+    return rows
+
+
+def batched(
+    engine: GraniteEngine, chunks: list[np.ndarray], specs: list[TaskSpec], label: str
+) -> list[Row]:
+    rows = [generate_rows(engine, chunks, specs)]
+    singles, wall = timed(lambda: [engine.run(c, specs) for c in chunks])
+    reference = [o.tokens for outs in singles for o in outs]
+    rows.append(
+        row(f"run() per chunk ({label})", [o for outs in singles for o in outs], wall, reference)
+    )
+    stats = BatchStats()
+    result, wall = timed(
+        lambda: run_batch(engine, chunks, specs, batch_size=len(chunks), stats=stats)
+    )
+    flat = [o for outs in result for o in outs]
+    rows.append(row(f"4. run_batch, B={len(chunks)} ({label})", flat, wall, reference))
+    return rows
+
+
+def preview_row(engine: GraniteEngine, audio: np.ndarray) -> Row:
+    preview = CtcPreview(engine)
+    for start in range(0, audio.shape[0], 8000):
+        preview.feed(audio[start : start + 8000])
+    per_s = preview.compute_s / preview.audio_s
+    name = (
+        f"5. CtcPreview, 0.5 s updates: {per_s:.3f} s compute and "
+        f"{preview.encoded_s / preview.audio_s:.1f} s encoded per audio second"
+    )
+    return Row(name, int(preview.encoded_s * 50), 0, 0, preview.compute_s, "preview")
+
+
+def table(title: str, rows: list[Row]) -> str:
+    lines = [
+        f"**{title}**",
+        "",
+        "| step | encoder frames | prefill tokens | LM forward passes | wall s | same tokens |",
+        "|---|---:|---:|---:|---:|:---:|",
+    ]
+    lines += [
+        f"| {r.name} | {r.frames} | {r.prefill} | {r.passes} | {r.wall:.2f} | {r.exact} |"
+        for r in rows
+    ]
+    return "\n".join(lines)
+
+
+def bench(model_dir: Path, scale: str, seconds: float, n_chunks: int) -> str:
+    engine = load_engine(str(model_dir))
+    audio = speech(seconds)
+    engine.run(audio[:16000], [TaskSpec()])  # warm up
+    chunk_s = max(1.0, seconds / n_chunks)
+    long = speech(chunk_s * n_chunks)
+    step = int(chunk_s * 16000)
+    # uneven lengths (60 % and 100 % of a slot) so the batch has padding
+    chunks = [
+        long[i * step : i * step + int(step * (0.6 + 0.4 * (i % 2)))] for i in range(n_chunks)
+    ]
+    rows = meeting(engine, audio)
+    rows += batched(engine, chunks, [TaskSpec()], "transcript")
+    rows += batched(engine, chunks, MEETING, "transcript + 2 translations")
+    rows.append(preview_row(engine, audio))
+    lengths = ", ".join(f"{c.shape[0] / 16000:.1f}" for c in chunks)
+    title = (
+        f"{scale} model: {seconds:.0f} s chunk (transcript + fr + de); "
+        f"{n_chunks} chunks of {lengths} s"
+    )
+    return table(title, rows)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument(
+        "--scale", nargs="+", choices=("tiny", "quarter"), default=["tiny", "quarter"]
+    )
+    parser.add_argument("--tiny", type=Path, help="an already built tiny 8-bit model")
+    parser.add_argument("--quarter", type=Path, help="an already built quarter 8-bit model")
+    parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--quarter-seconds", type=float, default=4.0)
+    parser.add_argument("--chunks", type=int, default=4)
+    args = parser.parse_args(argv)
+    from tests.support.tiny_model import build
+
+    with tempfile.TemporaryDirectory(prefix="engine-speed-") as tmp:
+        for scale in args.scale:
+            model_dir = getattr(args, scale) or build(Path(tmp) / scale, scale=scale)
+            seconds = args.seconds if scale == "tiny" else args.quarter_seconds
+            print(bench(model_dir, scale, seconds, args.chunks), flush=True)
+            print()
+
+
+if __name__ == "__main__":
+    main()
