@@ -20,7 +20,7 @@ import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -34,6 +34,10 @@ from app.core.errors import (
 from app.core.transcript import TaskSpec, Timing
 from app.engine import prompt as prompt_mod
 from app.engine.base import SAMPLE_RATE, Audio, CancelToken, PartialCallback, TaskOutput
+
+if TYPE_CHECKING:
+    from app.engine.batch import BatchPartial
+    from app.engine.fastpath import SpeedOptions
 
 log = logging.getLogger(__name__)
 
@@ -78,10 +82,20 @@ def _is_oom(exc: BaseException) -> bool:
 class GraniteEngine:
     """A loaded granite_speech model (see ``app.engine.loader.load_engine``)."""
 
-    def __init__(self, model: Any, spec: str, *, max_tokens: int = MAX_POSITIONS) -> None:
+    def __init__(
+        self,
+        model: Any,
+        spec: str,
+        *,
+        max_tokens: int = MAX_POSITIONS,
+        speed: SpeedOptions | None = None,
+    ) -> None:
         self._model = model
         self._spec = spec
         self.max_tokens = max_tokens
+        #: Exact speed-ups for ``run`` (``app.engine.fastpath``); ``None`` = the plain path.
+        #: Same tokens either way; ``SpeedOptions(speculative=False)`` turns speculation off.
+        self.speed = speed
         tokenizer = model._tokenizer
         if tokenizer is None:
             raise ModelCorruptError("The model has no tokenizer.")
@@ -306,8 +320,15 @@ class GraniteEngine:
         """Encode ``audio`` once and run every spec on it; one output per spec.
 
         The encoder's time and frames are counted in the first output's timing only, so timings
-        stay additive.
+        stay additive. With ``self.speed`` set, runs ``app.engine.fastpath.run_fast`` (same
+        tokens, less work).
         """
+        if self.speed is not None:
+            from app.engine.fastpath import run_fast
+
+            return run_fast(
+                self, audio, specs, options=self.speed, on_partial=on_partial, cancel=cancel
+            )
         for spec in specs:
             spec.validate()
         self.check_audio(audio)
@@ -335,3 +356,28 @@ class GraniteEngine:
             outputs[0].timing.encode_s = encoded.encode_s
             outputs[0].timing.encoder_frames = encoded.encoder_frames
         return outputs
+
+    def run_batch(
+        self,
+        chunks: Sequence[Audio],
+        specs: Sequence[TaskSpec],
+        *,
+        batch_size: int | None = None,
+        on_partial: BatchPartial | None = None,
+        cancel: CancelToken | None = None,
+    ) -> list[list[TaskOutput]]:
+        """Every spec on every chunk, chunks decoded in lockstep: ``result[chunk][spec]``.
+
+        Same tokens as ``run`` per chunk (``app.engine.batch``); ``on_partial(chunk, task,
+        text)``.
+        """
+        from app.engine.batch import DEFAULT_BATCH, run_batch
+
+        return run_batch(
+            self,
+            chunks,
+            specs,
+            batch_size=batch_size or DEFAULT_BATCH,
+            on_partial=on_partial,
+            cancel=cancel,
+        )

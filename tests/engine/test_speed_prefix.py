@@ -150,3 +150,15 @@ def test_prefill_last_equals_the_full_forward_bitwise(engine):
     forward.fill(engine, embeddings, filled, step=5)
     assert filled[0].offset == len(ids)
     assert forward.prefill_passes(len(ids), 5) == -(-len(ids) // 5)
+
+
+def test_engine_speed_option_and_run_batch(tiny_engine):
+    engine = GraniteEngine(tiny_engine.model, "fast", speed=SpeedOptions())
+    assert GraniteEngine(tiny_engine.model, "plain").speed is None
+    audio = noise(2.0, 9)
+    fast = engine.run(audio, MEETING[:3])
+    plain = tiny_engine.run(audio, MEETING[:3])
+    assert [o.tokens for o in fast] == [o.tokens for o in plain]
+    assert sum(o.timing.prefill_tokens for o in fast) < sum(o.timing.prefill_tokens for o in plain)
+    [[transcript, translation]] = engine.run_batch([audio], MEETING[:2])
+    assert [transcript.tokens, translation.tokens] == [o.tokens for o in plain[:2]]
