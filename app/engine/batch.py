@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from app.core.errors import CancelledError, OutOfMemoryError, UsageError
 from app.core.transcript import TaskSpec, Timing
 from app.engine import forward
-from app.engine.base import Audio, CancelToken, TaskOutput
+from app.engine.base import Audio, CancelToken, SpeechEngine, TaskOutput
 from app.engine.fastpath import is_oom
 from app.engine.prefix_cache import prefix_end
 
@@ -258,3 +258,37 @@ def run_batch(
             ) from exc
         raise
     return results
+
+
+def run_chunks(
+    engine: SpeechEngine,
+    chunks: Sequence[Audio],
+    specs: Sequence[TaskSpec],
+    *,
+    batch_size: int = DEFAULT_BATCH,
+    on_partial: BatchPartial | None = None,
+    cancel: CancelToken | None = None,
+) -> list[list[TaskOutput]]:
+    """For the pipelines: ``engine.run_batch`` when the engine has one, else ``run`` per chunk.
+
+    ``result[chunk][spec]``; ``on_partial(chunk_index, task_index, text_so_far)``. Works with any
+    ``SpeechEngine`` (fakes included); ``batch_size=1`` always uses ``run`` (and so the
+    engine's speculative decoding).
+    """
+    batch = getattr(engine, "run_batch", None)
+    if batch is not None and batch_size > 1 and len(chunks) > 1:
+        result: list[list[TaskOutput]] = batch(
+            chunks, specs, batch_size=batch_size, on_partial=on_partial, cancel=cancel
+        )
+        return result
+    outputs = []
+    for index, audio in enumerate(chunks):
+
+        def partial(task: int, text: str, index: int = index) -> None:
+            if on_partial is not None:
+                on_partial(index, task, text)
+
+        outputs.append(
+            engine.run(audio, specs, on_partial=partial if on_partial else None, cancel=cancel)
+        )
+    return outputs
