@@ -175,3 +175,19 @@ def test_greedy_text_and_draft_tokens(tiny_engine):
     assert ctc.draft_tokens(tiny_engine, encoded) == ctc.text_to_draft(
         tiny_engine, ctc.ctc_text(tiny_engine, encoded)
     )
+
+
+def test_k_token_pass_equals_single_steps_bitwise(engine):
+    """Why speculation is exact here: on MLX's CPU kernels (float32 and 8-bit quantized) a
+    k-token pass computes each row exactly as a 1-token pass does. If an MLX upgrade (or the
+    Metal qmv/qmm kernels) breaks this, this test says so before any token differs."""
+    import mlx.core as mx
+
+    audio = noise(3.0, 10)
+    [plain] = engine.run(audio, [TaskSpec()])
+    tokens = plain.tokens[:K]
+    _, block_cache = _prefilled(engine, audio)
+    block = engine.model(mx.array([tokens]), cache=block_cache)[0]
+    _, step_cache = _prefilled(engine, audio)
+    for i, token in enumerate(tokens):
+        assert mx.array_equal(engine.step(token, step_cache)[0], block[i]).item(), i
