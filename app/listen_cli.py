@@ -255,6 +255,8 @@ def _loop(
 
 
 def _finish(summary: SessionSummary, save: Path | None) -> int:
+    if summary.overflows:
+        say(f"warning: {summary.overflows} audio buffer overflow(s); some audio was lost.")
     info = summary.recording
     if info is None:
         say("the recording could not be finished; nothing was saved.")

@@ -70,7 +70,7 @@ def test_listen_records_and_prints_utterances(
     recorded, rate = read_wav(out_wav)
     assert rate == RATE
     lag, r = _align(recorded, speech.audio)
-    assert r > 0.98
+    assert r > 0.98, f"lag {lag / RATE:.3f} s, {len(recorded) / RATE:.2f} s recorded; {err}"
 
     # one line per phrase, boundaries in the pauses (times shifted to the source timeline)
     lines = [LINE.match(x) for x in out.splitlines()]

@@ -59,7 +59,7 @@ class PulseServer:
             w.setframerate(rate)
             w.writeframes(pcm.tobytes())
         player = subprocess.Popen(
-            ["paplay", f"--device={SINK}", "--latency-msec=20", name],
+            ["paplay", f"--device={SINK}", "--latency-msec=250", name],
             env=self.env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
