@@ -32,6 +32,7 @@ POOL_SECONDS = 8.0  # how much audio may wait for the consumer before blocks are
 SILENT_INPUT_S = 2.0
 #: no callback for this long while the stream should run = the device is gone
 STALL_S = 2.0
+MAX_REOPENS = 3
 
 Audio = npt.NDArray[np.float32]
 
@@ -90,6 +91,7 @@ class AudioCapture:
         self._heard_signal = False
         self._silent_reported = False
         self._last_callback = 0.0
+        self._reopens = 0
         self._configure(device)
 
     # --- setup -------------------------------------------------------------------------
@@ -262,18 +264,21 @@ class AudioCapture:
         return (not active) or time.monotonic() - self._last_callback > STALL_S
 
     def _switch_to_default(self) -> bool:
+        """Reopen on the current default input (the same device if it came back, e.g. after
+        sleep); at most MAX_REOPENS times per recording."""
         lost = self.device.name
         self._close_stream()
-        if not self._fallback:
-            self._emit("device_lost", f"The input device {lost!r} stopped; recording stopped.")
+        stopped = f"The input device {lost!r} stopped; recording stopped."
+        if not self._fallback or self._reopens >= MAX_REOPENS:
+            self._emit("device_lost", stopped)
             return False
+        self._reopens += 1
         try:
             self._backend.refresh()
-            devices = self._backend.input_devices()
             default = self._backend.default_input()
-            candidates = [d for d in devices if d.index == default and d.name != lost]
+            candidates = [d for d in self._backend.input_devices() if d.index == default]
             if not candidates:
-                raise AudioDeviceError("no other input device")
+                raise AudioDeviceError("no input device left")
             tail = self._final()
             if tail is not None and len(tail):
                 log.info("dropping %d resampler tail samples on device switch", len(tail))
@@ -282,12 +287,11 @@ class AudioCapture:
             self.start()
         except AudioDeviceError as err:
             log.info("no fallback device: %s", err)
-            self._emit("device_lost", f"The input device {lost!r} stopped; recording stopped.")
+            self._emit("device_lost", stopped)
             return False
-        self._emit(
-            "device_switched",
-            f"The input device {lost!r} stopped; continuing on {self.device.name!r}.",
-        )
+        now = self.device.name
+        action = "restarted it" if now == lost else f"continuing on {now!r}"
+        self._emit("device_switched", f"The input device {lost!r} stopped; {action}.")
         return True
 
     def _emit(self, kind: str, message: str) -> None:

@@ -144,3 +144,24 @@ def test_resolve_device_errors_are_one_line():
         assert "\n" not in str(info.value)
     with pytest.raises(AudioDeviceError, match="No audio input device"):
         resolve_device(FakeBackend(), None)
+
+
+def test_a_device_that_stops_but_stays_listed_is_restarted_a_few_times_at_most():
+    events: list[CaptureEvent] = []
+    # the device stops after 0.2 s every time it is opened, yet stays listed as the default
+    backend = FakeBackend(FakeDevice("mic", _tone(1.0), unplug_at_s=0.2), speed=4)
+    backend.unplugged = _Forgetful()
+    cap = AudioCapture(backend, resolve_device(backend, None), on_event=events.append)
+    cap.start()
+    got = _record(cap)
+    assert [e.kind for e in events] == ["device_switched"] * 3 + ["device_lost"]
+    assert "restarted it" in events[0].message
+    assert len(backend.streams) == 4
+    assert len(got) >= 4 * (round(0.2 * RATE) - 512)  # every stretch before each stop kept
+
+
+class _Forgetful(set[int]):
+    """An 'unplugged' set that keeps nothing: the device always comes back."""
+
+    def add(self, _item: int) -> None:
+        pass
