@@ -85,7 +85,8 @@ def test_listen_records_and_prints_utterances(
             assert not (w.start < start < w.end) and not (w.start < end < w.end)
     assert spans[0][1] < spans[1][0]
     # the journal copy was removed after saving; nothing left to recover
-    assert not list((tmp_path / "home" / "recordings").glob("*.json"))
+    journal_dir = tmp_path / "home" / "data" / "recordings"
+    assert journal_dir.is_dir() and not list(journal_dir.glob("*.json"))
 
 
 def _start_listen(server: PulseServer, tmp_path: Path, *args: str) -> subprocess.Popen[str]:
@@ -129,7 +130,8 @@ def test_ctrl_c_finishes_the_open_utterance_and_saves_flac(
     lines = stdout.splitlines()
     assert len(lines) == 1 and LINE.match(lines[0]) and "speech" in lines[0], stdout
     assert out.stat().st_size > 0
-    assert not list((tmp_path / "home" / "recordings").glob("*.wav"))
+    journal_dir = tmp_path / "home" / "data" / "recordings"
+    assert journal_dir.is_dir() and not list(journal_dir.glob("*.wav"))
 
 
 def _ns(*argv: str) -> argparse.Namespace:

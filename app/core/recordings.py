@@ -28,6 +28,7 @@ STATUS_RECORDING = "recording"
 STATUS_COMPLETE = "complete"
 STATUS_RECOVERED = "recovered"
 ENV_HOME = "GRANITE_DICTATE_HOME"
+APP_NAME = "Granite Dictate"  # as app.ui.dirs (core cannot import ui)
 
 
 class RecordingError(GraniteError):
@@ -35,13 +36,14 @@ class RecordingError(GraniteError):
 
 
 def recordings_dir() -> Path:
-    """``$GRANITE_DICTATE_HOME/recordings`` or the platform's user data folder."""
-    home = os.environ.get(ENV_HOME)
+    """``data/recordings`` in the app's data folder: ``$GRANITE_DICTATE_HOME/data/recordings``
+    or the platform's user data folder (the same layout as ``app.ui.dirs.data_dir()``)."""
+    home = os.environ.get(ENV_HOME, "").strip()
     if home:
-        return Path(home) / "recordings"
+        return Path(home).expanduser() / "data" / "recordings"
     from platformdirs import user_data_dir
 
-    return Path(user_data_dir("GraniteDictate", appauthor=False)) / "recordings"
+    return Path(user_data_dir(APP_NAME, appauthor=False)) / "recordings"
 
 
 def wav_header(rate: int, data_bytes: int, channels: int = 1, bits: int = BITS) -> bytes:

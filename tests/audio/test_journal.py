@@ -136,12 +136,12 @@ def test_export_wav_and_flac(tmp_path: Path):
 
 def test_delete_and_data_folder_override(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("GRANITE_DICTATE_HOME", str(tmp_path))
-    assert recordings.recordings_dir() == tmp_path / "recordings"
+    assert recordings.recordings_dir() == tmp_path / "data" / "recordings"
     j = RecordingJournal()
     j.write(_signal(0.1))
     info = j.close()
-    assert info.wav.parent == tmp_path / "recordings"
+    assert info.wav.parent == tmp_path / "data" / "recordings"
     recordings.delete(info)
-    assert recordings.list_recordings(tmp_path / "recordings") == []
-    (tmp_path / "recordings" / "bad.json").write_text("{not json")
-    assert recordings.list_recordings(tmp_path / "recordings") == []  # skipped, no crash
+    assert recordings.list_recordings(tmp_path / "data" / "recordings") == []
+    (tmp_path / "data" / "recordings" / "bad.json").write_text("{not json")
+    assert recordings.list_recordings(tmp_path / "data" / "recordings") == []  # skipped, no crash
