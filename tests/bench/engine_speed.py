@@ -149,18 +149,20 @@ def preview_row(engine: GraniteEngine, audio: np.ndarray) -> Row:
     return Row(name, int(preview.encoded_s * 50), 0, 0, preview.compute_s, "preview")
 
 
-def table(title: str, rows: list[Row]) -> str:
-    lines = [
-        f"**{title}**",
-        "",
-        "| step | encoder frames | prefill tokens | LM forward passes | wall s | same tokens |",
-        "|---|---:|---:|---:|---:|:---:|",
-    ]
-    lines += [
-        f"| {r.name} | {r.frames} | {r.prefill} | {r.passes} | {r.wall:.2f} | {r.exact} |"
-        for r in rows
-    ]
-    return "\n".join(lines)
+HEADER = [
+    "| step | encoder frames | prefill tokens | LM forward passes | wall s | same tokens |",
+    "|---|---:|---:|---:|---:|:---:|",
+]
+
+
+def line(r: Row) -> str:
+    return f"| {r.name} | {r.frames} | {r.prefill} | {r.passes} | {r.wall:.2f} | {r.exact} |"
+
+
+def emit(rows: list[Row]) -> list[Row]:
+    for r in rows:
+        print(line(r), flush=True)
+    return rows
 
 
 def bench(model_dir: Path, scale: str, seconds: float, n_chunks: int) -> str:
@@ -174,16 +176,17 @@ def bench(model_dir: Path, scale: str, seconds: float, n_chunks: int) -> str:
     chunks = [
         long[i * step : i * step + int(step * (0.6 + 0.4 * (i % 2)))] for i in range(n_chunks)
     ]
-    rows = meeting(engine, audio)
-    rows += batched(engine, chunks, [TaskSpec()], "transcript")
-    rows += batched(engine, chunks, MEETING, "transcript + 2 translations")
-    rows.append(preview_row(engine, audio))
     lengths = ", ".join(f"{c.shape[0] / 16000:.1f}" for c in chunks)
     title = (
         f"{scale} model: {seconds:.0f} s chunk (transcript + fr + de); "
         f"{n_chunks} chunks of {lengths} s"
     )
-    return table(title, rows)
+    print(f"**{title}**\n", *HEADER, sep="\n", flush=True)
+    rows = emit(meeting(engine, audio))
+    rows += emit(batched(engine, chunks, [TaskSpec()], "transcript"))
+    rows += emit(batched(engine, chunks, MEETING, "transcript + 2 translations"))
+    rows += emit([preview_row(engine, audio)])
+    return "\n".join([f"**{title}**", "", *HEADER, *map(line, rows)])
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -203,7 +206,7 @@ def main(argv: list[str] | None = None) -> None:
         for scale in args.scale:
             model_dir = getattr(args, scale) or build(Path(tmp) / scale, scale=scale)
             seconds = args.seconds if scale == "tiny" else args.quarter_seconds
-            print(bench(model_dir, scale, seconds, args.chunks), flush=True)
+            bench(model_dir, scale, seconds, args.chunks)
             print()
 
 
