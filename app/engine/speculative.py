@@ -93,11 +93,15 @@ def speculative_decode(
     on_text: Callable[[str], None] | None = None,
     cancel: CancelToken | None = None,
     stats: SpeculativeStats | None = None,
+    adaptive: bool = True,
 ) -> DecodeResult:
     """Greedy decoding from the prefill ``logits``, verifying draft tokens ``num_draft`` at a time.
 
     Same contract and result as ``GraniteEngine.decode`` (tokens without EOS, at most
-    ``max_new_tokens``); ``forward_passes`` counts the verification passes.
+    ``max_new_tokens``); ``forward_passes`` counts the verification passes. ``adaptive`` halves
+    the draft length after a fully rejected draft and doubles it (up to ``num_draft``) after a
+    fully accepted one: on a CPU each verified row costs about as much as a pass, so bad drafts
+    must stay short. (It only chooses what to verify; every token is still the model's argmax.)
     """
     from app.engine.granite import DecodeResult
 
@@ -112,6 +116,7 @@ def speculative_decode(
     passes = 0
     last = ""
     current = engine.next_token(logits)
+    length = num_draft
     while current != eos and len(tokens) < max_new_tokens:
         tokens.append(current)  # not yet in the cache
         if on_text is not None:
@@ -124,7 +129,7 @@ def speculative_decode(
             break
         if cancel is not None and cancel.cancelled:
             raise CancelledError()
-        proposals = lookup.propose(tokens, min(num_draft, room))
+        proposals = lookup.propose(tokens, min(length, room))
         predictions = verify(engine, [current, *proposals], cache)
         passes += 1
         accepted = 0
@@ -133,6 +138,11 @@ def speculative_decode(
                 break
             accepted += 1
         rejected = len(proposals) - accepted
+        if adaptive and proposals:
+            if accepted == 0:
+                length = max(1, length // 2)
+            elif rejected == 0:
+                length = min(num_draft, length * 2)
         if rejected:
             for layer in cache:
                 layer.trim(rejected)

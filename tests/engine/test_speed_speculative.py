@@ -191,3 +191,13 @@ def test_k_token_pass_equals_single_steps_bitwise(engine):
     _, step_cache = _prefilled(engine, audio)
     for i, token in enumerate(tokens):
         assert mx.array_equal(engine.step(token, step_cache)[0], block[i]).item(), i
+
+
+def test_adaptive_draft_length_verifies_fewer_bad_tokens(f32_engine):
+    audio = noise(4.0, 11)
+    [plain] = f32_engine.run(audio, [TaskSpec()])
+    bad = [t + 1 if i % 2 else t for i, t in enumerate(plain.tokens)]
+    fixed, fixed_stats = _speculate(f32_engine, audio, bad, adaptive=False)
+    adaptive, adaptive_stats = _speculate(f32_engine, audio, bad, adaptive=True)
+    assert fixed.tokens == adaptive.tokens == plain.tokens
+    assert adaptive_stats.proposed < fixed_stats.proposed
