@@ -12,28 +12,18 @@ import os
 import tempfile
 from pathlib import Path
 
+from app.core import paths
 from app.core.document import Document
 from app.core.errors import UsageError
 
 log = logging.getLogger(__name__)
 
-APP_DIR_NAME = "GraniteDictate"
-HOME_ENV = "GRANITE_DICTATE_HOME"
 SUFFIX = ".autosave.json"
 
 
-def app_data_dir() -> Path:
-    """The app's data folder: ``$GRANITE_DICTATE_HOME`` if set (tests), else the platform's."""
-    override = os.environ.get(HOME_ENV)
-    if override:
-        return Path(override)
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir(APP_DIR_NAME, appauthor=False))
-
-
 def default_autosave_dir() -> Path:
-    return app_data_dir() / "autosave"
+    """``data/transcripts`` in the app's data folder (:func:`app.core.paths.autosave_dir`)."""
+    return paths.autosave_dir()
 
 
 def write_atomic(path: Path, data: bytes) -> None:

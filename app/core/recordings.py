@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from app.core import paths
 from app.core.errors import GraniteError
 
 log = logging.getLogger(__name__)
@@ -27,8 +28,6 @@ BITS = 16
 STATUS_RECORDING = "recording"
 STATUS_COMPLETE = "complete"
 STATUS_RECOVERED = "recovered"
-ENV_HOME = "GRANITE_DICTATE_HOME"
-APP_NAME = "Granite Dictate"  # as app.ui.dirs (core cannot import ui)
 
 
 class RecordingError(GraniteError):
@@ -36,14 +35,9 @@ class RecordingError(GraniteError):
 
 
 def recordings_dir() -> Path:
-    """``data/recordings`` in the app's data folder: ``$GRANITE_DICTATE_HOME/data/recordings``
-    or the platform's user data folder (the same layout as ``app.ui.dirs.data_dir()``)."""
-    home = os.environ.get(ENV_HOME, "").strip()
-    if home:
-        return Path(home).expanduser() / "data" / "recordings"
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir(APP_NAME, appauthor=False)) / "recordings"
+    """``data/recordings`` in the app's data folder (:func:`app.core.paths.recordings_dir`:
+    ``$GRANITE_DICTATE_HOME/data/recordings`` or the platform's user data folder)."""
+    return paths.recordings_dir()
 
 
 def wav_header(rate: int, data_bytes: int, channels: int = 1, bits: int = BITS) -> bytes:

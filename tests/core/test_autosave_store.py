@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from app.core import autosave_store
-from app.core.autosave_store import AutosaveStore, app_data_dir, write_atomic
+from app.core import autosave_store, paths
+from app.core.autosave_store import AutosaveStore, write_atomic
 from app.core.document import Document, OutputText, Run
 from app.core.errors import UsageError
 from app.core.transcript import Segment
@@ -80,8 +80,6 @@ def test_write_atomic_leaves_old_file_when_write_fails(tmp_path: Path) -> None:
 
 
 def test_env_override_sets_the_data_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(autosave_store.HOME_ENV, str(tmp_path))
-    assert app_data_dir() == tmp_path
-    assert AutosaveStore().folder == tmp_path / "autosave"
-    monkeypatch.delenv(autosave_store.HOME_ENV)
-    assert "GraniteDictate" in str(app_data_dir())
+    monkeypatch.setenv(paths.HOME_ENV, str(tmp_path))
+    assert AutosaveStore().folder == tmp_path / "data" / "transcripts"
+    assert autosave_store.default_autosave_dir() == paths.autosave_dir()
