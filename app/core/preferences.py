@@ -33,6 +33,9 @@ SCHEMA_VERSION = 1
 
 InsertionMode = Literal["cursor", "end"]
 INSERTION_MODES: tuple[str, ...] = ("cursor", "end")
+HotkeyMode = Literal["toggle", "hold"]
+#: Same values as ``app.core.hotkey_state.Mode``: press to start/stop, or hold to talk.
+HOTKEY_MODES: tuple[str, ...] = ("toggle", "hold")
 CHUNK_RANGE = (5.0, 120.0)
 PAUSE_RANGE = (0.2, 5.0)
 FONT_SIZE_RANGE = (6, 72)
@@ -62,6 +65,11 @@ class Preferences:
     #: Input device name; ``""`` = the system default.
     input_device: str = ""
     speculative_decoding: bool = True
+    #: System-wide dictation shortcut, e.g. ``"alt+space"``; ``""`` = off.
+    global_hotkey: str = ""
+    global_hotkey_mode: HotkeyMode = "toggle"
+    #: Start the app when the user logs in (where the system supports it).
+    launch_at_login: bool = False
 
     def validate(self) -> Preferences:
         """Return a normalised copy; raise ``UsageError`` naming the first bad field."""
@@ -99,6 +107,10 @@ class Preferences:
         size = int(_in_range("Font size", self.font_size, FONT_SIZE_RANGE, " pt"))
         if self.insertion_mode not in INSERTION_MODES:
             raise UsageError(f"Unknown insertion mode '{self.insertion_mode}'; use cursor or end.")
+        if self.global_hotkey_mode not in HOTKEY_MODES:
+            raise UsageError(
+                f"Unknown dictation shortcut mode '{self.global_hotkey_mode}'; use toggle or hold."
+            )
         return replace(
             self,
             model=model,
@@ -114,6 +126,8 @@ class Preferences:
             record_shortcut=self.record_shortcut.strip(),
             input_device=self.input_device.strip(),
             speculative_decoding=bool(self.speculative_decoding),
+            global_hotkey=self.global_hotkey.strip(),
+            launch_at_login=bool(self.launch_at_login),
         )
 
     def to_mapping(self) -> dict[str, str]:
@@ -148,7 +162,7 @@ def _parse(name: str, raw: str) -> Any:
         return float(raw)
     if name == "font_size":
         return int(float(raw))
-    if name == "speculative_decoding":
+    if name in ("speculative_decoding", "launch_at_login"):
         low = raw.strip().lower()
         if low in ("true", "1", "yes", "on"):
             return True
@@ -161,6 +175,8 @@ def _parse(name: str, raw: str) -> Any:
         return tuple(p.strip() for p in raw.split(",") if p.strip())
     if name == "default_task":
         return Task(raw.strip().lower())
+    if name == "global_hotkey_mode":
+        return raw.strip().lower()
     return raw
 
 

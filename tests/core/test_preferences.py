@@ -54,6 +54,7 @@ def test_validate_normalises() -> None:
         ({"extra_translation_targets": ("ko",)}, "extra meeting target"),
         ({"insertion_mode": "middle"}, "insertion mode"),
         ({"default_task": "summarise"}, "Unknown task"),
+        ({"global_hotkey_mode": "twice"}, "shortcut mode"),
     ],
 )
 def test_validate_errors_are_one_line(change: dict[str, object], fragment: str) -> None:
@@ -78,6 +79,9 @@ def test_mapping_round_trip() -> None:
         pause_s=1.25,
         input_device="USB Mic",
         speculative_decoding=False,
+        global_hotkey="alt+space",
+        global_hotkey_mode="hold",
+        launch_at_login=True,
     )
     data = p.to_mapping()
     assert all(isinstance(v, str) for v in data.values())
@@ -100,6 +104,27 @@ def test_bad_values_fall_back_per_field() -> None:
     for key in ("max_chunk_s", "pause_s", "speculative_decoding", "default_task", "mystery"):
         assert key in joined
     assert len(warnings) == 5
+
+
+def test_system_dictation_settings_default_off_and_load_from_old_files() -> None:
+    p = Preferences()
+    assert (p.global_hotkey, p.global_hotkey_mode, p.launch_at_login) == ("", "toggle", False)
+    old = Preferences(font_size=20).to_mapping()
+    for key in ("global_hotkey", "global_hotkey_mode", "launch_at_login"):
+        del old[key]
+    loaded, warnings = from_mapping(old)  # a settings file from before these existed
+    assert warnings == [] and loaded == Preferences(font_size=20)
+    loaded, warnings = from_mapping(
+        {"global_hotkey": "  cmd+shift+d ", "global_hotkey_mode": "HOLD", "launch_at_login": "on"}
+    )
+    assert warnings == []
+    assert (loaded.global_hotkey, loaded.global_hotkey_mode, loaded.launch_at_login) == (
+        "cmd+shift+d",
+        "hold",
+        True,
+    )
+    loaded, warnings = from_mapping({"launch_at_login": "sometimes"})
+    assert loaded.launch_at_login is False and "launch_at_login" in warnings[0]
 
 
 def test_migrations_run_in_order_from_the_stored_version() -> None:
