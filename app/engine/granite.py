@@ -194,20 +194,13 @@ class GraniteEngine:
     def prefill(self, embeddings: Any, cache: list[Any], *, step: int = PREFILL_STEP) -> Any:
         """Run the prompt through the LM in chunks of ``step`` positions (bounded memory).
 
-        Returns the logits (1, vocab) for the last position.
+        Returns the logits (1, vocab) for the last position. Only that position goes through
+        the vocabulary head (``app.engine.forward.prefill_last``; bitwise the same logits as
+        the model's full forward, which projects every position).
         """
-        import mlx.core as mx
+        from app.engine.forward import prefill_last
 
-        total = int(embeddings.shape[1])
-        ids = mx.zeros((1, total), dtype=mx.int32)
-        start = 0
-        while total - start > step:
-            end = start + step
-            self._model(ids[:, start:end], cache=cache, input_embeddings=embeddings[:, start:end])
-            mx.eval([c.state for c in cache])
-            start = end
-        logits = self._model(ids[:, start:], cache=cache, input_embeddings=embeddings[:, start:])
-        return logits[:, -1, :]
+        return prefill_last(self, embeddings, cache, step=step)
 
     def step(self, token: int, cache: list[Any]) -> Any:
         """One decode step: logits (1, vocab) after feeding ``token``."""
