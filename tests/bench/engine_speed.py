@@ -101,12 +101,10 @@ def meeting(engine: GraniteEngine, audio: np.ndarray) -> list[Row]:
     rows = [generate_rows(engine, [audio], MEETING)]
     plain, wall = timed(lambda: engine.run(audio, MEETING))
     reference = [o.tokens for o in plain]
-    rows.append(row("1. run(): encode once", plain, wall, reference))
+    rows.append(
+        row("1. run(): encode once, LM head on the last prompt position", plain, wall, reference)
+    )
     steps = [
-        (
-            "   + last-position LM head in prefill",
-            SpeedOptions(shared_prefix=False, speculative=False),
-        ),
         ("2. + shared audio-prefix KV cache", SpeedOptions(speculative=False)),
         ("3. + speculative, CTC draft (transcript)", SpeedOptions()),
     ]
@@ -120,9 +118,13 @@ def meeting(engine: GraniteEngine, audio: np.ndarray) -> list[Row]:
 
 
 def batched(
-    engine: GraniteEngine, chunks: list[np.ndarray], specs: list[TaskSpec], label: str
+    engine: GraniteEngine,
+    chunks: list[np.ndarray],
+    specs: list[TaskSpec],
+    label: str,
+    with_generate: bool = True,
 ) -> list[Row]:
-    rows = [generate_rows(engine, chunks, specs)]
+    rows = [generate_rows(engine, chunks, specs)] if with_generate else []
     singles, wall = timed(lambda: [engine.run(c, specs) for c in chunks])
     reference = [o.tokens for outs in singles for o in outs]
     rows.append(
@@ -165,7 +167,9 @@ def emit(rows: list[Row]) -> list[Row]:
     return rows
 
 
-def bench(model_dir: Path, scale: str, seconds: float, n_chunks: int) -> str:
+def bench(
+    model_dir: Path, scale: str, seconds: float, n_chunks: int, with_generate: bool = True
+) -> str:
     engine = load_engine(str(model_dir))
     audio = speech(seconds)
     engine.run(audio[:16000], [TaskSpec()])  # warm up
@@ -183,8 +187,8 @@ def bench(model_dir: Path, scale: str, seconds: float, n_chunks: int) -> str:
     )
     print(f"**{title}**\n", *HEADER, sep="\n", flush=True)
     rows = emit(meeting(engine, audio))
-    rows += emit(batched(engine, chunks, [TaskSpec()], "transcript"))
-    rows += emit(batched(engine, chunks, MEETING, "transcript + 2 translations"))
+    rows += emit(batched(engine, chunks, [TaskSpec()], "transcript", with_generate))
+    rows += emit(batched(engine, chunks, MEETING, "transcript + 2 translations", with_generate))
     rows += emit([preview_row(engine, audio)])
     return "\n".join([f"**{title}**", "", *HEADER, *map(line, rows)])
 
@@ -199,6 +203,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--quarter-seconds", type=float, default=4.0)
     parser.add_argument("--chunks", type=int, default=4)
+    parser.add_argument(
+        "--quarter-generate-batch",
+        action="store_true",
+        help="also time generate() per chunk on the quarter model (slow: ~1 s per prompt token)",
+    )
     args = parser.parse_args(argv)
     from tests.support.tiny_model import build
 
@@ -206,7 +215,8 @@ def main(argv: list[str] | None = None) -> None:
         for scale in args.scale:
             model_dir = getattr(args, scale) or build(Path(tmp) / scale, scale=scale)
             seconds = args.seconds if scale == "tiny" else args.quarter_seconds
-            bench(model_dir, scale, seconds, args.chunks)
+            with_generate = scale == "tiny" or args.quarter_generate_batch
+            bench(model_dir, scale, seconds, args.chunks, with_generate)
             print()
 
 
