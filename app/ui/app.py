@@ -1,4 +1,6 @@
-"""``run_gui``: the application object, logging, preferences, the window, then the model.
+"""``run_gui``: the application object, logging, one instance per user, preferences, the window
+with live dictation (``app.ui.dictation_controller.install``), the tray / menu-bar icon and
+system-wide dictation (``app.ui.shell.AppShell``), then the model.
 
 The window is shown first; the model is loaded afterwards on the model thread (the bridge), so
 the window appears at once and its model-dependent controls stay disabled until it is ready.
@@ -12,6 +14,7 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, cast
 
 from PySide6.QtCore import QTimer
@@ -64,12 +67,60 @@ def build_window(bridge: Any = None, settings: Any = None) -> Any:
     return window
 
 
+@dataclass
+class Gui:
+    """The running app's parts (``start_gui``); ``run_gui`` runs the event loop on them."""
+
+    app: QApplication
+    window: Any
+    shell: Any
+    instance: Any
+
+
+def start_gui(
+    argv: Sequence[str] = (),
+    *,
+    bridge: Any = None,
+    settings: Any = None,
+    platform: Any = None,
+    session_factory: Any = None,
+    instance_key: str | None = None,
+) -> Gui | None:
+    """Everything ``run_gui`` sets up before the event loop; ``None`` when another instance
+    is already running (it was asked to come to the front). Tests pass fakes."""
+    from app.system import create_platform
+    from app.ui.dictation_controller import install
+    from app.ui.shell import AppShell
+    from app.ui.single_instance import SingleInstance
+    from app.ui.tray import app_icon, qt_scheduler
+
+    app = make_application(list(argv))
+    instance = SingleInstance(instance_key)
+    if not instance.acquire("activate", list(argv)):
+        return None
+    app.setWindowIcon(app_icon())
+    window = build_window(bridge, settings)
+    window.dictation = install(window, window.bridge, window.prefs, session_factory=session_factory)
+    if platform is None:
+        platform = create_platform(schedule=qt_scheduler)
+    window.login_item_available = platform.login_item is not None
+    shell = AppShell(window, platform)
+    shell.apply_preferences(window.prefs)
+    instance.message_received.connect(shell.on_instance_message)
+    window.shell = shell
+    log.info("App wired (system integration: %s, tray: %s)", platform.name, shell.tray.available)
+    return Gui(app, window, shell, instance)
+
+
 def run_gui(argv: Sequence[str] | None = None) -> int:
     from app.logging_setup import setup_logging
 
     setup_logging()
-    app = make_application(list(argv or ()))
-    window = build_window()
+    gui = start_gui(list(argv or ()))
+    if gui is None:
+        log.info("Granite Dictate is already running; brought it to the front")
+        return 0
+    app, window = gui.app, gui.window
     window.show()
     offered_manager = False
 
@@ -83,5 +134,7 @@ def run_gui(argv: Sequence[str] | None = None) -> int:
     QTimer.singleShot(0, lambda: window.use_model(window.prefs.model))
     log.info("Window shown; loading model %s in the background", window.prefs.model)
     code = app.exec()
+    gui.shell.shutdown()
+    gui.instance.close()
     window.bridge.shutdown(5.0)
     return int(code)

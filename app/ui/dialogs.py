@@ -154,7 +154,12 @@ def ask_export(
 def open_preferences(window: MainWindow) -> None:
     from app.ui.preferences_dialog import PreferencesDialog
 
-    dialog = PreferencesDialog(window.prefs, window, input_devices=_input_devices())
+    dialog = PreferencesDialog(
+        window.prefs,
+        window,
+        device_lister=input_device_names,
+        login_item_available=bool(getattr(window, "login_item_available", False)),
+    )
     if not dialog.exec():
         return
     old, new = window.prefs, dialog.result_preferences()
@@ -169,14 +174,17 @@ def open_preferences(window: MainWindow) -> None:
         window.use_model(new.model)
 
 
-def _input_devices() -> list[str]:
-    try:
-        from app.audio.devices import SoundDeviceBackend
+def input_device_names() -> list[str]:
+    """Names for the device picker (PortAudio re-queried: a device plugged in since shows)."""
+    from app.audio.devices import list_input_devices
 
-        return [d.name for d in SoundDeviceBackend().input_devices()]
-    except Exception:  # no audio system: the preference keeps "system default"
+    try:
+        return [d.name for d in list_input_devices()]
+    except GraniteError:
+        raise
+    except Exception as exc:  # PortAudio errors outside our wrapper: keep "System default"
         log.info("Could not list input devices", exc_info=True)
-        return []
+        raise UsageError(f"Could not list the input devices: {exc}") from exc
 
 
 def open_model_manager(window: MainWindow) -> None:

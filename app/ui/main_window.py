@@ -13,8 +13,9 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable, Sequence
+from typing import Any
 
-from PySide6.QtCore import QObject, Qt, Slot
+from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QWidget
 
 from app.core.autosave_store import AutosaveStore
@@ -46,6 +47,9 @@ NO_MODEL = "No speech model is loaded: download one or choose a folder in Dictat
 
 
 class MainWindow(QMainWindow):
+    #: After ``apply_preferences`` (the new ``Preferences``): the app shell listens.
+    preferencesApplied = Signal(object)
+
     def __init__(
         self,
         bridge: QObject,
@@ -61,6 +65,10 @@ class MainWindow(QMainWindow):
         self.settings = settings
         self.model_state = "idle"
         self.load_job: int | None = None
+        #: The live-dictation controller (``app.ui.dictation_controller.install``), if wired.
+        self.dictation: Any = None
+        #: Whether the system can start the app at login (the shell sets it).
+        self.login_item_available = False
         self.setWindowTitle("Granite Dictate")
         self.setAccessibleName("Granite Dictate")
         self.setAcceptDrops(True)
@@ -301,9 +309,20 @@ class MainWindow(QMainWindow):
         self.load_job = self.bridge.load_model(spec)  # type: ignore[attr-defined]
 
     def apply_preferences(self, prefs: Preferences) -> None:
-        self.prefs = prefs
+        old, self.prefs = self.prefs, prefs
         self.tabs.set_insertion_mode(prefs.insertion_mode)
         self.tabs.set_text_font(prefs.font_family, prefs.font_size)
+        if prefs.record_shortcut != old.record_shortcut:
+            from app.ui.actions import DEFAULT_RECORD_SHORTCUT, _keys
+
+            keys = _keys(prefs.record_shortcut or DEFAULT_RECORD_SHORTCUT, DEFAULT_RECORD_SHORTCUT)
+            self.record_action.setShortcuts(keys)
+        if self.dictation is not None:
+            try:
+                self.dictation.apply_preferences(prefs)
+            except GraniteError as exc:
+                self.show_error(str(exc))
+        self.preferencesApplied.emit(prefs)
 
     # --- bridge signals -------------------------------------------------------------------
 

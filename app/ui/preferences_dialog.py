@@ -3,13 +3,16 @@
 API::
 
     PreferencesDialog(prefs: Preferences, parent: QWidget | None = None, *,
-                      input_devices: Sequence[str] = ())
+                      input_devices: Sequence[str] = (),
+                      device_lister: Callable[[], Sequence[str]] | None = None,
+                      login_item_available: bool = True)
         result_preferences() -> Preferences   # validated; raises UsageError if invalid
         ask_directory: Callable[[str], str | None]   # replaceable for tests
 
-Typical use::
+``device_lister`` is called once, the first time the Dictation tab is shown (listing re-inits
+PortAudio, ~0.1–0.5 s): opening the dialog stays instant. Typical use::
 
-    dialog = PreferencesDialog(prefs, self, input_devices=names)
+    dialog = PreferencesDialog(prefs, self, device_lister=names)
     if dialog.exec():
         prefs = dialog.result_preferences(); store.save_preferences(prefs)
 
@@ -51,10 +54,12 @@ from app.core.preferences import (
     CHUNK_RANGE,
     FONT_SIZE_RANGE,
     PAUSE_RANGE,
+    HotkeyMode,
     InsertionMode,
     Preferences,
 )
 from app.core.transcript import Task
+from app.system.base import Shortcut
 
 
 def _combo(name: str, items: Sequence[tuple[str, object]]) -> QComboBox:
@@ -77,15 +82,20 @@ class PreferencesDialog(QDialog):
         parent: QWidget | None = None,
         *,
         input_devices: Sequence[str] = (),
+        device_lister: Callable[[], Sequence[str]] | None = None,
+        login_item_available: bool = True,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Preferences")
         self._original = prefs
+        self._device_lister = device_lister
         self.ask_directory: Callable[[str], str | None] = self._ask_directory
-        tabs = QTabWidget()
+        self.tabs = tabs = QTabWidget()
         tabs.addTab(self._build_model_tab(), "&Model && languages")
-        tabs.addTab(self._build_dictation_tab(input_devices), "&Dictation")
+        self.dictation_tab = self._build_dictation_tab(input_devices, login_item_available)
+        tabs.addTab(self.dictation_tab, "&Dictation")
         tabs.addTab(self._build_files_tab(), "&Files && display")
+        tabs.currentChanged.connect(self._on_tab_changed)
         self._error = QLabel("")
         self._error.setObjectName("preferencesError")
         self._error.setWordWrap(True)
@@ -156,7 +166,7 @@ class PreferencesDialog(QDialog):
         form.addRow(self.speculative_check)
         return page
 
-    def _build_dictation_tab(self, input_devices: Sequence[str]) -> QWidget:
+    def _build_dictation_tab(self, input_devices: Sequence[str], login_item: bool) -> QWidget:
         page = QWidget()
         form = QFormLayout(page)
         self.insertion_combo = _combo(
@@ -180,6 +190,24 @@ class PreferencesDialog(QDialog):
             "Input device", [("System default", ""), *((d, d) for d in input_devices)]
         )
         self._row(form, "Input de&vice:", self.device_combo, self.device_combo)
+        self.global_hotkey_edit = QLineEdit()
+        self.global_hotkey_edit.setAccessibleName("System-wide dictation shortcut")
+        self.global_hotkey_edit.setPlaceholderText("Off — e.g. alt+space or cmd+shift+d")
+        self.global_hotkey_edit.setToolTip(
+            "Dictate into any app: the text is pasted where the cursor is. Empty = off."
+        )
+        self._row(form, "&Global shortcut:", self.global_hotkey_edit, self.global_hotkey_edit)
+        self.hotkey_mode_combo = _combo(
+            "System-wide shortcut mode",
+            [("Press to start, press again to stop", "toggle"), ("Hold to talk", "hold")],
+        )
+        self._row(form, "S&hortcut works by:", self.hotkey_mode_combo, self.hotkey_mode_combo)
+        self.login_check = QCheckBox("Start at &login")
+        self.login_check.setAccessibleName("Start Granite Dictate at login")
+        self.login_check.setEnabled(login_item)
+        if not login_item:
+            self.login_check.setToolTip("Not supported on this system.")
+        form.addRow(self.login_check)
         return page
 
     def _build_files_tab(self) -> QWidget:
@@ -230,6 +258,9 @@ class PreferencesDialog(QDialog):
         _select(self.insertion_combo, p.insertion_mode)
         self.pause_spin.setValue(p.pause_s)
         self.shortcut_edit.setKeySequence(QKeySequence(p.record_shortcut))
+        self.global_hotkey_edit.setText(p.global_hotkey)
+        _select(self.hotkey_mode_combo, p.global_hotkey_mode)
+        self.login_check.setChecked(p.launch_at_login)
         if p.input_device and self.device_combo.findData(p.input_device) < 0:
             # A device that is not connected now keeps its setting.
             self.device_combo.addItem(f"{p.input_device} (not connected)", p.input_device)
@@ -252,6 +283,10 @@ class PreferencesDialog(QDialog):
             "end" if self.insertion_combo.currentData() == "end" else "cursor"
         )
         font = "" if self.system_font_check.isChecked() else self.font_combo.currentFont().family()
+        hotkey = self.global_hotkey_edit.text().strip()
+        if hotkey:
+            hotkey = str(Shortcut.parse(hotkey))  # UsageError with one line if it is nonsense
+        mode: HotkeyMode = "hold" if self.hotkey_mode_combo.currentData() == "hold" else "toggle"
         return Preferences(
             model=self.model_edit.text(),
             default_task=Task(self.task_combo.currentData()),
@@ -267,7 +302,29 @@ class PreferencesDialog(QDialog):
             pause_s=round(self.pause_spin.value(), 2),
             input_device=str(self.device_combo.currentData() or ""),
             speculative_decoding=self.speculative_check.isChecked(),
+            global_hotkey=hotkey,
+            global_hotkey_mode=mode,
+            launch_at_login=self.login_check.isChecked(),
         ).validate()
+
+    def fill_devices(self) -> None:
+        """List the input devices now (once; the Dictation tab does it when first shown)."""
+        lister, self._device_lister = self._device_lister, None
+        if lister is None:
+            return
+        try:
+            names = list(lister())
+        except GraniteError as err:  # no audio system: "System default" stays the only choice
+            self.device_combo.setToolTip(str(err))
+            return
+        chosen = self.device_combo.currentData()
+        for i in range(self.device_combo.count() - 1, 0, -1):  # keep "System default"
+            self.device_combo.removeItem(i)
+        for name in names:
+            self.device_combo.addItem(name, name)
+        if chosen and self.device_combo.findData(chosen) < 0:
+            self.device_combo.addItem(f"{chosen} (not connected)", chosen)
+        _select(self.device_combo, chosen)
 
     # -- slots --------------------------------------------------------------------------------
     @Slot()
@@ -280,6 +337,11 @@ class PreferencesDialog(QDialog):
             return
         self._error.hide()
         super().accept()
+
+    @Slot(int)
+    def _on_tab_changed(self, _index: int) -> None:
+        if self.tabs.currentWidget() is self.dictation_tab:
+            self.fill_devices()
 
     def _browse(self, edit: QLineEdit, title: str) -> None:
         path = self.ask_directory(title)

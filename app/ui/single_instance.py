@@ -22,6 +22,8 @@ import logging
 from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtNetwork import QAbstractSocket, QLocalServer, QLocalSocket
 
+from app.core import paths
+
 log = logging.getLogger(__name__)
 
 _CONNECT_TIMEOUT_MS = 800
@@ -29,11 +31,15 @@ _MAX_MESSAGE = 64 * 1024
 
 
 def default_key() -> str:
-    """A socket name unique to this user (other users on the Mac run their own instance)."""
+    """A socket name unique to this user (other users on the Mac run their own instance) and
+    to ``$GRANITE_DICTATE_HOME`` when set (a portable install or a test run is its own app)."""
     try:
         user = getpass.getuser()
     except (KeyError, OSError):  # no passwd entry (containers)
         user = "user"
+    home = paths.home_override()
+    if home is not None:
+        user += "\0" + str(home.resolve())
     return "granite-dictate-" + hashlib.sha1(user.encode()).hexdigest()[:12]
 
 

@@ -187,11 +187,15 @@ class TrayController(QObject):
         """Disable Start Dictation while the model is not ready."""
         self.start_stop_action.setEnabled(enabled and self.state != "transcribing")
 
-    def set_keyword_lists(self, names: Sequence[str], current: str | None) -> None:
+    def set_keyword_lists(
+        self, names: Sequence[str], current: str | None, *, include_none: bool = True
+    ) -> None:
+        """One checkable entry per list; ``include_none`` adds "No Keywords" (value "")."""
         self.keywords_menu.clear()
         for action in self._keyword_group.actions():
             self._keyword_group.removeAction(action)
-        entries = [("No Keywords", ""), *((name, name) for name in names)]
+        entries = [("No Keywords", "")] if include_none else []
+        entries += [(name, name) for name in names]
         for label, value in entries:
             action = QAction(label, self.keywords_menu)
             action.setCheckable(True)

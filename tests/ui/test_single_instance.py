@@ -26,6 +26,17 @@ def test_default_key_is_stable_and_short() -> None:
     assert default_key().startswith("granite-dictate-") and len(default_key()) < 40
 
 
+def test_each_data_home_is_its_own_instance(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.delenv("GRANITE_DICTATE_HOME", raising=False)
+    plain = default_key()
+    monkeypatch.setenv("GRANITE_DICTATE_HOME", str(tmp_path / "a"))
+    first = default_key()
+    monkeypatch.setenv("GRANITE_DICTATE_HOME", str(tmp_path / "b"))
+    assert len({plain, first, default_key()}) == 3
+    monkeypatch.setenv("GRANITE_DICTATE_HOME", str(tmp_path / "a"))
+    assert default_key() == first
+
+
 def test_second_instance_hands_over_in_process(qtbot) -> None:
     key = unique_key()
     first = SingleInstance(key)
