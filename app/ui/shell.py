@@ -39,15 +39,17 @@ TITLE = "Granite Dictate"
 
 
 class _SkipWhenActive:
-    """A text injector that does nothing while one of our windows is active: the dictated
-    text is already in the window, and pasting it there again would double it."""
+    """A text injector that does nothing when the main window was active at the start of the
+    recording or is active now: the dictated text is already there, and pasting it again
+    would double it."""
 
-    def __init__(self, inner: TextInjector) -> None:
+    def __init__(self, inner: TextInjector, window: Any) -> None:
         self.inner = inner
+        self.window = window
+        self.active_at_start = False
 
-    @staticmethod
-    def _ours() -> bool:
-        return QApplication.activeWindow() is not None
+    def _ours(self) -> bool:
+        return self.active_at_start or bool(self.window.isActiveWindow())
 
     def paste(self, text: str) -> None:
         if not self._ours():
@@ -66,8 +68,10 @@ class AppShell(QObject):
         super().__init__(parent or window)
         self.window = window
         self.controller: Any = window.dictation
+        self._guard: _SkipWhenActive | None = None
         if platform.injector is not None:
-            platform.injector = _SkipWhenActive(platform.injector)
+            self._guard = _SkipWhenActive(platform.injector, window)
+            platform.injector = self._guard
         self.platform = platform
         self.prefs: Preferences | None = None
         self.messages: list[str] = []  # notices shown to the user (also in the log)
@@ -203,6 +207,8 @@ class AppShell(QObject):
     # --- driver callbacks (GUI thread) -------------------------------------------------
     def _start_capture(self) -> None:
         self._active, self._session_over, self._texts = True, False, []
+        if self._guard is not None:
+            self._guard.active_at_start = bool(self.window.isActiveWindow())
         if not self.controller.start():  # the controller has shown why
             self._active = False
             self._poster.post(self.driver.escape)

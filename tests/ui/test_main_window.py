@@ -361,6 +361,7 @@ def test_preferences_apply_to_open_and_new_tabs(rig) -> None:
 RUN_GUI = """
 import sys
 from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QDockWidget
 from app.ui.app import make_application, run_gui
 
 app = make_application()
@@ -369,6 +370,9 @@ def poll():
     for w in app.topLevelWidgets():
         if type(w).__name__ == "MainWindow" and w.model_state not in ("idle", "loading"):
             print(w.model_state, w.isVisible(), w.record_action.isEnabled(), flush=True)
+            # wired: dictation controller, Recordings dock, shell (tray menu, indicator)
+            docks = sorted(d.objectName() for d in w.findChildren(QDockWidget))
+            print(type(w.dictation).__name__, type(w.shell).__name__, *docks, flush=True)
             app.quit()
             return
     QTimer.singleShot(20, poll)
@@ -398,8 +402,19 @@ def test_run_gui_shows_the_window_then_loads_the_model(tmp_path) -> None:
         timeout=120,
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
-    assert proc.stdout.split() == ["ready", "True", "True"]
-    assert (tmp_path / "logs").is_dir()
+    lines = proc.stdout.splitlines()
+    assert lines[0].split() == ["ready", "True", "True"]
+    assert lines[1].split() == [
+        "DictationController",
+        "AppShell",
+        "keywords_dock",
+        "queue_dock",
+        "recordings_dock",
+    ]
+    log = (tmp_path / "logs" / "granite-dictate.log").read_text(encoding="utf-8")
+    assert "App wired" in log
+    assert "Traceback" not in log and " ERROR " not in log, log[-2000:]
+    assert "Traceback" not in proc.stderr, proc.stderr[-2000:]
 
 
 def test_add_to_keywords_from_the_transcript(rig) -> None:

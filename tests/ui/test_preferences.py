@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -239,3 +240,54 @@ def test_keyboard_mnemonics_do_not_clash(qtbot) -> None:
         assert len(keys) >= 4
         both = keys + [k for k in tab_keys if k]
         assert len(both) == len(set(both)), both
+
+
+def test_input_devices_are_listed_when_the_dictation_tab_is_first_shown(qtbot) -> None:
+    calls: list[int] = []
+
+    def lister() -> list[str]:
+        calls.append(1)
+        return ["Built-in Mic", "USB Mic"]
+
+    dialog = PreferencesDialog(CUSTOM, device_lister=lister)
+    qtbot.addWidget(dialog)
+    assert calls == []  # opening the dialog does not wait for PortAudio
+    dialog.tabs.setCurrentWidget(dialog.dictation_tab)
+    dialog.tabs.setCurrentIndex(0)
+    dialog.tabs.setCurrentWidget(dialog.dictation_tab)
+    assert calls == [1]
+    labels = [dialog.device_combo.itemText(i) for i in range(dialog.device_combo.count())]
+    assert labels == ["System default", "Built-in Mic", "USB Mic"]
+    assert dialog.result_preferences().input_device == "USB Mic"  # the choice survives
+
+
+def test_device_listing_failure_keeps_the_system_default(qtbot) -> None:
+    from app.audio.devices import AudioDeviceError
+
+    def lister() -> list[str]:
+        raise AudioDeviceError("Audio input is unavailable: no PortAudio")
+
+    dialog = PreferencesDialog(Preferences(), device_lister=lister)
+    qtbot.addWidget(dialog)
+    dialog.fill_devices()
+    assert dialog.device_combo.count() == 1 and "unavailable" in dialog.device_combo.toolTip()
+    assert dialog.result_preferences() == Preferences()
+
+
+def test_system_wide_dictation_settings(qtbot) -> None:
+    prefs = replace(CUSTOM, global_hotkey="alt+space", global_hotkey_mode="hold")
+    dialog = PreferencesDialog(prefs, login_item_available=False)
+    qtbot.addWidget(dialog)
+    assert dialog.result_preferences() == prefs
+    assert not dialog.login_check.isEnabled()
+    dialog.global_hotkey_edit.setText("Option+Cmd+D")
+    dialog.hotkey_mode_combo.setCurrentIndex(dialog.hotkey_mode_combo.findData("toggle"))
+    result = dialog.result_preferences()
+    assert (result.global_hotkey, result.global_hotkey_mode) == ("alt+cmd+d", "toggle")
+    dialog.global_hotkey_edit.setText("ctrl+shift")
+    box = dialog.findChild(QDialogButtonBox)
+    assert box is not None
+    with qtbot.assertNotEmitted(dialog.accepted):
+        box.button(QDialogButtonBox.StandardButton.Ok).click()
+    error = dialog.findChild(QLabel, "preferencesError")
+    assert error is not None and "needs a key" in error.text()
