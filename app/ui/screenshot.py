@@ -15,18 +15,18 @@ SIZE = (1200, 760)
 TRANSCRIPT = [
     (0.0, 6.2, "Good morning everyone, thanks for joining the weekly product sync."),
     (6.2, 13.8, "First item: the Granite Dictate beta ships to the design team on Friday."),
-    (13.8, 21.5, "Maya, can you walk us through the results of the MLX benchmark?"),
-    (21.5, 30.0, "Sure. On an M2 Air the 8-bit model transcribes about four times real time."),
-    (30.0, 37.4, "Keyword biasing fixed most of the errors on names like Kubernetes."),
+    (13.8, 21.5, "Maya, can you give us an update on the onboarding screens?"),
+    (21.5, 30.0, "Sure. The welcome page is done; the settings page needs one more review."),
+    (30.0, 37.4, "Great. Next, the open questions about the Kubernetes migration."),
 ]
 TRANSLATION = [
     "Bonjour à tous, merci de participer à la réunion produit hebdomadaire.",
     "Premier point : la bêta de Granite Dictate sera livrée à l'équipe design vendredi.",
-    "Maya, peux-tu nous présenter les résultats du benchmark MLX ?",
-    "Bien sûr. Sur un M2 Air, le modèle 8 bits transcrit environ quatre fois le temps réel.",
-    "Les mots-clés ont corrigé la plupart des erreurs sur des noms comme Kubernetes.",
+    "Maya, peux-tu nous faire le point sur les écrans d'accueil ?",
+    "Bien sûr. La page d'accueil est terminée ; la page des réglages doit encore être relue.",
+    "Parfait. Ensuite, les questions ouvertes sur la migration Kubernetes.",
 ]
-KEYWORDS = ["Granite Dictate", "MLX", "Kubernetes", "Maya Chen", "M2 Air", "design sync"]
+KEYWORDS = ["Granite Dictate", "Kubernetes", "Maya Chen", "onboarding", "design sync"]
 
 
 def render(out_path: str) -> str:
@@ -111,7 +111,7 @@ def render(out_path: str) -> str:
     tb.task_combo.setCurrentIndex(tb.task_combo.findData("translate:fr"))
     tb.lang_combo.setCurrentIndex(tb.lang_combo.findData("en"))
     window.status.progress(62, 100, "Transcribing weekly-sync.m4a")
-    window.status.message("Transcribing weekly-sync.m4a — 2 files waiting")
+    window.status.message("Transcribing weekly-sync.m4a — 1 file waiting")
 
     window.show()
     for _ in range(5):
