@@ -122,6 +122,10 @@ class AppShell(QObject):
         ):
             signal.connect(self._refresh_later)
         window.preferencesApplied.connect(self.apply_preferences)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            # The user may have granted a permission in System Settings meanwhile.
+            app.applicationStateChanged.connect(self._on_app_state)
 
     # --- preferences -------------------------------------------------------------------
     @Slot(object)
@@ -266,6 +270,11 @@ class AppShell(QObject):
         if self.indicator.isVisible():
             self.indicator.set_level(db_to_fraction(rms_db))
 
+    @Slot(Qt.ApplicationState)
+    def _on_app_state(self, state: Qt.ApplicationState) -> None:
+        if state == Qt.ApplicationState.ApplicationActive:
+            self.driver.refresh_permissions()
+
     @Slot(str, str)
     def _on_model_state(self, state: str, _message: str) -> None:
         self.tray.set_start_enabled(state == "ready")
@@ -283,8 +292,10 @@ class AppShell(QObject):
     def _refresh_later(self, *_args: object) -> None:
         QTimer.singleShot(0, self._refresh)
 
+    def dictation_busy(self) -> bool:
+        """A dictated text is on its way (the driver ignores the shortcut until it lands)."""
+        return self.driver.state is State.TRANSCRIBING
+
     @Slot()
     def _refresh(self, *_args: object) -> None:
-        state = self.tray_state()
-        if state != self.tray.state:
-            self.tray.set_state(state)
+        self.tray.set_state(self.tray_state(), dictation_busy=self.dictation_busy())

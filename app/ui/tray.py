@@ -125,6 +125,8 @@ class TrayController(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.state = "idle"
+        self._busy = False  # a dictation result is on its way
+        self._start_enabled = True
         self.menu = QMenu()
         self.start_stop_action = QAction(_START_STOP_TEXT["idle"], self)
         self.start_stop_action.triggered.connect(self.start_stop_requested)
@@ -173,19 +175,28 @@ class TrayController(QObject):
             self.tray.hide()
 
     @Slot(str)
-    def set_state(self, state: str) -> None:
+    def set_state(self, state: str, *, dictation_busy: bool = True) -> None:
+        """Icon, tooltip and the Start/Stop entry. ``dictation_busy=False`` with
+        "transcribing" means only files are being transcribed: dictation can still start."""
         if state not in STATES:
             raise ValueError(f"unknown tray state {state!r}")
         self.state = state
-        self.start_stop_action.setText(_START_STOP_TEXT.get(state, "Transcribing…"))
-        self.start_stop_action.setEnabled(state != "transcribing")
+        self._busy = state == "transcribing" and dictation_busy
+        label = "Transcribing…" if self._busy else _START_STOP_TEXT.get(state, "Start Dictation")
+        self.start_stop_action.setText(label)
+        self._update_start_stop()
         if self.tray is not None:
             self.tray.setIcon(self._icons[state])
             self.tray.setToolTip(_TOOLTIPS[state])
 
     def set_start_enabled(self, enabled: bool) -> None:
         """Disable Start Dictation while the model is not ready."""
-        self.start_stop_action.setEnabled(enabled and self.state != "transcribing")
+        self._start_enabled = enabled
+        self._update_start_stop()
+
+    def _update_start_stop(self) -> None:
+        can = self.state == "recording" or (self._start_enabled and not self._busy)
+        self.start_stop_action.setEnabled(can)
 
     def set_keyword_lists(
         self, names: Sequence[str], current: str | None, *, include_none: bool = True

@@ -4,6 +4,7 @@ dictation + single instance, with a fake engine, a fake microphone session and a
 
 from __future__ import annotations
 
+import threading
 import uuid
 from dataclasses import replace
 from pathlib import Path
@@ -25,6 +26,7 @@ from app.ui.settings_store import SettingsStore
 from app.workers.dictation import DictationConfig, SessionSummary
 from app.workers.qt_engine import EngineBridge
 from tests.support import fake_engine
+from tests.workers.helpers import MemoryFiles, fixed_splitter, speech_like
 
 WAIT_MS = 20_000
 RATE = 16_000
@@ -97,7 +99,9 @@ class App:
         self.settings = SettingsStore(str(tmp_path / "settings.ini"))
         if prefs is not None:
             self.settings.save_preferences(prefs)
-        self.bridge = EngineBridge(fake_engine.factory)
+        self.tmp = tmp_path
+        self.files = MemoryFiles()
+        self.bridge = EngineBridge(fake_engine.factory, decoder=self.files, splitter=fixed_splitter)
         self.texts = [tone(0.5), tone(0.75, 0.4)]
         ref: list[Gui] = []
         self.sessions = Sessions(ref, self.texts)
@@ -161,6 +165,19 @@ def test_record_button_drives_the_controller_and_the_tray_follows(app: App) -> N
     assert first.split()[1] in text and second.split()[1] in text
     assert app.injector.keystrokes == []  # dictation in the window pastes nowhere else
     assert not w.record_action.isChecked()
+
+
+def test_tray_shows_file_jobs_but_dictation_can_still_start(app: App) -> None:
+    tray = app.shell.tray
+    gate = threading.Event()
+    path = app.tmp / "meeting.wav"
+    path.write_bytes(b"")  # must exist; the fake decoder supplies the samples
+    app.files.add(str(path), speech_like(2.0), gate)
+    assert app.window.submit_paths([str(path)])
+    app.qtbot.waitUntil(lambda: tray.state == "transcribing", timeout=WAIT_MS)
+    assert tray.start_stop_action.isEnabled() and tray.start_stop_action.text() == "Start Dictation"
+    gate.set()
+    app.qtbot.waitUntil(lambda: tray.state == "idle", timeout=WAIT_MS)
 
 
 def test_global_shortcut_records_and_pastes_into_the_frontmost_app(app: App) -> None:

@@ -46,6 +46,14 @@ def test_state_changes_menu_text(tray: TrayController) -> None:
     tray.set_state("idle")
     tray.set_start_enabled(False)
     assert not tray.start_stop_action.isEnabled()
+    tray.set_state("transcribing", dictation_busy=False)  # only files: still no model
+    assert not tray.start_stop_action.isEnabled()
+    tray.set_start_enabled(True)
+    assert tray.start_stop_action.isEnabled()
+    assert tray.start_stop_action.text() == "Start Dictation"
+    tray.set_start_enabled(False)
+    tray.set_state("idle")
+    assert not tray.start_stop_action.isEnabled()  # the model state is remembered
     with pytest.raises(ValueError):
         tray.set_state("sleeping")
 
