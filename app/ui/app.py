@@ -103,7 +103,6 @@ def start_gui(
     window.dictation = install(window, window.bridge, window.prefs, session_factory=session_factory)
     if platform is None:
         platform = create_platform(schedule=qt_scheduler)
-    window.login_item_available = platform.login_item is not None
     shell = AppShell(window, platform)
     shell.apply_preferences(window.prefs)
     instance.message_received.connect(shell.on_instance_message)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -154,11 +155,11 @@ def ask_export(
 def open_preferences(window: MainWindow) -> None:
     from app.ui.preferences_dialog import PreferencesDialog
 
+    shell: Any = getattr(window, "shell", None)
+    login = shell.login_enabled() if shell is not None else None
+    shown = window.prefs if login is None else replace(window.prefs, launch_at_login=login)
     dialog = PreferencesDialog(
-        window.prefs,
-        window,
-        device_lister=input_device_names,
-        login_item_available=bool(getattr(window, "login_item_available", False)),
+        shown, window, device_lister=input_device_names, login_item_available=login is not None
     )
     if not dialog.exec():
         return

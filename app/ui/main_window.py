@@ -67,8 +67,8 @@ class MainWindow(QMainWindow):
         self.load_job: int | None = None
         #: The live-dictation controller (``app.ui.dictation_controller.install``), if wired.
         self.dictation: Any = None
-        #: Whether the system can start the app at login (the shell sets it).
-        self.login_item_available = False
+        #: Tray, indicator and system-wide dictation (``app.ui.shell.AppShell``), if wired.
+        self.shell: Any = None
         self.setWindowTitle("Granite Dictate")
         self.setAccessibleName("Granite Dictate")
         self.setAcceptDrops(True)

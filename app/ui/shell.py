@@ -130,7 +130,7 @@ class AppShell(QObject):
     # --- preferences -------------------------------------------------------------------
     @Slot(object)
     def apply_preferences(self, prefs: Preferences) -> None:
-        """Register or drop the global shortcut; switch launch at login when it changed."""
+        """Register or drop the global shortcut; switch launch at login to the preference."""
         old = self.prefs
         self.prefs = prefs
         hotkey_changed = old is None or (old.global_hotkey, old.global_hotkey_mode) != (
@@ -147,12 +147,25 @@ class AppShell(QObject):
                     self._notify(str(err), None)
                 else:
                     self.driver.enable(shortcut, Mode(prefs.global_hotkey_mode))
+        # Never at start-up; afterwards follow the dialog, which shows the system's state.
         login = self.platform.login_item
-        if old is not None and old.launch_at_login != prefs.launch_at_login and login:
-            try:
-                login.set_enabled(prefs.launch_at_login)
-            except GraniteError as err:
-                self._notify(str(err), None)
+        if old is not None and login is not None:
+            if self.login_enabled() != prefs.launch_at_login:
+                try:
+                    login.set_enabled(prefs.launch_at_login)
+                except GraniteError as err:
+                    self._notify(str(err), None)
+
+    def login_enabled(self) -> bool | None:
+        """Whether the system starts the app at login now; ``None`` where it cannot."""
+        login = self.platform.login_item
+        if login is None:
+            return None
+        try:
+            return bool(login.enabled())
+        except (GraniteError, OSError) as err:
+            log.info("Cannot read the login item: %s", err)
+            return self.prefs.launch_at_login if self.prefs else False
 
     # --- user actions ------------------------------------------------------------------
     @Slot()

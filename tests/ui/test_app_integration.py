@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pytest
 from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
 
 from app.audio.capture import Level
 from app.core.endpointing import Utterance
@@ -315,3 +316,36 @@ def test_no_paste_while_the_window_itself_is_active(app: App) -> None:
     app.wait_idle()
     assert app.injector.keystrokes == []  # the text is in the window already
     assert w.current_pane().document.toPlainText().startswith("Speech 0.50s")
+
+
+@pytest.mark.qt_log_ignore("propagateSizeHints")  # exec() shows a top-level dialog
+def test_preferences_dialog_round_trip_through_the_app(app: App) -> None:
+    from app.ui.preferences_dialog import PreferencesDialog
+
+    app.login.is_enabled = True  # switched on outside the app (System Settings)
+    seen: list[bool] = []
+
+    def drive() -> None:
+        dialog = next(
+            (d for d in QApplication.topLevelWidgets() if isinstance(d, PreferencesDialog)), None
+        )
+        if dialog is None:
+            QTimer.singleShot(10, drive)
+            return
+        seen.append(dialog.login_check.isChecked())
+        dialog.global_hotkey_edit.setText("ctrl+alt+space")
+        dialog.pause_spin.setValue(2.0)
+        dialog.accept()
+
+    QTimer.singleShot(0, drive)
+    app.window.open_preferences()
+    assert seen == [True]  # the dialog shows the system's login state
+    assert app.hotkey.shortcut == Shortcut("space", ("alt", "ctrl"))
+    assert app.ctl.config.endpoint.pause_s == 2.0
+    assert app.login.calls == []  # unchanged: nothing to switch
+    saved = app.settings.load_preferences()
+    assert (saved.global_hotkey, saved.pause_s, saved.launch_at_login) == (
+        "alt+ctrl+space",
+        2.0,
+        True,
+    )
