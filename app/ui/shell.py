@@ -149,12 +149,11 @@ class AppShell(QObject):
                     self.driver.enable(shortcut, Mode(prefs.global_hotkey_mode))
         # Never at start-up; afterwards follow the dialog, which shows the system's state.
         login = self.platform.login_item
-        if old is not None and login is not None:
-            if self.login_enabled() != prefs.launch_at_login:
-                try:
-                    login.set_enabled(prefs.launch_at_login)
-                except GraniteError as err:
-                    self._notify(str(err), None)
+        if old is not None and login and self.login_enabled() != prefs.launch_at_login:
+            try:
+                login.set_enabled(prefs.launch_at_login)
+            except GraniteError as err:
+                self._notify(str(err), None)
 
     def login_enabled(self) -> bool | None:
         """Whether the system starts the app at login now; ``None`` where it cannot."""
