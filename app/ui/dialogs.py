@@ -159,7 +159,11 @@ def open_preferences(window: MainWindow) -> None:
     login = shell.login_enabled() if shell is not None else None
     shown = window.prefs if login is None else replace(window.prefs, launch_at_login=login)
     dialog = PreferencesDialog(
-        shown, window, device_lister=input_device_names, login_item_available=login is not None
+        shown,
+        window,
+        device_lister=input_device_names,
+        login_item_available=login is not None,
+        global_hotkey_available=shell is not None and shell.platform.hotkey is not None,
     )
     if not dialog.exec():
         return

@@ -5,7 +5,8 @@ API::
     PreferencesDialog(prefs: Preferences, parent: QWidget | None = None, *,
                       input_devices: Sequence[str] = (),
                       device_lister: Callable[[], Sequence[str]] | None = None,
-                      login_item_available: bool = True)
+                      login_item_available: bool = True,
+                      global_hotkey_available: bool = True)
         result_preferences() -> Preferences   # validated; raises UsageError if invalid
         ask_directory: Callable[[str], str | None]   # replaceable for tests
 
@@ -84,6 +85,7 @@ class PreferencesDialog(QDialog):
         input_devices: Sequence[str] = (),
         device_lister: Callable[[], Sequence[str]] | None = None,
         login_item_available: bool = True,
+        global_hotkey_available: bool = True,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Preferences")
@@ -93,6 +95,10 @@ class PreferencesDialog(QDialog):
         self.tabs = tabs = QTabWidget()
         tabs.addTab(self._build_model_tab(), "&Model && languages")
         self.dictation_tab = self._build_dictation_tab(input_devices, login_item_available)
+        if not global_hotkey_available:
+            for widget in (self.global_hotkey_edit, self.hotkey_mode_combo):
+                widget.setEnabled(False)
+                widget.setToolTip("A system-wide shortcut is not supported on this system.")
         tabs.addTab(self.dictation_tab, "&Dictation")
         tabs.addTab(self._build_files_tab(), "&Files && display")
         tabs.currentChanged.connect(self._on_tab_changed)

@@ -279,7 +279,11 @@ def test_system_wide_dictation_settings(qtbot) -> None:
     dialog = PreferencesDialog(prefs, login_item_available=False)
     qtbot.addWidget(dialog)
     assert dialog.result_preferences() == prefs
-    assert not dialog.login_check.isEnabled()
+    assert not dialog.login_check.isEnabled() and dialog.global_hotkey_edit.isEnabled()
+    unsupported = PreferencesDialog(prefs, global_hotkey_available=False)
+    qtbot.addWidget(unsupported)
+    assert not unsupported.global_hotkey_edit.isEnabled()
+    assert unsupported.result_preferences() == prefs  # the setting is kept, not lost
     dialog.global_hotkey_edit.setText("Option+Cmd+D")
     dialog.hotkey_mode_combo.setCurrentIndex(dialog.hotkey_mode_combo.findData("toggle"))
     result = dialog.result_preferences()
