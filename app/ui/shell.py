@@ -222,6 +222,10 @@ class AppShell(QObject):
 
     # --- driver callbacks (GUI thread) -------------------------------------------------
     def _start_capture(self) -> None:
+        if self.window.model_state != "ready":
+            self._notify("The speech model is not ready yet; dictation starts once it is.", None)
+            self._poster.post(self.driver.escape)
+            return
         self._active, self._session_over, self._texts = True, False, []
         if self._guard is not None:
             self._guard.active_at_start = bool(self.window.isActiveWindow())

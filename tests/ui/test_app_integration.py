@@ -349,3 +349,21 @@ def test_preferences_dialog_round_trip_through_the_app(app: App) -> None:
         2.0,
         True,
     )
+
+
+def test_shortcut_before_the_model_is_ready_says_so(qtbot, tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("GRANITE_DICTATE_HOME", str(tmp_path / "home"))
+    a = App(qtbot, tmp_path, Preferences(global_hotkey="alt+space"))
+    try:
+        a.window.use_model("missing-model")
+        qtbot.waitUntil(lambda: a.window.model_state == "missing", timeout=WAIT_MS)
+        assert not a.shell.tray.start_stop_action.isEnabled()
+        a.hotkey.press()
+        a.hotkey.release()
+        qtbot.waitUntil(lambda: bool(a.shell.messages), timeout=WAIT_MS)
+        assert "not ready" in a.shell.messages[-1]
+        qtbot.waitUntil(lambda: a.shell.driver.state.value == "idle", timeout=WAIT_MS)
+        assert not a.ctl.recording and a.sessions.made == []
+        assert not a.shell.indicator.isVisible()
+    finally:
+        a.close()
