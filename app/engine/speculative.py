@@ -26,6 +26,8 @@ log = logging.getLogger(__name__)
 
 #: Draft tokens verified per forward pass.
 DEFAULT_DRAFT = 8
+#: Longest pause (decode steps without a draft) after rejected 1-token drafts.
+MAX_PAUSE = 8
 #: Longest history suffix used to find the resync point in the draft.
 MAX_MATCH = 4
 
@@ -100,8 +102,10 @@ def speculative_decode(
     Same contract and result as ``GraniteEngine.decode`` (tokens without EOS, at most
     ``max_new_tokens``); ``forward_passes`` counts the verification passes. ``adaptive`` halves
     the draft length after a fully rejected draft and doubles it (up to ``num_draft``) after a
-    fully accepted one: on a CPU each verified row costs about as much as a pass, so bad drafts
-    must stay short. (It only chooses what to verify; every token is still the model's argmax.)
+    fully accepted one; when even a 1-token draft is rejected it pauses drafting for 1, 2, 4 ...
+    (at most ``MAX_PAUSE``) steps. On a CPU each verified row costs about as much as a pass, so
+    bad drafts must stay short. (It only chooses what to verify; every token is still the
+    model's argmax.)
     """
     from app.engine.granite import DecodeResult
 
@@ -117,6 +121,7 @@ def speculative_decode(
     last = ""
     current = engine.next_token(logits)
     length = num_draft
+    pause = paused = 0  # back-off after rejected 1-token drafts
     while current != eos and len(tokens) < max_new_tokens:
         tokens.append(current)  # not yet in the cache
         if on_text is not None:
@@ -129,7 +134,11 @@ def speculative_decode(
             break
         if cancel is not None and cancel.cancelled:
             raise CancelledError()
-        proposals = lookup.propose(tokens, min(length, room))
+        if paused > 0:
+            paused -= 1
+            proposals: list[int] = []
+        else:
+            proposals = lookup.propose(tokens, min(length, room))
         predictions = verify(engine, [current, *proposals], cache)
         passes += 1
         accepted = 0
@@ -139,10 +148,15 @@ def speculative_decode(
             accepted += 1
         rejected = len(proposals) - accepted
         if adaptive and proposals:
-            if accepted == 0:
+            if accepted == 0 and length == 1:
+                pause = min(MAX_PAUSE, max(1, 2 * pause))
+                paused = pause
+            elif accepted == 0:
                 length = max(1, length // 2)
-            elif rejected == 0:
-                length = min(num_draft, length * 2)
+            else:
+                pause = 0
+                if rejected == 0:
+                    length = min(num_draft, length * 2)
         if rejected:
             for layer in cache:
                 layer.trim(rejected)

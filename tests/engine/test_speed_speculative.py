@@ -201,3 +201,18 @@ def test_adaptive_draft_length_verifies_fewer_bad_tokens(f32_engine):
     adaptive, adaptive_stats = _speculate(f32_engine, audio, bad, adaptive=True)
     assert fixed.tokens == adaptive.tokens == plain.tokens
     assert adaptive_stats.proposed < fixed_stats.proposed
+
+
+def test_hopeless_draft_backs_off(f32_engine):
+    audio = noise(6.0, 12)
+    [plain] = f32_engine.run(audio, [TaskSpec()])
+    never = f32_engine.audio_token_id  # the model never predicts it
+    draft = [t for token in plain.tokens for t in (token, never)]
+    result, stats = _speculate(f32_engine, audio, draft)
+    assert result.tokens == plain.tokens
+    assert stats.accepted == 0
+    assert stats.verify_passes <= len(plain.tokens) // 2
+    fixed, fixed_stats = _speculate(f32_engine, audio, draft, adaptive=False)
+    assert fixed.tokens == plain.tokens
+    assert fixed_stats.verify_passes >= len(plain.tokens) - 1
+    assert stats.proposed < fixed_stats.proposed / 4
