@@ -66,8 +66,12 @@ def test_dictated_text_arrives_in_the_pane_and_joins(qtbot, bridge, tmp_path: Pa
     assert ctl.recording
     with qtbot.waitSignal(ctl.levelChanged, check_params_cb=lambda rms, _p: rms > -60):
         pass  # the ~20 Hz meter sees the speech
-    qtbot.waitUntil(lambda: len(committed) == 2 and not ctl.recording, timeout=30000)
-    assert not action.isChecked()  # the session ended by itself: the button follows
+    # ``recording`` turns False on the consumer thread; the button follows once the queued
+    # "stopped" signal arrives, so wait for both (asserting right away was a race).
+    qtbot.waitUntil(
+        lambda: len(committed) == 2 and not ctl.recording and not action.isChecked(),
+        timeout=30000,
+    )  # the session ended by itself: the button follows
     first, second = committed
     assert first.start < second.start
     text = pane.document.toPlainText()
@@ -270,8 +274,12 @@ def test_install_in_the_main_window_dictates_into_the_current_tab(
         ctl.utteranceCommitted.connect(committed.append)
         window.record_action.trigger()
         assert ctl.recording
-        qtbot.waitUntil(lambda: len(committed) == 2 and not ctl.recording, timeout=30000)
-        assert not window.record_action.isChecked()
+        qtbot.waitUntil(
+            lambda: (
+                len(committed) == 2 and not ctl.recording and not window.record_action.isChecked()
+            ),
+            timeout=30000,
+        )
         text = window.current_pane().document.toPlainText()
         assert text == committed[0].text + committed[1].text
         assert text.startswith("Speech ")  # an empty document starts a sentence
