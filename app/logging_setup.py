@@ -1,60 +1,64 @@
-"""A rotating log file in the platform log folder, set up once by the CLI and the GUI.
+"""A rotating log file in the app's log folder, set up once by the CLI and the GUI.
 
-The folder is ``platformdirs.user_log_dir("GraniteDictate")``, or ``$GRANITE_DICTATE_HOME/logs``
-when the environment variable ``GRANITE_DICTATE_HOME`` is set (tests and portable installs set
-it so nothing is written into the real user folders; the data folder uses the same variable,
-see ``app.core.autosave_store``). Logging problems never stop the app: if the folder cannot be
-created, records are dropped.
+The folder is ``app.core.paths.log_dir()`` (the one folder layout of the whole app:
+``$GRANITE_DICTATE_HOME/logs`` when that variable is set, else the platform log folder).
+Logging problems never stop the app: if the folder cannot be created or the file cannot be
+opened, records go to stderr instead (warnings and errors only), after one warning that says so.
 """
 
 from __future__ import annotations
 
 import logging
 import logging.handlers
-import os
+import sys
 from pathlib import Path
 
-APP_DIR_NAME = "GraniteDictate"
-HOME_ENV = "GRANITE_DICTATE_HOME"
+from app.core import paths
+
 LOG_NAME = "granite-dictate.log"
 MAX_BYTES = 2 * 1024 * 1024
 BACKUPS = 3
 _FORMAT = "%(asctime)s %(levelname)s [%(threadName)s] %(name)s: %(message)s"
 
+log = logging.getLogger(__name__)
+
 _handler: logging.Handler | None = None
 
 
-def log_dir() -> Path:
-    override = os.environ.get(HOME_ENV)
-    if override:
-        return Path(override) / "logs"
-    from platformdirs import user_log_dir
-
-    return Path(user_log_dir(APP_DIR_NAME, appauthor=False))
+def make_handler() -> tuple[logging.Handler, Path | None, str]:
+    """(handler, log file path, problem): the rotating file, or a stderr handler for
+    warnings and errors with ``path`` None and ``problem`` saying why."""
+    handler: logging.Handler
+    try:
+        path = paths.log_dir() / LOG_NAME  # creates the folder: may raise OSError
+        handler = logging.handlers.RotatingFileHandler(
+            path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8", delay=True
+        )
+    except OSError as err:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setLevel(logging.WARNING)
+        handler.setFormatter(logging.Formatter(_FORMAT))
+        where = f" {err.filename}" if err.filename else ""
+        return handler, None, f"{err.strerror or err}{where}"
+    handler.setFormatter(logging.Formatter(_FORMAT))
+    return handler, path, ""
 
 
 def setup_logging(level: int = logging.INFO) -> Path | None:
-    """Send the root logger to the rotating file; returns its path (None if unavailable).
+    """Send the root logger to the rotating file; returns its path (None: logging to stderr).
 
-    Idempotent. Nothing goes to the console: the CLI prints its own one-line messages.
+    Idempotent. Nothing goes to the console while the file works: the CLI prints its own
+    one-line messages.
     """
     global _handler
     root = logging.getLogger()
     root.setLevel(level)
     if _handler is not None:
         return Path(_handler.baseFilename) if isinstance(_handler, logging.FileHandler) else None
-    path: Path | None = log_dir() / LOG_NAME
-    handler: logging.Handler
-    try:
-        assert path is not None
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handler = logging.handlers.RotatingFileHandler(
-            path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8", delay=True
-        )
-        handler.setFormatter(logging.Formatter(_FORMAT))
-    except OSError:
-        handler, path = logging.NullHandler(), None
+    handler, path, problem = make_handler()
     root.addHandler(handler)
     _handler = handler
     logging.captureWarnings(True)
+    if problem:
+        log.warning("Cannot use the log folder (%s); logging warnings to stderr instead", problem)
     return path
