@@ -19,13 +19,11 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from app.core.errors import UsageError
-from app.core.transcript import Segment, TranscriptResult
+from app.core.transcript import Segment, TranscriptResult, join_texts
 
 FORMATS: tuple[str, ...] = ("txt", "srt", "vtt", "json")
 MAX_LINE_WIDTH = 42
 MAX_LINES = 2
-#: Languages written without spaces between words.
-NO_SPACE_LANGUAGES = frozenset({"ja", "zh"})
 
 
 # --- text helpers -------------------------------------------------------------------------------
@@ -40,17 +38,8 @@ def _width(text: str) -> int:
 
 
 def join_segment_texts(texts: Iterable[str], language: str | None = None) -> str:
-    """Join texts with single spaces, except without a space in ja/zh or between CJK characters."""
-    out = ""
-    for raw in texts:
-        text = raw.strip()
-        if not text:
-            continue
-        cjk_seam = bool(out) and _is_wide(out[-1]) and _is_wide(text[0])
-        if out and language not in NO_SPACE_LANGUAGES and not cjk_seam:
-            out += " "
-        out += text
-    return out
+    """Segment texts joined for ``language`` (``app.core.transcript.join_texts``)."""
+    return join_texts(texts, language)
 
 
 def _tokens(text: str) -> list[tuple[str, bool]]:
@@ -212,7 +201,7 @@ def parse_vtt(text: str) -> list[Segment]:
 
 def result_text(result: TranscriptResult) -> str:
     """The whole text of a result, joined the way its output language is written."""
-    return join_segment_texts((s.text for s in result.segments), result.spec.output_language)
+    return result.text
 
 
 def to_txt(results: TranscriptResult | Sequence[TranscriptResult]) -> str:

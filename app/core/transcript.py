@@ -8,6 +8,10 @@ from enum import StrEnum
 
 from app.core import languages
 from app.core.errors import UsageError
+from app.core.text_join import is_cjk
+
+#: Languages written without spaces between words.
+NO_SPACE_LANGUAGES = frozenset({"ja", "zh"})
 
 
 class Task(StrEnum):
@@ -115,10 +119,43 @@ class TranscriptResult:
 
     @property
     def text(self) -> str:
-        return join_texts(s.text for s in self.segments)
+        """The segments' texts joined the way the output language is written."""
+        return join_texts((s.text for s in self.segments), self.spec.output_language)
 
 
-def join_texts(texts: Iterable[str]) -> str:
-    """Join segment texts with single spaces, skipping empty ones."""
-    parts = [t.strip() for t in texts]
-    return " ".join(p for p in parts if p)
+def _tight(ch: str) -> bool:
+    """Written without spaces around it: Han, kana, CJK punctuation (not hangul: Korean
+    separates words with spaces)."""
+    return is_cjk(ch) and not 0xAC00 <= ord(ch) <= 0xD7AF
+
+
+def needs_space(before: str, after: str, language: str | None = None) -> bool:
+    """Whether a space separates two consecutive pieces of text ``before`` + ``after``.
+
+    Japanese and Chinese: only between two Latin words or numbers (``Python`` + ``is``).
+    Unknown language: none when either boundary character is Chinese/Japanese (the same rule
+    as live dictation, ``app.core.text_join``). Any other known language: always.
+    """
+    if not before or not after or before[-1].isspace() or after[0].isspace():
+        return False
+    last, first = before[-1], after[0]
+    if language in NO_SPACE_LANGUAGES:
+        return last.isalnum() and first.isalnum() and not (_tight(last) or _tight(first))
+    if language is None:
+        return not (_tight(last) or _tight(first))
+    return True
+
+
+def join_texts(texts: Iterable[str], language: str | None = None) -> str:
+    """Join segment texts (stripped, empty ones skipped) for ``language`` (see ``needs_space``).
+
+    The one join for transcripts: ``TranscriptResult.text`` and the exporters use it.
+    """
+    parts: list[str] = []
+    for raw in texts:
+        text = raw.strip()
+        if text:
+            if parts and needs_space(parts[-1], text, language):
+                parts.append(" ")
+            parts.append(text)
+    return "".join(parts)

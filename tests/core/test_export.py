@@ -96,8 +96,12 @@ def test_cjk_join_and_wrap() -> None:
     ja = TaskSpec(source_language="ja")
     res = _result([Segment(0, 1, "こんにちは。"), Segment(1, 2, "元気ですか。")], ja)
     assert export.to_txt(res) == "こんにちは。元気ですか。\n"
-    # Auto language: no space between two CJK pieces, a space between Latin ones.
-    assert export.join_segment_texts(["今日は", "晴れ", "OK", "fine"]) == "今日は晴れ OK fine"
+    # Auto language: no space next to Chinese/Japanese, a space between Latin pieces.
+    assert export.join_segment_texts(["今日は", "晴れ", "OK", "fine"]) == "今日は晴れOK fine"
+    assert export.join_segment_texts(["안녕하세요", "반갑습니다"]) == "안녕하세요 반갑습니다"
+    zh = _result([Segment(0, 1, "你好"), Segment(1, 2, "Python"), Segment(2, 3, "很好")])
+    assert export.to_txt(zh) == "你好Python很好\n"
+    assert json.loads(export.to_json(res, app_version="x"))["text"] == "こんにちは。元気ですか。"
     lines = export.wrap_text("あ" * 50, 42)
     assert lines == ["あ" * 21, "あ" * 21, "あ" * 8]
     round_trip = export.parse_srt(export.to_srt([Segment(0, 5, "あ" * 30)]))
