@@ -1,9 +1,17 @@
-"""The file pipeline: decode → VAD split → the engine chunk by chunk → one result per task.
+"""The file pipeline: decode → VAD split → the engine a few chunks at a time → one result per task.
 
 ``FileTranscription`` holds one file job's state so that the model thread can run it one step
-(one chunk) at a time and interleave live-dictation utterances between steps. Decoding and
-splitting (``prepare``) hold no MLX state and may run on any thread. ``run_step`` is the one
-place that sends chunks to the engine (a batched variant can replace it).
+at a time and interleave live-dictation utterances between steps. Decoding and splitting
+(``prepare``) hold no MLX state and may run on any thread. ``run_step`` is the one place that
+sends chunks to the engine.
+
+A step takes up to ``batch_size`` chunks and decodes them together through the engine's
+``run_batch`` when it has one (``app.engine.batch.run_chunks``: same tokens as one chunk at a
+time, forward passes about the longest chunk's instead of the sum); other engines, and
+``batch_size=1``, run one chunk per ``run`` call. The cost: a dictation utterance waits for the
+whole step in the worst case, so the GUI keeps ``FILE_BATCH`` modest (4 chunks of at most
+``max_chunk_s`` each); the CLI, with no dictation to wait, may use more (``--batch``). If a
+batch runs out of memory the job carries on one chunk per step.
 
 Segments carry the chunk's start/end (absolute seconds in the file): the model gives no word
 timings, so a chunk is the finest timing the transcript has. Chunks whose text is empty are
@@ -18,12 +26,18 @@ from pathlib import Path
 
 import numpy as np
 
-from app.core.errors import CancelledError
+from app.core.errors import CancelledError, OutOfMemoryError, UsageError
 from app.core.segmentation import Chunk, SegmentationConfig
 from app.core.transcript import Segment, TaskSpec, Timing, TranscriptResult
-from app.engine.base import SAMPLE_RATE, Audio, CancelToken, SpeechEngine
+from app.engine.base import SAMPLE_RATE, Audio, CancelToken, SpeechEngine, TaskOutput
+from app.engine.batch import run_chunks
 
 log = logging.getLogger(__name__)
+
+#: Chunks per step for the GUI queue (a dictation utterance may wait for one whole step).
+FILE_BATCH = 4
+#: The largest ``batch_size`` accepted (KV-cache memory grows with it).
+MAX_FILE_BATCH = 32
 
 CancelCheck = Callable[[], bool]
 #: decoder(path, cancel) -> mono float32 16 kHz samples
@@ -49,7 +63,7 @@ def default_splitter(audio: Audio, cfg: SegmentationConfig, cancel: CancelCheck)
 
 
 class FileTranscription:
-    """One file, one or more tasks; prepared once, then stepped chunk by chunk."""
+    """One file, one or more tasks; prepared once, then stepped ``batch_size`` chunks at a time."""
 
     def __init__(
         self,
@@ -59,7 +73,11 @@ class FileTranscription:
         *,
         decoder: Decoder = default_decoder,
         splitter: Splitter = default_splitter,
+        batch_size: int = 1,
     ) -> None:
+        if not 1 <= batch_size <= MAX_FILE_BATCH:
+            raise UsageError(f"The batch size must be between 1 and {MAX_FILE_BATCH} chunks.")
+        self.batch_size = batch_size
         self.path = path
         self.specs = tuple(specs)
         self.seg_cfg = seg_cfg
@@ -112,17 +130,54 @@ class FileTranscription:
         on_partial: ChunkPartial | None = None,
         on_segment: SegmentCallback | None = None,
     ) -> None:
-        """Run the next chunk through every task. Model thread only."""
+        """Run the next ``batch_size`` chunks through every task. Model thread only.
+
+        Partials arrive with their own chunk; segments in chunk order once the whole step is
+        done. A cancelled (or failed) step changes nothing: no segments, no progress.
+        """
         assert self.audio is not None, "prepare() first"
-        chunk = self.chunks[self.next_index]
-        piece = np.ascontiguousarray(self.audio[chunk.samples(SAMPLE_RATE)], dtype=np.float32)
+        audio = self.audio
+        group = self.chunks[self.next_index : self.next_index + self.batch_size]
+        pieces = [
+            np.ascontiguousarray(audio[c.samples(SAMPLE_RATE)], dtype=np.float32) for c in group
+        ]
 
-        def partial(index: int, text: str) -> None:
-            if on_partial is not None:
-                on_partial(index, text, chunk)
+        shown: dict[tuple[int, int], str] = {}
 
-        outputs = engine.run(piece, self.specs, on_partial=partial, cancel=cancel)
+        def partial(row: int, task: int, text: str) -> None:
+            # run_batch reports every token; pass on changes that end on a whole character.
+            new = text != shown.get((row, task), "") and not text.endswith("\ufffd")
+            if on_partial is not None and new:
+                shown[row, task] = text
+                on_partial(task, text, group[row])
+
+        try:
+            outputs = run_chunks(
+                engine,
+                pieces,
+                self.specs,
+                batch_size=len(group),
+                on_partial=partial if on_partial is not None else None,
+                cancel=cancel,
+            )
+        except OutOfMemoryError:
+            if len(group) == 1:
+                raise
+            log.warning("Out of memory decoding %d chunks together; one at a time now", len(group))
+            self.batch_size = 1
+            return
+        if cancel.cancelled:
+            raise CancelledError()
         self.model = engine.name
+        for chunk, chunk_outputs in zip(group, outputs, strict=True):
+            self._add(chunk, chunk_outputs, on_segment)
+        self.next_index += len(group)
+        if self.done:
+            self.audio = np.zeros(0, dtype=np.float32)  # free the samples, keep "prepared"
+
+    def _add(
+        self, chunk: Chunk, outputs: list[TaskOutput], on_segment: SegmentCallback | None
+    ) -> None:
         for index, out in enumerate(outputs):
             self.timings[index] = self.timings[index] + out.timing
             text = out.text.strip()
@@ -132,9 +187,6 @@ class FileTranscription:
             self.segments[index].append(segment)
             if on_segment is not None:
                 on_segment(index, segment)
-        self.next_index += 1
-        if self.done:
-            self.audio = np.zeros(0, dtype=np.float32)  # free the samples, keep "prepared"
 
     def results(self) -> list[TranscriptResult]:
         return [
@@ -162,10 +214,13 @@ def transcribe_file(
     on_segment: SegmentCallback | None = None,
     decoder: Decoder = default_decoder,
     splitter: Splitter = default_splitter,
+    batch_size: int = 1,
 ) -> list[TranscriptResult]:
     """The whole pipeline synchronously on the calling thread (which must own ``engine``)."""
     token = cancel or CancelToken()
-    job = FileTranscription(path, specs, seg_cfg, decoder=decoder, splitter=splitter)
+    job = FileTranscription(
+        path, specs, seg_cfg, decoder=decoder, splitter=splitter, batch_size=batch_size
+    )
     job.prepare(lambda: token.cancelled)
     if on_progress is not None:
         on_progress(*job.progress)

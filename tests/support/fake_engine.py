@@ -25,6 +25,9 @@ from app.core.errors import (
 from app.core.transcript import Task, TaskSpec, Timing
 from app.engine.base import SAMPLE_RATE, Audio, CancelToken, PartialCallback, TaskOutput
 
+#: on_partial(chunk_index, task_index, text_so_far), as ``GraniteEngine.run_batch``
+BatchPartial = Callable[[int, int, str], None]
+
 
 def fake_text(audio: Audio, spec: TaskSpec) -> str:
     """The text FakeEngine produces for ``audio``: empty for silence."""
@@ -57,6 +60,8 @@ class FakeEngine:
     #: Raised from ``run`` when not None.
     fail_with: BaseException | None = None
     calls: list[Call] = field(default_factory=list)
+    #: One entry per ``run_batch`` call: the chunks' sample counts.
+    batch_calls: list[list[int]] = field(default_factory=list)
     created_on: int = field(default_factory=threading.get_ident)
 
     def run(
@@ -90,6 +95,50 @@ class FakeEngine:
             )
             outputs.append(TaskOutput(" ".join(words), timing, list(range(len(words)))))
         return outputs
+
+    def run_batch(
+        self,
+        chunks: Sequence[Audio],
+        specs: Sequence[TaskSpec],
+        *,
+        batch_size: int | None = None,
+        on_partial: BatchPartial | None = None,
+        cancel: CancelToken | None = None,
+    ) -> list[list[TaskOutput]]:
+        """``result[chunk][spec]``, the same texts as ``run`` per chunk; partials in lockstep
+        (word n of every chunk, then word n + 1), as the real batch decodes."""
+        self.batch_calls.append([len(a) for a in chunks])
+        self.entered.set()
+        if self.block is not None:
+            while not self.block.wait(0.005):
+                if cancel is not None and cancel.cancelled:
+                    raise CancelledError()
+        if self.fail_with is not None:
+            raise self.fail_with
+        if any(len(a) < SAMPLE_RATE // 100 for a in chunks):
+            raise AudioTooShortError("Audio shorter than 10 ms.")
+        results: list[list[TaskOutput]] = [[] for _ in chunks]
+        for task, spec in enumerate(specs):
+            words = [fake_text(a, spec).split() for a in chunks]
+            for n in range(1, max(map(len, words), default=0) + 1):
+                for row, row_words in enumerate(words):
+                    if cancel is not None and cancel.cancelled:
+                        raise CancelledError()
+                    if n <= len(row_words) and on_partial is not None:
+                        on_partial(row, task, " ".join(row_words[:n]))
+            for row, row_words in enumerate(words):
+                timing = Timing(
+                    encode_s=0.001, decode_s=0.001 * len(row_words), generated_tokens=len(row_words)
+                )
+                tokens = list(range(len(row_words)))
+                results[row].append(TaskOutput(" ".join(row_words), timing, tokens))
+        return results
+
+
+class UnbatchedFakeEngine(FakeEngine):
+    """A FakeEngine without ``run_batch`` (engines that only run one chunk at a time)."""
+
+    run_batch = None  # type: ignore[assignment]
 
 
 class _AnnouncingEvent(threading.Event):
