@@ -6,9 +6,11 @@ owns the engine from load to drop. Work arrives as jobs with ids:
 * ``load_model`` and ``submit_file`` jobs run in submission order (FIFO);
 * ``submit_audio`` (a live-dictation utterance) jumps ahead of queued and running *file* jobs,
   but never ahead of an earlier ``load_model`` (it must use the model chosen before it);
-* a file job runs one chunk per step, so an utterance can run between two chunks of a long
-  file. Decoding and VAD run on a helper thread, for the head file and the one after it, so
-  they overlap a model load or the previous file's chunks and never block utterances.
+* a file job runs one step of ``file_batch`` chunks at a time (decoded together when the
+  engine batches: ``app.workers.pipeline``), so an utterance can run between two steps of a
+  long file; it waits at most one step (``FILE_BATCH`` = 4 chunks by default). Decoding and
+  VAD run on a helper thread, for the head file and the one after it, so they overlap a model
+  load or the previous file's chunks and never block utterances.
 
 Cancellation is cooperative (the engine's CancelToken between tokens; decode and VAD poll a
 callable). Once a job is seen cancelled it reports nothing more; a callback already running
@@ -42,7 +44,7 @@ from app.workers.engine_support import (
     one_line_error,
     park,
 )
-from app.workers.pipeline import Decoder, FileTranscription, Splitter
+from app.workers.pipeline import FILE_BATCH, Decoder, FileTranscription, Splitter
 from app.workers.pipeline import default_decoder as _default_decoder
 from app.workers.pipeline import default_splitter as _default_splitter
 
@@ -88,8 +90,10 @@ class EngineThread:
         *,
         decoder: Decoder = _default_decoder,
         splitter: Splitter = _default_splitter,
+        file_batch: int = FILE_BATCH,
     ) -> None:
         self._factory = engine_factory
+        self._file_batch = file_batch
         self._listener = listener
         self._decoder = decoder
         self._splitter = splitter
@@ -135,7 +139,12 @@ class EngineThread:
 
     def submit_file(self, path: str, specs: Sequence[TaskSpec], seg_cfg: SegmentationConfig) -> int:
         work = FileTranscription(
-            path, specs, seg_cfg, decoder=self._decoder, splitter=self._splitter
+            path,
+            specs,
+            seg_cfg,
+            decoder=self._decoder,
+            splitter=self._splitter,
+            batch_size=self._file_batch,
         )
         return self._add(_Job(next(self._ids), "file", file=work, specs=tuple(specs)))
 

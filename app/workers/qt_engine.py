@@ -17,7 +17,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 from app.core.segmentation import Chunk, SegmentationConfig
 from app.core.transcript import Segment, TaskSpec, TranscriptResult
 from app.workers.engine_thread import EngineFactory, EngineThread, default_engine_factory
-from app.workers.pipeline import Decoder, Splitter, default_decoder, default_splitter
+from app.workers.pipeline import FILE_BATCH, Decoder, Splitter, default_decoder, default_splitter
 
 
 class _Forwarder(QObject):
@@ -69,6 +69,7 @@ class EngineBridge(QObject):
         *,
         decoder: Decoder = default_decoder,
         splitter: Splitter = default_splitter,
+        file_batch: int = FILE_BATCH,
     ) -> None:
         super().__init__(parent)
         self._cancelled: set[int] = set()
@@ -82,7 +83,9 @@ class EngineBridge(QObject):
         self._fwd.segment.connect(self._on_segment)
         self._fwd.finished.connect(self._on_finished)
         self._fwd.failed.connect(self._on_failed)
-        self._thread = EngineThread(engine_factory, self._fwd, decoder=decoder, splitter=splitter)
+        self._thread = EngineThread(
+            engine_factory, self._fwd, decoder=decoder, splitter=splitter, file_batch=file_batch
+        )
         self._thread.start()
 
     # --- GUI → worker ---------------------------------------------------------------------------

@@ -22,12 +22,17 @@ CFG = SegmentationConfig(max_chunk_s=2.0)
 
 
 class Rig:
-    def __init__(self, engine: FakeEngine | None = None) -> None:
+    """One chunk per step unless ``file_batch`` says otherwise (the scheduling tests below
+    count chunks; the batched steps have their own tests)."""
+
+    def __init__(self, engine: FakeEngine | None = None, file_batch: int = 1) -> None:
         self.rec = Recorder()
         self.files = MemoryFiles()
         self.engine = engine
         factory = fake_engine.factory if engine is None else (lambda spec, p, c: engine)
-        self.thread = EngineThread(factory, self.rec, decoder=self.files, splitter=fixed_splitter)
+        self.thread = EngineThread(
+            factory, self.rec, decoder=self.files, splitter=fixed_splitter, file_batch=file_batch
+        )
         self.thread.start()
 
     def load(self, spec: str = "fake") -> None:

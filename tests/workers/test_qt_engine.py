@@ -56,8 +56,10 @@ def test_file_job_emits_progress_partials_segments_and_results(qtbot, bridge, fi
         job = bridge.submit_file(path, [EN, EN_DE], SegmentationConfig(max_chunk_s=2.0))
     job_id, results = blocker.args
     assert job_id == job
-    assert progress == [(job, 0.0, 2.0), (job, 1.0, 2.0), (job, 2.0, 2.0)]
-    assert (0, "speech", 0.0, 2.0) in partials
+    # The bridge batches file chunks by default: both chunks in one step.
+    assert progress == [(job, 0.0, 2.0), (job, 2.0, 2.0)]
+    assert fake_engine.created[-1].batch_calls == [[2 * SAMPLE_RATE, SAMPLE_RATE]]
+    assert (0, "speech", 0.0, 2.0) in partials and (1, "[de]", 2.0, 3.0) in partials
     assert [i for i, _ in segments] == [0, 1, 0, 1]
     assert isinstance(segments[0][1], Segment)
     assert results[1].segments[1].text == fake_text(audio[2 * SAMPLE_RATE :], EN_DE)
@@ -100,7 +102,9 @@ def test_results_already_in_flight_are_dropped_after_cancel(qtbot, files) -> Non
 
 def test_cancel_of_a_running_job_emits_nothing_more(qtbot, files) -> None:
     engine = FakeEngine(block=threading.Event())
-    bridge = EngineBridge(lambda s, p, c: engine, decoder=files, splitter=fixed_splitter)
+    bridge = EngineBridge(
+        lambda s, p, c: engine, decoder=files, splitter=fixed_splitter, file_batch=1
+    )
     try:
         _load(qtbot, bridge)
         seen: list[tuple[str, int]] = []
