@@ -105,17 +105,30 @@ def test_run_batch_inputs(f32_engine):
         run_batch(f32_engine, [np.zeros(100, dtype=np.float32)], SPECS)
 
 
+class RunOnly:
+    """A SpeechEngine with ``run`` only (no ``run_batch``)."""
+
+    name = "run-only"
+
+    def __init__(self) -> None:
+        from tests.support.fake_engine import FakeEngine
+
+        self.fake = FakeEngine()
+
+    def run(self, audio: Any, specs: Any, *, on_partial: Any = None, cancel: Any = None) -> Any:
+        return self.fake.run(audio, specs, on_partial=on_partial, cancel=cancel)
+
+
 def test_run_chunks_adapter(tiny_engine):
     from app.engine.batch import run_chunks
-    from tests.support.fake_engine import FakeEngine
 
     chunks = [noise(1.0, 1), noise(2.0, 2)]
     batched = run_chunks(tiny_engine, chunks, SPECS, batch_size=2)
     single = run_chunks(tiny_engine, chunks, SPECS, batch_size=1)
     assert [[o.tokens for o in r] for r in batched] == [[o.tokens for o in r] for r in single]
-    fake = FakeEngine()
+    plain = RunOnly()
     seen: list[tuple[int, int]] = []
-    out = run_chunks(fake, chunks, SPECS, on_partial=lambda c, t, _text: seen.append((c, t)))
+    out = run_chunks(plain, chunks, SPECS, on_partial=lambda c, t, _text: seen.append((c, t)))
     assert [len(r) for r in out] == [2, 2]
-    assert len(fake.calls) == 2
+    assert len(plain.fake.calls) == 2
     assert {c for c, _ in seen} == {0, 1} and {t for _, t in seen} == {0, 1}
