@@ -273,3 +273,36 @@ def test_shutdown_stops_threads_and_cancels_later_jobs() -> None:
 def test_one_line_error() -> None:
     assert one_line_error(AudioTooShortError("short")) == "short"
     assert one_line_error(KeyError()) == "Unexpected error (KeyError)."
+
+
+def test_batched_file_steps_let_dictation_in_between() -> None:
+    engine = FakeEngine(block=threading.Event())
+    rig = Rig(engine, file_batch=2)
+    try:
+        rig.load()
+        a = rig.thread.submit_file(rig.files.add("/a", speech_like(7.0)), [EN], CFG)
+        engine.entered.wait(10)  # the first step (chunks 1-2 of /a) is running
+        u = rig.thread.submit_audio(speech_like(0.5), 0.0, [EN])
+        assert engine.block is not None
+        engine.block.set()
+        _, _, [result] = rig.rec.wait_done(a)
+        assert rig.rec.done_order() == [u, a]
+        # Chunks of 2, 2, 2 and 1 s: two steps of two chunks; the utterance alone in between.
+        assert engine.batch_calls == [[2 * SAMPLE_RATE] * 2, [2 * SAMPLE_RATE, SAMPLE_RATE]]
+        assert [c.samples for c in engine.calls] == [SAMPLE_RATE // 2]
+        assert [p[2:] for p in rig.rec.of("job_progress", a)] == [
+            (0.0, 4.0),
+            (2.0, 4.0),
+            (4.0, 4.0),
+        ]
+        assert [(s.start, s.end) for s in result.segments] == [
+            (0.0, 2.0),
+            (2.0, 4.0),
+            (4.0, 6.0),
+            (6.0, 7.0),
+        ]
+        # The utterance ran right after the first batched step, before the second.
+        events = [e[0] for e in rig.rec.events if e[0] in ("job_finished", "job_progress")]
+        assert events[:3] == ["job_progress", "job_progress", "job_finished"]
+    finally:
+        rig.thread.shutdown()
