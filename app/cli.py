@@ -6,6 +6,10 @@ atomically and never over the input. Exit codes: 0 all files done, 1 some file f
 model could not be loaded, 2 usage error (bad option, language pair, keywords file, chunk length
 or a ``--model`` path that is not a usable model folder), 130 interrupted (Ctrl-C).
 
+``--batch N`` decodes N chunks of a file together (``app.engine.batch``: the same text, fewer
+forward passes; memory grows with N). The default is the engine's ``DEFAULT_BATCH``; the GUI
+uses fewer (``app.workers.pipeline.FILE_BATCH``) so dictation never waits long.
+
 Environment: ``GRANITE_DICTATE_HOME`` redirects the data and log folders;
 ``GRANITE_DICTATE_ENGINE_FACTORY=module:callable`` replaces the engine factory (tests use
 ``tests.support.fake_engine:factory``).
@@ -32,12 +36,14 @@ from app.core.progress import ProgressClock, format_duration, progress_line
 from app.core.segmentation import Chunk, SegmentationConfig
 from app.core.transcript import Segment, Task, TaskSpec, TranscriptResult
 from app.engine.base import DEFAULT_MODEL
+from app.engine.batch import DEFAULT_BATCH
 from app.workers.engine_thread import (
     EngineFactory,
     EngineThread,
     default_engine_factory,
     exit_process,
 )
+from app.workers.pipeline import MAX_FILE_BATCH
 
 log = logging.getLogger(__name__)
 PROG = "granite-dictate"
@@ -67,6 +73,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     t.add_argument("--output-dir", default=None, metavar="DIR")
     t.add_argument("--max-chunk", type=float, default=30.0, metavar="SECONDS")
+    t.add_argument(
+        "--batch",
+        type=int,
+        default=DEFAULT_BATCH,
+        metavar="N",
+        help=f"chunks decoded together (1-{MAX_FILE_BATCH}, default {DEFAULT_BATCH})",
+    )
     try:
         listen_cli: Any = importlib.import_module("app.listen_cli")
     except ImportError:
@@ -144,6 +157,8 @@ def parse_options(ns: argparse.Namespace) -> tuple[TaskSpec, list[str], Segmenta
         raise UsageError(f"--max-chunk must be between {lo:g} and {hi:g} seconds.")
     cfg = SegmentationConfig(max_chunk_s=ns.max_chunk)
     cfg.validate()
+    if not 1 <= ns.batch <= MAX_FILE_BATCH:
+        raise UsageError(f"--batch must be between 1 and {MAX_FILE_BATCH}.")
     if model_spec.is_local_path(ns.model):
         problem = model_spec.model_folder_problem(ns.model)
         if problem:
@@ -232,7 +247,7 @@ def transcribe_command(ns: argparse.Namespace) -> int:
     out_dir = Path(ns.output_dir).expanduser() if ns.output_dir else None
     display = _Display(sys.stderr)
     events = _Events()
-    thread = EngineThread(_engine_factory(), events)
+    thread = EngineThread(_engine_factory(), events, file_batch=ns.batch)
     thread.start()
     try:
         return _run(ns.files, spec, formats, cfg, out_dir, ns.model, thread, events, display)

@@ -150,6 +150,18 @@ def test_translation_is_named_after_the_target(speech_dir, tmp_path) -> None:
     assert cues and cues[0].text.startswith("[fr] speech")
 
 
+def test_batch_option_reaches_the_file_pipeline(speech_dir, tmp_path) -> None:
+    out = tmp_path / "out"
+    for batch, expected in ((None, "up to 8 per step"), ("3", "up to 3 per step")):
+        extra = ["--batch", batch] if batch else []
+        args = ["transcribe", str(speech_dir / "talk.wav"), "--max-chunk", "2", *extra]
+        proc = run([*args, "--output-dir", str(out)], tmp_path / (batch or "default"))
+        assert proc.returncode == 0, proc.stderr
+        log = (tmp_path / (batch or "default") / "logs" / "granite-dictate.log").read_text("utf-8")
+        assert expected in log
+    assert (out / "talk.txt").read_text(encoding="utf-8").startswith("speech")
+
+
 @pytest.mark.parametrize(
     ("args", "needle"),
     [
@@ -157,6 +169,8 @@ def test_translation_is_named_after_the_target(speech_dir, tmp_path) -> None:
         (["--language", "fr", "--translate-to", "de"], "Cannot translate French to German"),
         (["--keywords-file", "/nonexistent/kw.txt"], "Keywords file"),
         (["--max-chunk", "0"], "--max-chunk"),
+        (["--batch", "0"], "--batch must be between 1 and 32"),
+        (["--batch", "two"], "invalid int value"),
         (["--format", "srt,doc"], "Unknown format 'doc'"),
         (["--model", "./no/such/model"], "--model:"),
         (["--task", "summarize"], "invalid choice"),

@@ -116,11 +116,12 @@ class FileTranscription:
         self.chunks = chunks
         self.audio = audio
         log.info(
-            "%s: %.1f s of audio, %d chunks (%.1f s of speech)",
+            "%s: %.1f s of audio, %d chunks (%.1f s of speech), up to %d per step",
             Path(self.path).name,
             self.duration,
             len(chunks),
             sum(c.duration for c in chunks),
+            self.batch_size,
         )
 
     def run_step(
