@@ -19,10 +19,12 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import importlib.util
 import logging
 import os
 import queue
 import sys
+import traceback
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO, cast
@@ -92,7 +94,18 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str], *, hard_exit: bool = True) -> int:
     """Run a command; returns its exit code. Once MLX has been used in this process (and
     ``hard_exit``), ends the process itself right after flushing: see ``exit_process``."""
-    code = _dispatch(argv)
+    try:
+        code = _dispatch(argv)
+    except (Exception, KeyboardInterrupt) as err:
+        if not (hard_exit and "mlx.core" in sys.modules):
+            raise
+        # Finalizing the interpreter now could abort the process (see exit_process).
+        if isinstance(err, KeyboardInterrupt):
+            code = EXIT_INTERRUPTED
+        else:
+            log.exception("Unexpected failure")
+            traceback.print_exc()
+            code = EXIT_FAILED
     if hard_exit and "mlx.core" in sys.modules:
         exit_process(code)
     return code
@@ -117,14 +130,16 @@ def _dispatch(argv: Sequence[str]) -> int:
 
 
 def _launch_gui() -> int:
-    try:
-        gui: Any = importlib.import_module("app.ui.app")
-    except ImportError:
+    """The window (``make run``). ``run_gui`` returns only after the event loop ended and
+    the window's close handler saved the autosaves and window state (Qt 6 sends close events
+    on ``quit()``) and the model thread stopped; ``main`` then ends the process."""
+    if importlib.util.find_spec("PySide6") is None:  # a headless install: commands only
         build_parser().print_help()
         return EXIT_OK
     from app.logging_setup import setup_logging
 
     setup_logging()
+    gui: Any = importlib.import_module("app.ui.app")
     return int(gui.run_gui())
 
 

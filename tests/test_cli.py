@@ -308,3 +308,60 @@ def test_end_to_end_with_the_tiny_model(tiny_model_dir, tmp_path) -> None:
     assert srt[0].start == pytest.approx(segs[0][0], abs=0.001)
     assert srt[-1].end == pytest.approx(segs[-1][1], abs=0.001)
     assert [(c.start, c.end) for c in srt] == [(c.start, c.end) for c in vtt]
+
+
+GUI_EXIT = """
+import atexit
+import runpy
+import sys
+
+import mlx.core  # as after a model load: main() must end with exit_process
+from PySide6.QtCore import QTimer
+
+from app.core.transcript import Segment
+from app.ui.app import make_application
+
+atexit.register(lambda: print("interpreter finalized", flush=True))
+app = make_application()
+
+
+def poll():
+    for w in app.topLevelWidgets():
+        if type(w).__name__ == "MainWindow" and w.model_state == "ready":
+            w.current_pane().insert_segment(Segment(0.0, 1.0, "said just before quitting"))
+            print("quitting", flush=True)
+            app.quit()  # within the autosave delay: only the exit path can save it
+            return
+    QTimer.singleShot(20, poll)
+
+
+QTimer.singleShot(0, poll)
+sys.argv = ["app"]
+runpy.run_module("app", run_name="__main__")  # what `make run` runs: python -m app
+"""
+
+
+@pytest.mark.slow
+def test_gui_exit_saves_before_the_hard_exit(tmp_path) -> None:
+    env = {
+        **os.environ,
+        "GRANITE_DICTATE_HOME": str(tmp_path),
+        "GRANITE_DICTATE_ENGINE_FACTORY": "tests.support.fake_engine:factory",
+        "QT_QPA_PLATFORM": "offscreen",
+    }
+    proc = subprocess.run(
+        [sys.executable, "-c", GUI_EXIT],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    # The process ended through exit_process (no interpreter finalization) ...
+    assert proc.stdout.splitlines() == ["quitting"]
+    # ... after the window's close handler saved the document and the window state.
+    saved = list((tmp_path / "data" / "transcripts").glob("*.autosave.json"))
+    assert any("said just before quitting" in p.read_text(encoding="utf-8") for p in saved)
+    assert "geometry" in (tmp_path / "config" / "settings.ini").read_text(encoding="utf-8")
+    assert "Traceback" not in proc.stderr
