@@ -34,10 +34,14 @@ from app.core.errors import (
 from app.core.transcript import TaskSpec, Timing
 from app.engine import prompt as prompt_mod
 from app.engine.base import SAMPLE_RATE, Audio, CancelToken, PartialCallback, TaskOutput
+from app.engine.fastpath import SpeedOptions
 
 if TYPE_CHECKING:
     from app.engine.batch import BatchPartial
-    from app.engine.fastpath import SpeedOptions
+
+#: Exact speed-ups on by default: shared audio-prefix KV cache, and CTC-draft speculative
+#: decoding for transcription (translation always decodes plainly).
+DEFAULT_SPEED = SpeedOptions()
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +92,7 @@ class GraniteEngine:
         spec: str,
         *,
         max_tokens: int = MAX_POSITIONS,
-        speed: SpeedOptions | None = None,
+        speed: SpeedOptions | None = DEFAULT_SPEED,
     ) -> None:
         self._model = model
         self._spec = spec

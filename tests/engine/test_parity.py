@@ -21,7 +21,9 @@ MAX_TOKENS = 80
 
 @pytest.fixture(scope="module")
 def f32_engine(tiny_model_f32_dir):
-    return load_engine(str(tiny_model_f32_dir))
+    engine = load_engine(str(tiny_model_f32_dir))
+    engine.speed = None  # the plain path is the reference
+    return engine
 
 
 def _check_parity(engine, seconds: float, seed: int) -> None:
@@ -65,3 +67,16 @@ def test_chunked_prefill_gives_the_same_logits(f32_engine):
     assert chunked_cache[0].offset == len(ids)
     assert mx.allclose(whole, chunked, atol=1e-4).item()
     assert f32_engine.next_token(whole) == f32_engine.next_token(chunked)
+
+
+@pytest.mark.parametrize("model", ["float32", "8bit"])
+def test_default_fast_engine_matches_mlx_audio(request, model):
+    """The app's default engine (shared prefix + speculative) gives mlx-audio's tokens too."""
+    from app.engine.fastpath import SpeedOptions
+
+    engine = request.getfixturevalue("f32_engine" if model == "float32" else "tiny_engine")
+    engine.speed = SpeedOptions()
+    try:
+        _check_parity(engine, 2.5, 3)
+    finally:
+        engine.speed = None

@@ -40,7 +40,9 @@ def test_three_specs_encode_once(tiny_engine):
     for out, spec in zip(outputs, THREE, strict=True):
         single = engine.run(audio, [spec])[0]
         assert single.tokens == out.tokens
-        assert out.timing.prompt_tokens == out.timing.prefill_tokens > 20
+        # With the shared audio prefix, later tasks prefill only their own instruction.
+        assert out.timing.prompt_tokens >= out.timing.prefill_tokens > 0
+        assert out.timing.prompt_tokens > 20
         assert out.timing.generated_tokens == len(out.tokens)
 
 

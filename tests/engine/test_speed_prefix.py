@@ -27,7 +27,9 @@ NO_SPEC = SpeedOptions(speculative=False)
 
 @pytest.fixture(scope="module")
 def f32_engine(tiny_model_f32_dir):
-    return load_engine(str(tiny_model_f32_dir))
+    engine = load_engine(str(tiny_model_f32_dir))
+    engine.speed = None  # the plain path is the reference
+    return engine
 
 
 @pytest.fixture(params=["float32", "8bit"])
@@ -154,7 +156,8 @@ def test_prefill_last_equals_the_full_forward_bitwise(engine):
 
 def test_engine_speed_option_and_run_batch(tiny_engine):
     engine = GraniteEngine(tiny_engine.model, "fast", speed=SpeedOptions())
-    assert GraniteEngine(tiny_engine.model, "plain").speed is None
+    assert GraniteEngine(tiny_engine.model, "plain", speed=None).speed is None
+    assert GraniteEngine(tiny_engine.model, "default").speed == SpeedOptions()  # on by default
     audio = noise(2.0, 9)
     fast = engine.run(audio, MEETING[:3])
     plain = tiny_engine.run(audio, MEETING[:3])

@@ -39,7 +39,13 @@ def tiny_model_f32_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def tiny_engine(tiny_model_dir: Path) -> Iterator[GraniteEngine]:
-    """A GraniteEngine on the tiny 8-bit model (main thread only)."""
+    """A GraniteEngine on the tiny 8-bit model (main thread only), on the PLAIN path.
+
+    The app's default engine runs the exact speed-ups (``app.engine.fastpath``); tests use the
+    plain stage-by-stage path as the reference they compare those speed-ups against.
+    """
     from app.engine.loader import load_engine
 
-    yield load_engine(str(tiny_model_dir))
+    engine = load_engine(str(tiny_model_dir))
+    engine.speed = None
+    yield engine
