@@ -49,15 +49,21 @@ def make_application(argv: Sequence[str] = ()) -> QApplication:
 
 def build_window(bridge: Any = None, settings: Any = None) -> Any:
     """Preferences, bridge and window, without loading the model (tests, screenshot)."""
+    from app.ui.engine_options import EngineOptions
     from app.ui.main_window import MainWindow
     from app.ui.settings_store import SettingsStore
     from app.workers.qt_engine import EngineBridge
 
     settings = settings if settings is not None else SettingsStore()
     prefs = settings.load_preferences()
+    options = None
     if bridge is None:
-        bridge = EngineBridge(engine_factory_from_env())
+        options = EngineOptions(engine_factory_from_env(), prefs)
+        bridge = EngineBridge(options.factory)
     window = MainWindow(bridge, prefs, settings=settings)
+    if options is not None:
+        window.preferencesApplied.connect(options.apply)
+        cast(Any, window).engine_options = options  # kept alive with the window
     geometry = settings.window_geometry()
     if geometry is not None:
         window.restoreGeometry(geometry)
