@@ -29,7 +29,7 @@ def test_factory_sets_speed_from_preferences_and_apply_retunes():
         return made[-1]
 
     options = EngineOptions(base, replace(Preferences(), speculative_decoding=False))
-    engine = options.factory("m", lambda d, t: None, lambda: False)
+    engine: Any = options.factory("m", lambda d, t: None, lambda: False)
     assert engine is made[0]
     assert made[0].speed == SpeedOptions(speculative=False)
     options.apply(replace(Preferences(), speculative_decoding=True))
