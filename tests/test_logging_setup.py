@@ -28,7 +28,7 @@ def fresh_root(monkeypatch) -> Iterator[logging.Logger]:
 def test_log_file_goes_into_the_app_log_folder(tmp_path, monkeypatch, fresh_root) -> None:
     monkeypatch.setenv("GRANITE_DICTATE_HOME", str(tmp_path))
     path = logging_setup.setup_logging()
-    assert path == tmp_path / "logs" / logging_setup.LOG_NAME
+    assert path is not None and path == tmp_path / "logs" / logging_setup.LOG_NAME
     assert logging_setup.setup_logging() == path  # idempotent: one handler
     assert sum(isinstance(h, logging.FileHandler) for h in fresh_root.handlers) >= 1
     logging.getLogger("app.test").info("hello from the test")

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from app.core.errors import CancelledError, OutOfMemoryError, UsageError
@@ -69,8 +71,10 @@ def _job(files: MemoryFiles, seconds: float, batch_size: int, specs=(EN, EN_FR))
     return job
 
 
-def _run_all(job: FileTranscription, engine: FakeEngine) -> tuple[list, list]:
-    events: list[tuple] = []
+def _run_all(
+    job: FileTranscription, engine: FakeEngine
+) -> tuple[list[tuple[Any, ...]], list[tuple[float, float]]]:
+    events: list[tuple[Any, ...]] = []
     progress = []
     while not job.done:
         job.run_step(

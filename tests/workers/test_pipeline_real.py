@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
-from app.core.segmentation import SegmentationConfig
+from app.core.segmentation import Chunk, SegmentationConfig
 from app.core.transcript import Task, TaskSpec
 from app.engine.base import CancelToken
 from app.workers.pipeline import transcribe_file
@@ -18,6 +20,14 @@ SENTENCES = (
     "The text must not change.",
     "Short.",
 )
+
+
+def progress_to(seen: list[tuple[float, float]]) -> Callable[[float, float], None]:
+    return lambda done, total: seen.append((done, total))
+
+
+def partial_to(seen: dict[tuple[int, float], str]) -> Callable[[int, str, Chunk], None]:
+    return lambda task, text, chunk: seen.__setitem__((task, chunk.start), text)
 
 
 @pytest.mark.slow
@@ -40,8 +50,8 @@ def test_batched_pipeline_gives_the_same_segments_as_one_chunk_at_a_time(
             specs,
             cfg,
             cancel=CancelToken(),
-            on_progress=lambda d, t, seen=progress: seen.append((d, t)),
-            on_partial=lambda i, text, c, seen=partials: seen.__setitem__((i, c.start), text),
+            on_progress=progress_to(progress),
+            on_partial=partial_to(partials),
             batch_size=batch,
         )
         runs[batch] = (results, partials, progress)
