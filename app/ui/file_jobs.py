@@ -29,6 +29,9 @@ class FileJob:
     view: DocumentView | None = None
     #: task index → (partial handle, text inserted before the partial/segment)
     partials: dict[int, tuple[int, str]] = field(default_factory=dict)
+    #: task index → chunk start → latest partial text. Batched steps decode several chunks in
+    #: lockstep, so partials interleave; the pane shows the earliest uncommitted chunk only.
+    pending: dict[int, dict[float, str]] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -100,6 +103,7 @@ class FileJobs(QObject):
         for index, (handle, _) in job.partials.items():
             job.view.panes[index].discard(handle)
         job.partials.clear()
+        job.pending.clear()
 
     @Slot(int, float, float)
     def _on_progress(self, job_id: int, done: float, total: float) -> None:
@@ -107,10 +111,14 @@ class FileJobs(QObject):
             self.jobProgress.emit(job_id, done, total)
 
     @Slot(int, int, str, float, float)
-    def _on_partial(self, job_id: int, index: int, text: str, _start: float, _end: float) -> None:
+    def _on_partial(self, job_id: int, index: int, text: str, start: float, _end: float) -> None:
         job = self.jobs.get(job_id)
         if job is None or not 0 <= index < len(job.specs):
             return
+        pending = job.pending.setdefault(index, {})
+        pending[start] = text
+        if start != min(pending):
+            return  # a later chunk of the same batched step: shown once the earlier ones land
         pane = self._view(job).panes[index]
         if index not in job.partials:
             prefix = "\n" if pane.editor.toPlainText() else ""
@@ -123,6 +131,9 @@ class FileJobs(QObject):
         job = self.jobs.get(job_id)
         if job is None or not 0 <= index < len(job.specs) or not segment.text.strip():
             return
+        pending = job.pending.get(index, {})
+        for start in [s for s in pending if s <= segment.start]:
+            del pending[start]
         pane = self._view(job).panes[index]
         handle, prefix = job.partials.pop(index, (0, "\n" if pane.editor.toPlainText() else ""))
         final = Segment(segment.start, segment.end, prefix + segment.text.strip(), segment.source)

@@ -446,3 +446,29 @@ def test_model_manager_folder_choice_loads_that_model(rig) -> None:
     assert seen and seen[0].result() == 1
     assert w.model_state == "ready" and w.prefs.model == "fake-folder"
     assert rig.settings.load_preferences().model == "fake-folder"
+
+
+def test_batched_partials_show_the_earliest_chunk_only(rig) -> None:
+    """A batched step decodes chunks in lockstep: partials interleave, the pane must not jump."""
+    from app.core.transcript import Segment
+
+    rig.load()
+    gate = threading.Event()
+    path = rig.audio_file("long.wav", 2.0, gate=gate)
+    (job,) = rig.window.submit_paths([path])
+    emit = rig.bridge.jobPartial.emit
+    emit(job, 0, "later chunk", 10.0, 20.0)
+    view = rig.window.tabs.views()[-1]
+    text = view.panes[0].editor.toPlainText
+    assert text() == "later chunk"
+    emit(job, 0, "first", 0.0, 10.0)  # an earlier chunk of the same step takes over
+    assert text() == "first"
+    emit(job, 0, "later chunk grows", 10.0, 20.0)
+    assert text() == "first"
+    emit(job, 0, "first chunk", 0.0, 10.0)
+    assert text() == "first chunk"
+    rig.bridge.jobSegment.emit(job, 0, Segment(0.0, 10.0, "first chunk.", path))
+    rig.bridge.jobSegment.emit(job, 0, Segment(10.0, 20.0, "later chunk grows.", path))
+    assert text() == "first chunk.\nlater chunk grows."
+    rig.window.jobs.cancel(job)
+    gate.set()
