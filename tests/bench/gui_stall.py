@@ -48,6 +48,7 @@ class Probe:
     gcs: list[tuple[str, float, float]] = field(default_factory=list)
     _open: dict[str, float] = field(default_factory=dict)
     _gc_start: float = 0.0
+    tracked: int = 0
     done: bool = False
     failed: str = ""
 
@@ -156,6 +157,7 @@ def run(model_dir: Path, path: Path, minutes: float, profile: bool) -> None:
     wait_until(app, lambda: False, 2.0)
     idle_ticks = len(probe.ticks)
 
+    probe.tracked = len(gc.get_objects())
     gc.callbacks.append(probe.on_gc)
     profiler = None
     if profile:
@@ -225,6 +227,7 @@ def report(
         f"  idle before submit: {len(idle)} gaps, max {idle.max():.1f} ms, "
         f"p99 {np.percentile(idle, 99):.1f} ms"
     )
+    print(f"  gc-tracked objects at submit: {probe.tracked}")
     print(f"  submit_paths itself took {(t_submitted - t_submit) * 1e3:.1f} ms on the GUI thread")
     print(
         f"  transcribing: {len(gaps)} gaps; longest stall {stalls.max():.1f} ms "
@@ -248,6 +251,13 @@ def report(
                 f"  GUI time per {name}: max {max(spans):.1f} ms, mean "
                 f"{sum(spans) / len(spans):.2f} ms, total {sum(spans) / 1e3:.2f} s"
             )
+    partials = [(s, (e - s) * 1e3) for n, s, e in probe.handled if n == "jobPartial"]
+    if len(partials) >= 4:
+        quarters = np.array_split(np.array([d for _, d in partials]), 4)
+        print(
+            "  GUI ms per jobPartial by quarter of the run (grows with the document?): "
+            + ", ".join(f"{q.mean():.2f}" for q in quarters)
+        )
     gc_all = [(g, (e - s) * 1e3) for g, s, e in probe.gcs]
     if gc_all:
         worst = max(gc_all, key=lambda x: x[1])
@@ -267,7 +277,13 @@ def report(
             spans = [(e - s) * 1e3 for n, s, e in probe.handled if n == name and s < hi and e > lo]
             if spans:
                 parts.append(f"{name} x{len(spans)} ({sum(spans):.1f} ms, max {max(spans):.1f})")
-        parts += [f"{g} {(e - s) * 1e3:.1f} ms" for g, s, e in probe.gcs if s < hi and e > lo]
+        gcs = [(g, (e - s) * 1e3) for g, s, e in probe.gcs if s < hi and e > lo]
+        if gcs:
+            parts.append(
+                f"{len(gcs)} GCs ({sum(d for _, d in gcs):.1f} ms"
+                + "".join(f", {g} {d:.1f} ms" for g, d in gcs if d >= 10)
+                + ")"
+            )
         what = ", ".join(parts) or "no bridge signal or GC in it"
         print(f"    {stalls[i]:6.1f} ms at {lo - t_submit:7.2f} s: {what}")
 
