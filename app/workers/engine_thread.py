@@ -11,6 +11,10 @@ owns the engine from load to drop. Work arrives as jobs with ids:
   long file; it waits at most one step (``FILE_BATCH`` = 4 chunks by default). Decoding and
   VAD run on a helper thread, for the head file and the one after it, so they overlap a model
   load or the previous file's chunks and never block utterances.
+* ``submit_preview`` (live preview of the open utterance) is low priority and coalescing: the
+  pending audio of a stream is merged into one update, which runs only while no utterance is
+  queued (between file steps too) and reports ``preview(stream_id, text)`` to listeners that
+  have that method. Previews never report failures; ``end_preview`` forgets a stream.
 
 Cancellation is cooperative (the engine's CancelToken between tokens; decode and VAD poll a
 callable). Once a job is seen cancelled it reports nothing more; a callback already running
@@ -27,6 +31,7 @@ import itertools
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -39,8 +44,10 @@ from app.engine.base import SAMPLE_RATE, Audio, CancelToken, SpeechEngine
 from app.workers.engine_support import (
     EngineFactory,
     EngineListener,
+    PreviewStreams,
     default_engine_factory,
     exit_process,
+    make_previewer,
     one_line_error,
     park,
 )
@@ -66,7 +73,7 @@ PREFETCH_FILES = 2
 @dataclass(eq=False)  # identity: jobs are found in lists by ``in``/``remove``
 class _Job:
     id: int
-    kind: str  # "load" | "file" | "audio"
+    kind: str  # "load" | "file" | "audio" | "preview" (previews are never in ``_jobs``)
     token: CancelToken = field(default_factory=CancelToken)
     spec: str = ""
     file: FileTranscription | None = None
@@ -76,6 +83,7 @@ class _Job:
     offset: float = 0.0
     specs: tuple[TaskSpec, ...] = ()
     source: str = ""
+    reset: bool = False  # previews: a new utterance
 
 
 def _cancel_check(token: CancelToken) -> Callable[[], bool]:
@@ -104,6 +112,8 @@ class EngineThread:
         self._stopped = threading.Event()
         self._prep_stopped = threading.Event()
         self._engine: SpeechEngine | None = None
+        self._previews = PreviewStreams()  # guarded by ``_cond``
+        self._preview_out = getattr(listener, "preview", None)
         self._thread = threading.Thread(target=self._run, name="granite-model", daemon=True)
         self._prep_queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._prep_thread = threading.Thread(
@@ -156,6 +166,30 @@ class EngineThread:
         job.source = source
         return self._add(job)
 
+    def submit_preview(self, stream_id: int, samples: np.ndarray, reset: bool = False) -> None:
+        """Queue ``samples`` (new audio since the stream's last call) for a preview update;
+        ``reset`` starts a new utterance on the stream (drops what is pending for it)."""
+        if self._preview_out is None:
+            return
+        audio = np.ascontiguousarray(samples, dtype=np.float32).reshape(-1)
+        with self._cond:
+            if self._stopping:
+                return
+            self._previews.add(stream_id, audio, reset)
+            self._cond.notify_all()
+
+    def end_preview(self, stream_id: int) -> None:
+        """Forget a stream (its utterance ended): pending audio and previewer are dropped."""
+        with self._cond:
+            self._previews.end(stream_id)
+
+    @property
+    def preview_cost(self) -> tuple[float, float, int]:
+        """(audio seconds previewed, compute seconds spent, updates run) so far."""
+        with self._cond:
+            p = self._previews
+            return p.audio_s, p.compute_s, p.updates
+
     def cancel(self, job_id: int) -> None:
         with self._cond:
             for job in self._jobs:
@@ -182,6 +216,18 @@ class EngineThread:
 
     def _pick(self) -> _Job | None:
         """The next job to step (lock held). See the module docstring for the order."""
+        job = self._pick_job()
+        if job is not None and (job.kind == "audio" or job.token.cancelled):
+            return job
+        if self._engine is None or any(j.kind == "audio" for j in self._jobs):
+            return job  # utterances first (one waiting behind a load counts too)
+        taken = self._previews.take()
+        if taken is None:
+            return job
+        stream_id, audio, reset = taken
+        return _Job(stream_id, "preview", audio=audio, reset=reset)
+
+    def _pick_job(self) -> _Job | None:
         self._start_preps()
         first_file: _Job | None = None
         for job in self._jobs:
@@ -253,7 +299,9 @@ class EngineThread:
 
     def _step(self, job: _Job) -> None:
         try:
-            if job.kind == "load":
+            if job.kind == "preview":
+                self._run_preview(job)
+            elif job.kind == "load":
                 self._remove(job)
                 self._load(job)
             elif job.kind == "audio":
@@ -296,6 +344,8 @@ class EngineThread:
         if job.token.cancelled:
             raise CancelledError()
         self._engine = engine
+        with self._cond:
+            self._previews.clear_runners()
         self._listener.model_state("ready", engine.name)
 
     def _need_engine(self) -> SpeechEngine:
@@ -323,6 +373,35 @@ class EngineThread:
                 TranscriptResult(spec, segs, engine.name, job.source, chunk.duration, out.timing)
             )
         return results
+
+    def _run_preview(self, job: _Job) -> None:
+        """One coalesced preview update (``job.id`` is the stream id); never raises."""
+        engine, stream, audio = self._engine, job.id, job.audio
+        assert audio is not None and self._preview_out is not None
+        with self._cond:
+            runner = self._previews.runners.get(stream, ())
+        if engine is None or runner is None:
+            return  # no model, or one that cannot preview
+        started = time.perf_counter()
+        try:
+            if runner == ():
+                runner = make_previewer(engine)
+                with self._cond:
+                    self._previews.keep(stream, runner)
+                if runner is None:
+                    log.info("the model %s gives no live preview", engine.name)
+                    return
+            assert not isinstance(runner, tuple)
+            text = runner.feed(audio)
+        except Exception as err:  # a preview must never disturb dictation
+            log.warning("preview of stream %d failed: %s", stream, one_line_error(err))
+            with self._cond:
+                self._previews.keep(stream, None)
+            return
+        spent = time.perf_counter() - started
+        with self._cond:
+            self._previews.account(len(audio) / SAMPLE_RATE, spent)
+        self._preview_out(stream, text)
 
     def _file_step(self, job: _Job) -> None:
         work = job.file

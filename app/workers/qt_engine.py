@@ -30,6 +30,7 @@ class _Forwarder(QObject):
     segment = Signal(int, int, object)
     finished = Signal(int, object)
     failed = Signal(int, str)
+    previewed = Signal(int, str)
 
     def model_state(self, state: str, message: str) -> None:
         self.state.emit(state, message)
@@ -52,6 +53,9 @@ class _Forwarder(QObject):
     def job_failed(self, job_id: int, message: str) -> None:
         self.failed.emit(job_id, message)
 
+    def preview(self, stream_id: int, text: str) -> None:
+        self.previewed.emit(stream_id, text)
+
 
 class EngineBridge(QObject):
     modelStateChanged = Signal(str, str)  # state, message
@@ -61,6 +65,7 @@ class EngineBridge(QObject):
     jobSegment = Signal(int, int, object)  # job_id, task_index, Segment
     jobFinished = Signal(int, object)  # job_id, list[TranscriptResult]
     jobFailed = Signal(int, str)  # job_id, one-line message
+    previewText = Signal(int, str)  # stream_id, the stream's whole (approximate) preview text
 
     def __init__(
         self,
@@ -83,6 +88,8 @@ class EngineBridge(QObject):
         self._fwd.segment.connect(self._on_segment)
         self._fwd.finished.connect(self._on_finished)
         self._fwd.failed.connect(self._on_failed)
+        self._fwd.previewed.connect(self._on_preview)
+        self._ended_previews: set[int] = set()
         self._thread = EngineThread(
             engine_factory, self._fwd, decoder=decoder, splitter=splitter, file_batch=file_batch
         )
@@ -100,6 +107,21 @@ class EngineBridge(QObject):
         self, audio: np.ndarray, offset: float, specs: Sequence[TaskSpec], source: str = ""
     ) -> int:
         return self._thread.submit_audio(audio, offset, specs, source)
+
+    def submit_preview(self, stream_id: int, samples: np.ndarray, reset: bool = False) -> None:
+        """Low-priority, coalescing live preview (see EngineThread.submit_preview)."""
+        self._ended_previews.discard(stream_id)
+        self._thread.submit_preview(stream_id, samples, reset)
+
+    def end_preview(self, stream_id: int) -> None:
+        """No ``previewText`` for ``stream_id`` is emitted after this returns."""
+        self._ended_previews.add(stream_id)
+        self._thread.end_preview(stream_id)
+
+    @property
+    def preview_cost(self) -> tuple[float, float, int]:
+        """(audio seconds previewed, compute seconds spent, updates) since start."""
+        return self._thread.preview_cost
 
     def cancel(self, job_id: int) -> None:
         """No signal for ``job_id`` is emitted after this returns."""
@@ -141,6 +163,11 @@ class EngineBridge(QObject):
             self._cancelled.discard(job_id)
         else:
             self.jobFinished.emit(job_id, results)
+
+    @Slot(int, str)
+    def _on_preview(self, stream_id: int, text: str) -> None:
+        if stream_id not in self._ended_previews:
+            self.previewText.emit(stream_id, text)
 
     @Slot(int, str)
     def _on_failed(self, job_id: int, message: str) -> None:

@@ -44,6 +44,25 @@ def fake_text(audio: Audio, spec: TaskSpec) -> str:
 
 
 @dataclass
+class FakePreview:
+    """A previewer (``feed(new_samples) -> text``) whose text tells how much audio it has
+    heard: ``preview 1.50s`` (``make_preview`` of FakeEngine)."""
+
+    engine: FakeEngine
+    samples: int = 0
+
+    def feed(self, samples: Audio) -> str:
+        engine = self.engine
+        engine.preview_feeds.append(len(samples))
+        engine.preview_threads.add(threading.get_ident())
+        engine.preview_entered.set()
+        if engine.preview_block is not None:
+            engine.preview_block.wait(20.0)
+        self.samples += len(samples)
+        return f"preview {self.samples / SAMPLE_RATE:.2f}s"
+
+
+@dataclass
 class Call:
     thread: int
     samples: int
@@ -63,6 +82,17 @@ class FakeEngine:
     #: One entry per ``run_batch`` call: the chunks' sample counts.
     batch_calls: list[list[int]] = field(default_factory=list)
     created_on: int = field(default_factory=threading.get_ident)
+    #: Sample counts of every preview update, the threads they ran on, previewers made.
+    preview_feeds: list[int] = field(default_factory=list)
+    preview_threads: set[int] = field(default_factory=set)
+    previews_made: int = 0
+    #: When set, a preview update waits for it (lets a test queue work behind a preview).
+    preview_block: threading.Event | None = None
+    preview_entered: threading.Event = field(default_factory=threading.Event)
+
+    def make_preview(self) -> FakePreview:
+        self.previews_made += 1
+        return FakePreview(self)
 
     def run(
         self,
