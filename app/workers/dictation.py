@@ -10,12 +10,20 @@ and keywords at that moment.
 ``stop(tail=True)`` keeps recording ``tail_s`` more when speech is open (push-to-talk release,
 record toggle), then flushes the open utterance. Errors end the session with a one-line
 ``CaptureEvent`` of kind ``error``; the audio captured so far stays in the journal.
+
+Live preview: a listener that also has ``preview(samples, start)`` and ``preview_end()`` gets,
+while an utterance is open, its new audio about every ``preview_interval_s`` of audio
+(``start`` on the first piece: it begins with the pre-roll, as the utterance will), and
+``preview_end()`` once the utterance closed (after its ``utterance`` call, or when it was too
+short to be one). After a forced cut (``max_chunk_s``) the preview restarts from the next
+frame: the approximate text then misses the few frames the cut left open.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,12 +60,54 @@ class DictationListener(Protocol):
     def stopped(self, summary: SessionSummary) -> None: ...
 
 
+class PreviewListener(Protocol):
+    """Optional listener methods (duck-typed), called on the consumer thread."""
+
+    def preview(self, samples: np.ndarray, start: bool) -> None: ...
+    def preview_end(self) -> None: ...
+
+
+class _PreviewFeed:
+    """Follows the endpointer frame by frame and hands the open utterance's audio on."""
+
+    def __init__(self, listener: PreviewListener, cfg: EndpointConfig, interval_s: float) -> None:
+        self._out = listener
+        self._history: deque[np.ndarray] = deque(maxlen=max(1, cfg.frames(cfg.pre_roll_s)))
+        self._every = max(1, cfg.frames(interval_s))
+        self._parts: list[np.ndarray] = []
+        self._open = False
+        self._started = False
+
+    def frame(self, frame: np.ndarray, was_open: bool, now_open: bool, emitted: bool) -> None:
+        if was_open and (emitted or not now_open):
+            self.end()
+        if now_open and not self._open:
+            self._open, self._started = True, False
+            self._parts = [] if was_open else list(self._history)
+        if self._open:
+            self._parts.append(frame)
+            if len(self._parts) >= self._every:
+                self._send()
+        self._history.append(frame)
+
+    def _send(self) -> None:
+        self._out.preview(np.concatenate(self._parts), not self._started)
+        self._parts, self._started = [], True
+
+    def end(self) -> None:
+        if self._open:
+            self._open, self._parts = False, []
+            if self._started:
+                self._out.preview_end()
+
+
 @dataclass(frozen=True)
 class DictationConfig:
     device: str | int | None = None  # None: the system default, re-read at every start
     endpoint: EndpointConfig = field(default_factory=EndpointConfig)
     journal_dir: Path | None = None  # None: app.core.recordings.recordings_dir()
     max_seconds: float | None = None  # stop by itself after this much audio
+    preview_interval_s: float = 0.5  # live preview: audio between updates (if listened to)
 
 
 @dataclass(frozen=True)
@@ -161,6 +211,7 @@ class DictationSession:
         cfg = self.config.endpoint
         frame_n = cfg.frame_samples
         endpointer = Endpointer(cfg)
+        feed = self._preview_feed()
         pending = np.zeros(0, np.float32)
         limit = None if self.config.max_seconds is None else round(self.config.max_seconds * RATE)
         stop_at: int | None = None
@@ -179,7 +230,11 @@ class DictationSession:
                     usable = len(pending) - len(pending) % frame_n
                     for i in range(0, usable, frame_n):
                         frame = np.ascontiguousarray(pending[i : i + frame_n])
-                        self._emit(endpointer.push(frame, vad.probability(frame)))
+                        was_open = endpointer.in_speech
+                        utts = endpointer.push(frame, vad.probability(frame))
+                        self._emit(utts)
+                        if feed is not None:
+                            feed.frame(frame, was_open, endpointer.in_speech, bool(utts))
                     pending = pending[usable:]
                 if limit is not None and self.samples >= limit:
                     capture.stop()
@@ -194,6 +249,8 @@ class DictationSession:
                 frame[: len(pending)] = pending
                 self._emit(endpointer.push(frame, vad.probability(frame)))
             self._emit(endpointer.flush())
+            if feed is not None:
+                feed.end()
         except GraniteError as err:
             error = str(err)
         except Exception as err:  # never die silently on the consumer thread
@@ -217,6 +274,13 @@ class DictationSession:
                 self._listener.stopped(self.summary)
             finally:
                 self._done.set()
+
+    def _preview_feed(self) -> _PreviewFeed | None:
+        listener = self._listener
+        if not (hasattr(listener, "preview") and hasattr(listener, "preview_end")):
+            return None
+        cfg = self.config
+        return _PreviewFeed(listener, cfg.endpoint, cfg.preview_interval_s)  # type: ignore[arg-type]
 
     def _emit(self, utts: list[Utterance]) -> None:
         for utt in utts:
