@@ -8,16 +8,26 @@ pane for each task and the final text replaces them, joined to the text before i
 (``app.core.text_join``). Jobs run in order on the model thread, so one utterance's text is
 committed before the next one's first partial arrives.
 
+Live preview (``preview=True``): while an utterance is open, the session hands its audio on
+every ~0.5 s; it goes to the bridge's low-priority preview (one stream id per utterance) and
+the approximate text appears greyed, marked with `` …``, at the insertion point of the
+transcript pane (the first transcribe task; translation panes show nothing: the preview is in
+the spoken language). The utterance's job takes over that partial region, so its exact
+partials and final text replace the preview in place. A preview is only shown while no earlier
+utterance is still being transcribed (its text must be in place first).
+
 Wiring (app.ui.app): ``install(window, bridge, prefs)``, or build one with explicit providers.
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from PySide6.QtGui import QAction
 
@@ -26,7 +36,7 @@ from app.core.endpointing import EndpointConfig, Utterance
 from app.core.errors import GraniteError
 from app.core.recordings import RecordingInfo
 from app.core.text_join import join_all, join_piece
-from app.core.transcript import Segment, TaskSpec
+from app.core.transcript import Segment, Task, TaskSpec
 from app.workers.dictation import (
     DictationConfig,
     DictationListener,
@@ -38,6 +48,7 @@ log = logging.getLogger(__name__)
 
 METER_INTERVAL_MS = 50  # ~20 Hz
 SOURCE = "dictation"
+PREVIEW_MARK = " …"  # after the approximate text: it is a preview, not yet the transcript
 
 SessionFactory = Callable[[DictationListener], DictationSession]
 SpecsProvider = Callable[[], Sequence[TaskSpec]]
@@ -51,6 +62,8 @@ class _Relay(QObject):
     utteranceReady = Signal(object)
     captureEvent = Signal(object)
     sessionStopped = Signal(object)
+    previewAudio = Signal(object, bool)  # new samples of the open utterance, its first piece
+    previewEnded = Signal()
 
     def utterance(self, utt: Utterance) -> None:
         self.utteranceReady.emit(utt)
@@ -60,6 +73,27 @@ class _Relay(QObject):
 
     def stopped(self, summary: SessionSummary) -> None:
         self.sessionStopped.emit(summary)
+
+
+class _PreviewRelay(_Relay):
+    """A relay that also asks the session for live-preview audio."""
+
+    def preview(self, samples: np.ndarray, start: bool) -> None:
+        self.previewAudio.emit(samples, start)
+
+    def preview_end(self) -> None:
+        self.previewEnded.emit()
+
+
+@dataclass
+class _Preview:
+    """The open utterance's preview: its stream id and (once text arrived) its partial."""
+
+    stream: int
+    pane: Any = None
+    index: int = 0  # the task index of ``pane`` when it was chosen
+    handle: int | None = None
+    before: str = ""
 
 
 @dataclass
@@ -97,6 +131,7 @@ class DictationController(QObject):
         session_factory: SessionFactory | None = None,
         config: DictationConfig | None = None,
         parent: QObject | None = None,
+        preview: bool = True,
     ) -> None:
         super().__init__(parent)
         self._bridge = bridge
@@ -104,7 +139,15 @@ class DictationController(QObject):
         self._panes = panes_provider
         self.config = config or DictationConfig()
         self._factory = session_factory or (lambda lis: DictationSession(lis, self.config))
-        self._relay = _Relay(self)
+        preview_text = getattr(bridge, "previewText", None)
+        self.show_preview = preview and preview_text is not None
+        self._relay = _PreviewRelay(self) if self.show_preview else _Relay(self)
+        self._relay.previewAudio.connect(self._on_preview_audio)
+        self._relay.previewEnded.connect(self._end_preview)
+        self._preview: _Preview | None = None
+        self._streams = itertools.count(1)
+        if preview_text is not None:
+            preview_text.connect(self._on_preview_text)
         self._relay.utteranceReady.connect(self._on_utterance)
         self._relay.captureEvent.connect(self._on_capture_event)
         self._relay.sessionStopped.connect(self._on_stopped)
@@ -176,6 +219,7 @@ class DictationController(QObject):
             self._bridge.cancel(job)
             self._discard(pending)
         self._jobs.clear()
+        self._end_preview()
 
     @Slot(bool)
     def push_to_talk(self, pressed: bool) -> None:
@@ -198,7 +242,11 @@ class DictationController(QObject):
         )
         endpoint.validate()
         self.config = DictationConfig(
-            prefs.input_device or None, endpoint, self.config.journal_dir, self.config.max_seconds
+            prefs.input_device or None,
+            endpoint,
+            self.config.journal_dir,
+            self.config.max_seconds,
+            self.config.preview_interval_s,
         )
 
     def _set_checked(self, on: bool) -> None:
@@ -235,7 +283,9 @@ class DictationController(QObject):
         session = self._session
         source = session.journal_path.stem if session and session.journal_path else SOURCE
         job = self._bridge.submit_audio(utt.audio, utt.start, specs, source)
-        self._jobs[int(job)] = _Pending(utt, specs, panes, source)
+        pending = _Pending(utt, specs, panes, source)
+        self._jobs[int(job)] = pending
+        self._hand_over_preview(pending)
 
     @Slot(object)
     def _on_capture_event(self, event: CaptureEvent) -> None:
@@ -247,13 +297,70 @@ class DictationController(QObject):
         self.levelChanged.emit(-120.0, -120.0)
         self._set_checked(False)
         self.recordingChanged.emit(False)
+        self._end_preview()
         log.info(
             "dictation session ended: %.1f s, %d utterances", summary.seconds, summary.utterances
         )
+        cost = getattr(self._bridge, "preview_cost", None)
+        if self.show_preview and cost is not None and cost[0] > 0:
+            log.info(
+                "live preview so far: %.1f s of audio in %d updates, %.2f s compute per audio s",
+                cost[0],
+                cost[2],
+                cost[1] / cost[0],
+            )
         if summary.recording is not None:
             self._finished_recordings[summary.recording.id] = summary.recording
             self._maybe_save_transcript()
         self.sessionEnded.emit(summary)
+
+    # --- live preview ------------------------------------------------------------------
+    @Slot(object, bool)
+    def _on_preview_audio(self, samples: np.ndarray, start: bool) -> None:
+        if start or self._preview is None:
+            self._end_preview()
+            self._preview = _Preview(next(self._streams))
+        self._bridge.submit_preview(self._preview.stream, samples, start)
+
+    @Slot(int, str)
+    def _on_preview_text(self, stream: int, text: str) -> None:
+        p = self._preview
+        text = text.strip()
+        if p is None or p.stream != stream or self._jobs or not text:
+            return  # stale, or an earlier utterance's text is not in place yet
+        if p.handle is None:
+            specs = tuple(self._specs())
+            index = next((i for i, s in enumerate(specs) if s.task is Task.TRANSCRIBE), -1)
+            panes = list(self._panes(specs)) if index >= 0 else []
+            if not 0 <= index < len(panes):
+                return  # no transcript task (a translation only): nothing to show
+            p.pane, p.index = panes[index], index
+            p.before = text_before_insertion(p.pane)
+            p.handle = int(p.pane.begin_partial(SOURCE))
+        p.pane.update_partial(p.handle, join_piece(p.before, text) + PREVIEW_MARK)
+
+    def _hand_over_preview(self, pending: _Pending) -> None:
+        """The utterance's job takes the preview's partial (if it shows in the same pane)."""
+        p, self._preview = self._preview, None
+        if p is None:
+            return
+        self._bridge.end_preview(p.stream)
+        if p.handle is None:
+            return
+        i = p.index
+        if i < len(pending.panes) and pending.panes[i] is p.pane and i not in pending.handles:
+            pending.handles[i], pending.before[i] = p.handle, p.before
+        else:
+            p.pane.discard(p.handle)
+
+    @Slot()
+    def _end_preview(self) -> None:
+        """The open utterance ended without a job (too short), or recording stopped."""
+        p, self._preview = self._preview, None
+        if p is not None:
+            self._bridge.end_preview(p.stream)
+            if p.handle is not None:
+                p.pane.discard(p.handle)
 
     # --- engine → panes --------------------------------------------------------------
     def _pane(self, pending: _Pending, index: int) -> Any | None:

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction
 
+from app.core.endpointing import Utterance
 from app.core.transcript import Segment, Task, TaskSpec
-from app.ui.dictation_controller import DictationController
+from app.ui.dictation_controller import PREVIEW_MARK, DictationController
 from app.ui.level_meter import LevelMeter, db_to_fraction
 from app.ui.transcript_pane import TranscriptPane
 from app.workers.dictation import DictationConfig, DictationSession
@@ -105,6 +108,7 @@ def test_specs_are_read_at_each_utterance_and_fill_one_pane_per_task(qtbot, brid
         specs,
         lambda s: panes[: len(s)],
         session_factory=lambda lis: DictationSession(lis, cfg, backend=backend),
+        preview=False,  # the live preview reads the specs too (to pick its pane)
     )
     committed: list[Segment] = []
     ctl.utteranceCommitted.connect(committed.append)
@@ -301,3 +305,164 @@ def test_preferences_apply_to_the_next_recording(qtbot, bridge, tmp_path: Path):
     assert (ep.pause_s, ep.tail_s, ep.max_chunk_s, ep.cut_search_s) == (1.5, 0.4, 8.0, 4.0)
     ctl.apply_preferences(Preferences(pause_s=0.3, input_device=""))
     assert ctl.config.device is None and ctl.config.endpoint.tail_s == 0.3
+
+
+# --- live preview ----------------------------------------------------------------------------
+
+
+class FakeBridge(QObject):
+    """Records what the controller sends; the test emits the engine's signals itself."""
+
+    jobPartial = Signal(int, int, str, float, float)
+    jobFinished = Signal(int, object)
+    jobFailed = Signal(int, str)
+    previewText = Signal(int, str)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.previews: list[tuple[int, int, bool]] = []
+        self.ended: list[int] = []
+        self.jobs: list[int] = []
+
+    def submit_audio(self, audio, offset, specs, source=""):
+        self.jobs.append(100 + len(self.jobs))
+        return self.jobs[-1]
+
+    def submit_preview(self, stream_id: int, samples, reset: bool = False) -> None:
+        self.previews.append((stream_id, len(samples), reset))
+
+    def end_preview(self, stream_id: int) -> None:
+        self.ended.append(stream_id)
+
+    def cancel(self, job_id: int) -> None:
+        pass
+
+
+class FakeSession:
+    """Stands in for DictationSession: the test drives its listener (the controller's relay)."""
+
+    def __init__(self, listener) -> None:
+        self.listener = listener
+        self.recording = False
+        self.journal_path = None
+
+    def start(self) -> None:
+        self.recording = True
+
+    def stop(self, tail: bool = True) -> None:
+        self.recording = False
+
+
+def _preview_rig(qtbot, specs, panes, preview: bool = True):
+    bridge = FakeBridge()
+    sessions: list[FakeSession] = []
+
+    def factory(listener):
+        sessions.append(FakeSession(listener))
+        return sessions[-1]
+
+    ctl = DictationController(
+        bridge, lambda: specs, lambda _s: panes, session_factory=factory, preview=preview
+    )
+    assert ctl.start()
+    return ctl, bridge, sessions[0].listener
+
+
+def _pane(qtbot, text: str = "") -> TranscriptPane:
+    pane = TranscriptPane()
+    qtbot.addWidget(pane)
+    pane.editor.setPlainText(text)
+    pane.editor.moveCursor(pane.editor.textCursor().MoveOperation.End)
+    return pane
+
+
+def _utterance(seconds: float = 1.0) -> Utterance:
+    audio = np.full(round(seconds * 16000), 0.1, np.float32)
+    return Utterance(0, 2.0, 2.0 + seconds, audio, False)
+
+
+def _result(text: str) -> SimpleNamespace:
+    return SimpleNamespace(text=text)
+
+
+def test_preview_shows_greyed_then_the_exact_text_replaces_it_in_place(qtbot) -> None:
+    pane = _pane(qtbot, "Notes:")
+    _ctl, bridge, relay = _preview_rig(qtbot, [TaskSpec()], [pane])
+    relay.preview(np.zeros(8000, np.float32), True)
+    relay.preview(np.zeros(8000, np.float32), False)
+    assert bridge.previews == [(1, 8000, True), (1, 8000, False)]
+    bridge.previewText.emit(1, "hello wor")
+    [handle] = pane.open_partials()
+    assert pane.document.toPlainText() == "Notes: hello wor" + PREVIEW_MARK
+    bridge.previewText.emit(1, "hello world ")
+    assert pane.document.toPlainText() == "Notes: hello world" + PREVIEW_MARK
+    relay.utterance(_utterance())  # the utterance ends: its job takes over the partial
+    assert bridge.ended == [1] and bridge.jobs == [100]
+    bridge.previewText.emit(1, "stale text")  # a late preview of the ended stream
+    assert pane.document.toPlainText() == "Notes: hello world" + PREVIEW_MARK
+    bridge.jobPartial.emit(100, 0, "Hello", 2.0, 3.0)
+    assert pane.open_partials() == [handle]  # the same region: replaced in place
+    assert pane.document.toPlainText() == "Notes: hello"
+    bridge.jobFinished.emit(100, [_result("Hello world.")])
+    assert pane.open_partials() == []
+    assert pane.document.toPlainText() == "Notes: hello world."
+    relay.preview_end()  # the session says the utterance closed: nothing left to drop
+    assert pane.document.toPlainText() == "Notes: hello world."
+    # the next utterance gets a new stream id, reset
+    relay.preview(np.zeros(4000, np.float32), True)
+    assert bridge.previews[-1] == (2, 4000, True)
+
+
+def test_preview_shows_only_in_the_transcript_pane_and_never_over_pending_text(qtbot) -> None:
+    panes = [_pane(qtbot), _pane(qtbot)]
+    specs = [TaskSpec(), TaskSpec(Task.TRANSLATE, target_language="fr")]
+    _ctl, bridge, relay = _preview_rig(qtbot, specs, panes)
+    relay.preview(np.zeros(8000, np.float32), True)
+    bridge.previewText.emit(1, "bonjour")
+    assert panes[0].document.toPlainText() == "Bonjour" + PREVIEW_MARK
+    assert panes[1].document.toPlainText() == "" and panes[1].open_partials() == []
+    relay.utterance(_utterance())  # job 100 takes the transcript pane's partial
+    relay.preview_end()
+    relay.preview(np.zeros(8000, np.float32), True)  # the next utterance, while 100 is pending
+    bridge.previewText.emit(2, "encore")
+    assert panes[0].document.toPlainText() == "Bonjour" + PREVIEW_MARK  # not over job 100
+    bridge.jobFinished.emit(100, [_result("Bonjour."), _result("Hello.")])
+    assert [p.document.toPlainText() for p in panes] == ["Bonjour.", "Hello."]
+    bridge.previewText.emit(2, "encore")  # now it shows, after the committed text
+    assert panes[0].document.toPlainText() == "Bonjour. Encore" + PREVIEW_MARK
+    relay.preview_end()  # too short to be an utterance: the preview goes away
+    assert panes[0].document.toPlainText() == "Bonjour." and panes[0].open_partials() == []
+    assert bridge.ended == [1, 2]
+
+
+def test_translation_only_and_preview_off_show_no_preview(qtbot) -> None:
+    pane = _pane(qtbot)
+    _ctl, bridge, relay = _preview_rig(qtbot, [TaskSpec(Task.TRANSLATE, "en", "fr")], [pane])
+    relay.preview(np.zeros(8000, np.float32), True)
+    bridge.previewText.emit(1, "hello")
+    assert pane.document.toPlainText() == "" and pane.open_partials() == []
+    off_pane = _pane(qtbot)
+    _off, off_bridge, off_relay = _preview_rig(qtbot, [TaskSpec()], [off_pane], preview=False)
+    assert not hasattr(off_relay, "preview")  # the session is not even asked for audio
+    off_bridge.previewText.emit(1, "hello")
+    assert off_pane.document.toPlainText() == ""
+
+
+def test_live_preview_through_the_fake_engine_leaves_only_the_exact_text(
+    qtbot, bridge, tmp_path: Path
+) -> None:
+    speech = _speech()
+    pane = _pane(qtbot, "Notes:")
+    backend = FakeBackend(FakeDevice("mic", speech.audio), speed=4)
+    ctl = _controller(bridge, tmp_path, [TaskSpec()], [pane], backend, max_seconds=speech.duration)
+    shown: list[str] = []
+    bridge.previewText.connect(lambda _s, text: shown.append(pane.document.toPlainText()))
+    committed: list[Segment] = []
+    ctl.utteranceCommitted.connect(committed.append)
+    assert ctl.start()
+    qtbot.waitUntil(lambda: len(committed) == 2 and not ctl.recording, timeout=30000)
+    assert pane.document.toPlainText() == "Notes:" + committed[0].text + committed[1].text
+    assert PREVIEW_MARK not in pane.document.toPlainText() and pane.open_partials() == []
+    audio_s, _compute_s, updates = bridge.preview_cost
+    assert updates > 0 and audio_s > 0
+    assert any(PREVIEW_MARK in text and "preview" in text for text in shown)
