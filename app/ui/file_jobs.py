@@ -121,8 +121,8 @@ class FileJobs(QObject):
             return  # a later chunk of the same batched step: shown once the earlier ones land
         pane = self._view(job).panes[index]
         if index not in job.partials:
-            prefix = "\n" if pane.editor.toPlainText() else ""
-            job.partials[index] = (pane.begin_partial(job.name, at_end=True), prefix)
+            lead = "" if pane.document.isEmpty() else "\n"
+            job.partials[index] = (pane.begin_partial(job.name, at_end=True, lead=lead), "")
         handle, prefix = job.partials[index]
         pane.update_partial(handle, prefix + text)
 
@@ -135,7 +135,7 @@ class FileJobs(QObject):
         for start in [s for s in pending if s <= segment.start]:
             del pending[start]
         pane = self._view(job).panes[index]
-        handle, prefix = job.partials.pop(index, (0, "\n" if pane.editor.toPlainText() else ""))
+        handle, prefix = job.partials.pop(index, (0, "" if pane.document.isEmpty() else "\n"))
         final = Segment(segment.start, segment.end, prefix + segment.text.strip(), segment.source)
         if handle:
             pane.commit(handle, final)
@@ -150,7 +150,7 @@ class FileJobs(QObject):
         self._drop_partials(job)
         view = self._view(job)
         for pane, result in zip(view.panes, results, strict=False):
-            if not pane.editor.toPlainText() and result.segments:
+            if pane.document.isEmpty() and result.segments:
                 pane.append_segments(result.segments)
         self.jobDone.emit(job_id)
 

@@ -248,11 +248,18 @@ class TranscriptPane(QWidget):
 
     # --- partials (the live-dictation API) ------------------------------------------------
 
-    def begin_partial(self, source_id: str = "", at_end: bool = False) -> int:
-        """Open a partial region at the cursor or the end; returns its handle."""
+    def begin_partial(self, source_id: str = "", at_end: bool = False, lead: str = "") -> int:
+        """Open a partial region at the cursor or the end; returns its handle.
+
+        ``lead`` (e.g. a newline between file chunks) is inserted as plain text before the
+        region: a paragraph break inside a partial region would split it, and every update
+        would then leave the previous partial behind.
+        """
         handle = next(_handles)
         anchor = QTextCursor(self.document)
         anchor.setPosition(self._insert_position(at_end))
+        if lead:
+            anchor.insertText(lead, QTextCharFormat())
         self._partials[handle] = _Partial(source_id, anchor)
         return handle
 

@@ -250,3 +250,19 @@ def test_dropped_file_urls_are_passed_up_not_pasted(qtbot, tmp_path) -> None:
         drop_urls(pane.editor.viewport(), [tmp_path / "a.wav"])
     assert blocker.args == [[str(tmp_path / "a.wav")]]
     assert _text(pane) == ""
+
+
+def test_repeated_updates_after_a_newline_lead_leave_no_stale_partials(qtbot):
+    """A paragraph break inside a partial region split it, so each update left a copy behind."""
+    from app.core.transcript import Segment
+    from app.ui.transcript_pane import TranscriptPane
+
+    pane = TranscriptPane()
+    qtbot.addWidget(pane)
+    pane.insert_segment(Segment(0.0, 1.0, "first"), at_end=True)
+    handle = pane.begin_partial("file", at_end=True, lead="\n")
+    for text in ("foo", "foo bar", "foo bar baz"):
+        pane.update_partial(handle, text)
+        assert pane.document.toPlainText() == "first\n" + text
+    pane.commit(handle, Segment(1.0, 2.0, "foo bar baz."))
+    assert pane.document.toPlainText() == "first\nfoo bar baz."
