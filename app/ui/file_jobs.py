@@ -12,7 +12,7 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from app.core.document import Document, OutputText, output_label
 from app.core.segmentation import SegmentationConfig
@@ -20,6 +20,10 @@ from app.core.transcript import Segment, TaskSpec, TranscriptResult
 from app.ui.document_tabs import DocumentTabs, DocumentView
 
 log = logging.getLogger(__name__)
+
+#: Partial text arrives once per token and in bursts; the panes show the latest text at most
+#: this often, so a burst costs one update instead of dozens (event-loop stalls).
+PARTIAL_INTERVAL_MS = 40
 
 
 @dataclass
@@ -59,6 +63,11 @@ class FileJobs(QObject):
         self.tabs = tabs
         self._seg_cfg = seg_cfg
         self.jobs: dict[int, FileJob] = {}
+        self._dirty: set[tuple[int, int]] = set()  # (job id, task index) with new partial text
+        self._flush_timer = QTimer(self)
+        self._flush_timer.setSingleShot(True)
+        self._flush_timer.setInterval(PARTIAL_INTERVAL_MS)
+        self._flush_timer.timeout.connect(self._flush_partials)
         bridge.jobProgress.connect(self._on_progress)  # type: ignore[attr-defined]
         bridge.jobPartial.connect(self._on_partial)  # type: ignore[attr-defined]
         bridge.jobSegment.connect(self._on_segment)  # type: ignore[attr-defined]
@@ -115,10 +124,23 @@ class FileJobs(QObject):
         job = self.jobs.get(job_id)
         if job is None or not 0 <= index < len(job.specs):
             return
-        pending = job.pending.setdefault(index, {})
-        pending[start] = text
-        if start != min(pending):
-            return  # a later chunk of the same batched step: shown once the earlier ones land
+        job.pending.setdefault(index, {})[start] = text
+        self._dirty.add((job_id, index))
+        if not self._flush_timer.isActive():
+            self._flush_timer.start()
+
+    @Slot()
+    def _flush_partials(self) -> None:
+        dirty, self._dirty = self._dirty, set()
+        for job_id, index in sorted(dirty):
+            job = self.jobs.get(job_id)
+            pending = job.pending.get(index) if job is not None else None
+            if job is None or not pending:
+                continue
+            # Batched steps interleave chunks: show the earliest uncommitted one only.
+            self._show_partial(job, index, pending[min(pending)])
+
+    def _show_partial(self, job: FileJob, index: int, text: str) -> None:
         pane = self._view(job).panes[index]
         if index not in job.partials:
             lead = "" if pane.document.isEmpty() else "\n"
@@ -134,6 +156,9 @@ class FileJobs(QObject):
         pending = job.pending.get(index, {})
         for start in [s for s in pending if s <= segment.start]:
             del pending[start]
+        if pending:  # the next chunk of a batched step already streamed: show it next
+            self._dirty.add((job_id, index))
+            self._flush_timer.start()
         pane = self._view(job).panes[index]
         handle, prefix = job.partials.pop(index, (0, "" if pane.document.isEmpty() else "\n"))
         final = Segment(segment.start, segment.end, prefix + segment.text.strip(), segment.source)

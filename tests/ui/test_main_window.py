@@ -335,6 +335,10 @@ def test_closing_a_result_tab_cancels_its_job(rig) -> None:
     (job,) = rig.window.submit_paths([path])
     # A partial arrives for the job: its tab exists while the job still runs.
     rig.bridge.jobPartial.emit(job, 0, "so far", 0.0, 2.0)
+    rig.qtbot.waitUntil(
+        lambda: rig.window.tabs.views()[-1].panes[0].editor.toPlainText() == "so far",
+        timeout=WAIT_MS,
+    )
     view = rig.window.tabs.views()[-1]
     assert view.title == "meeting.wav" and view.panes[0].editor.toPlainText() == "so far"
     rig.window.ask_discard = lambda _w, _v: True
@@ -456,19 +460,50 @@ def test_batched_partials_show_the_earliest_chunk_only(rig) -> None:
     gate = threading.Event()
     path = rig.audio_file("long.wav", 2.0, gate=gate)
     (job,) = rig.window.submit_paths([path])
-    emit = rig.bridge.jobPartial.emit
-    emit(job, 0, "later chunk", 10.0, 20.0)
+
+    def pane_text() -> str:
+        views = rig.window.tabs.views()
+        return views[-1].panes[0].document.toPlainText() if views else ""
+
+    def show(text: str, start: float, expected: str) -> None:
+        rig.bridge.jobPartial.emit(job, 0, text, start, start + 10.0)
+        rig.qtbot.waitUntil(lambda: pane_text() == expected, timeout=WAIT_MS)
+
+    show("later chunk", 10.0, "later chunk")
     view = rig.window.tabs.views()[-1]
-    text = view.panes[0].editor.toPlainText
-    assert text() == "later chunk"
-    emit(job, 0, "first", 0.0, 10.0)  # an earlier chunk of the same step takes over
-    assert text() == "first"
-    emit(job, 0, "later chunk grows", 10.0, 20.0)
-    assert text() == "first"
-    emit(job, 0, "first chunk", 0.0, 10.0)
-    assert text() == "first chunk"
+    show("first", 0.0, "first")  # an earlier chunk of the same step takes over
+    show("first chunk", 0.0, "first chunk")
+    rig.bridge.jobPartial.emit(job, 0, "later chunk grows", 10.0, 20.0)
+    show("first chunk!", 0.0, "first chunk!")  # the later chunk never shows in between
     rig.bridge.jobSegment.emit(job, 0, Segment(0.0, 10.0, "first chunk.", path))
+    rig.qtbot.waitUntil(lambda: pane_text() == "first chunk.\nlater chunk grows", timeout=WAIT_MS)
     rig.bridge.jobSegment.emit(job, 0, Segment(10.0, 20.0, "later chunk grows.", path))
-    assert text() == "first chunk.\nlater chunk grows."
+    assert pane_text() == "first chunk.\nlater chunk grows."
+    assert view.panes[0].document.toPlainText() == pane_text()
+    rig.window.jobs.cancel(job)
+    gate.set()
+
+
+def test_a_burst_of_partials_costs_one_pane_update(rig) -> None:
+    rig.load()
+    gate = threading.Event()
+    path = rig.audio_file("burst.wav", 2.0, gate=gate)
+    (job,) = rig.window.submit_paths([path])
+    rig.bridge.jobPartial.emit(job, 0, "w", 0.0, 2.0)
+    rig.qtbot.waitUntil(lambda: rig.window.tabs.views()[-1].title == "burst.wav", timeout=WAIT_MS)
+    pane = rig.window.tabs.views()[-1].panes[0]
+    rig.qtbot.waitUntil(lambda: pane.document.toPlainText() == "w", timeout=WAIT_MS)
+    updates: list[str] = []
+    original = pane.update_partial
+
+    def counting(handle: int, text: str) -> None:
+        updates.append(text)
+        original(handle, text)
+
+    pane.update_partial = counting
+    for n in range(2, 60):
+        rig.bridge.jobPartial.emit(job, 0, "w" * n, 0.0, 2.0)
+    rig.qtbot.waitUntil(lambda: pane.document.toPlainText() == "w" * 59, timeout=WAIT_MS)
+    assert updates == ["w" * 59]
     rig.window.jobs.cancel(job)
     gate.set()
