@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from app.core.errors import CancelledError, OutOfMemoryError, UsageError
+from app.core.errors import CancelledError, OutOfMemoryError
 from app.core.transcript import Task, TaskSpec, Timing
 from app.engine import ctc, forward
 from app.engine.base import Audio, CancelToken, PartialCallback, TaskOutput
@@ -63,17 +63,7 @@ def run_task_fast(
     cancel: CancelToken | None = None,
 ) -> TaskOutput:
     """One task on an encoded chunk; ``draft`` (if given) drives speculative decoding."""
-    from app.engine.granite import MAX_POSITIONS
-
-    prompt_ids = engine.build_prompt(encoded.n_audio_tokens, spec)
-    room = MAX_POSITIONS - len(prompt_ids)
-    if room <= 0:
-        raise UsageError(
-            f"The prompt needs {len(prompt_ids)} positions; the model has {MAX_POSITIONS}. "
-            "Split the audio into shorter chunks."
-        )
-    if cancel is not None and cancel.cancelled:
-        raise CancelledError()
+    prompt_ids, room = engine.task_prompt(encoded, spec, cancel)
     started = time.perf_counter()
     forked = shared.fork_for(prompt_ids) if shared is not None else None
     cache: list[Any]

@@ -258,6 +258,21 @@ class GraniteEngine:
 
     # ---- tasks -------------------------------------------------------------------------
 
+    def task_prompt(
+        self, encoded: EncodedAudio, spec: TaskSpec, cancel: CancelToken | None
+    ) -> tuple[list[int], int]:
+        """Prompt ids for one task and the positions left for its text (typed errors)."""
+        prompt_ids = self.build_prompt(encoded.n_audio_tokens, spec)
+        room = MAX_POSITIONS - len(prompt_ids)
+        if room <= 0:
+            raise UsageError(
+                f"The prompt needs {len(prompt_ids)} positions; the model has {MAX_POSITIONS}. "
+                "Split the audio into shorter chunks."
+            )
+        if cancel is not None and cancel.cancelled:
+            raise CancelledError()
+        return prompt_ids, room
+
     def run_task(
         self,
         encoded: EncodedAudio,
@@ -268,15 +283,7 @@ class GraniteEngine:
         cancel: CancelToken | None = None,
     ) -> TaskOutput:
         """Prompt, prefill and decode one task on an encoded chunk (no encoder time counted)."""
-        prompt_ids = self.build_prompt(encoded.n_audio_tokens, spec)
-        room = MAX_POSITIONS - len(prompt_ids)
-        if room <= 0:
-            raise UsageError(
-                f"The prompt needs {len(prompt_ids)} positions; the model has {MAX_POSITIONS}. "
-                "Split the audio into shorter chunks."
-            )
-        if cancel is not None and cancel.cancelled:
-            raise CancelledError()
+        prompt_ids, room = self.task_prompt(encoded, spec, cancel)
         import mlx.core as mx
 
         started = time.perf_counter()
