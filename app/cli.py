@@ -35,10 +35,11 @@ from app.core import model_spec
 from app.core.errors import GraniteError, UsageError
 from app.core.export import FORMATS, write_result
 from app.core.progress import ProgressClock, format_duration, progress_line
-from app.core.segmentation import Chunk, SegmentationConfig
-from app.core.transcript import Segment, Task, TaskSpec, TranscriptResult
+from app.core.segmentation import SegmentationConfig
+from app.core.transcript import Task, TaskSpec, TranscriptResult
 from app.engine.base import DEFAULT_MODEL
 from app.engine.batch import DEFAULT_BATCH
+from app.workers.engine_support import QueueListener
 from app.workers.engine_thread import (
     EngineFactory,
     EngineThread,
@@ -204,32 +205,8 @@ def _engine_factory() -> EngineFactory:
     return cast(EngineFactory, getattr(importlib.import_module(module), attr))
 
 
-class _Events:
-    """EngineListener that forwards what the CLI needs into a queue (model thread → main)."""
-
-    def __init__(self) -> None:
-        self.q: queue.Queue[tuple[Any, ...]] = queue.Queue()
-
-    def model_state(self, state: str, message: str) -> None:
-        self.q.put(("state", state, message))
-
-    def download_progress(self, done: int, total: int) -> None:
-        self.q.put(("download", done, total))
-
-    def job_progress(self, job_id: int, done: float, total: float) -> None:
-        self.q.put(("progress", job_id, done, total))
-
-    def job_partial(self, job_id: int, task_index: int, text: str, chunk: Chunk) -> None:
-        pass
-
-    def job_segment(self, job_id: int, task_index: int, segment: Segment) -> None:
-        pass
-
-    def job_finished(self, job_id: int, results: list[TranscriptResult]) -> None:
-        self.q.put(("finished", job_id, results))
-
-    def job_failed(self, job_id: int, message: str) -> None:
-        self.q.put(("failed", job_id, message))
+class _Events(QueueListener):
+    """The model thread's events for the ``transcribe`` loop (see ``QueueListener``)."""
 
 
 class _Display:

@@ -30,10 +30,10 @@ from app.core import keywords as kw
 from app.core import model_spec, recordings
 from app.core.endpointing import EndpointConfig, Utterance
 from app.core.errors import GraniteError, UsageError
-from app.core.segmentation import Chunk
-from app.core.transcript import Segment, Task, TaskSpec, TranscriptResult
+from app.core.transcript import Task, TaskSpec, TranscriptResult
 from app.engine.base import DEFAULT_MODEL
 from app.workers.dictation import DictationConfig, DictationSession, SessionSummary
+from app.workers.engine_support import QueueListener
 from app.workers.engine_thread import EngineFactory, EngineThread, default_engine_factory
 
 log = logging.getLogger(__name__)
@@ -107,33 +107,8 @@ def _options(args: argparse.Namespace) -> tuple[TaskSpec, DictationConfig, Path 
     return spec, cfg, save
 
 
-class _Events:
+class _Events(QueueListener):
     """EngineListener + DictationListener: everything lands in one queue for the main thread."""
-
-    def __init__(self) -> None:
-        self.q: queue.Queue[tuple[Any, ...]] = queue.Queue()
-
-    # engine (model thread)
-    def model_state(self, state: str, message: str) -> None:
-        self.q.put(("state", state, message))
-
-    def download_progress(self, done: int, total: int) -> None:
-        pass
-
-    def job_progress(self, job_id: int, done: float, total: float) -> None:
-        pass
-
-    def job_partial(self, job_id: int, task_index: int, text: str, chunk: Chunk) -> None:
-        pass
-
-    def job_segment(self, job_id: int, task_index: int, segment: Segment) -> None:
-        pass
-
-    def job_finished(self, job_id: int, results: list[TranscriptResult]) -> None:
-        self.q.put(("finished", job_id, results))
-
-    def job_failed(self, job_id: int, message: str) -> None:
-        self.q.put(("failed", job_id, message))
 
     # dictation (consumer thread)
     def utterance(self, utt: Utterance) -> None:

@@ -7,11 +7,12 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import queue
 import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, NoReturn, Protocol, cast
+from typing import TYPE_CHECKING, Any, NoReturn, Protocol, cast
 
 import numpy as np
 
@@ -181,3 +182,36 @@ class PreviewStreams:
     def cost(self) -> float:
         """Compute seconds per second of previewed audio (0 before any preview)."""
         return self.compute_s / self.audio_s if self.audio_s else 0.0
+
+
+class QueueListener:
+    """EngineListener for a plain (non-Qt) main thread: the events it needs, as tuples in ``q``.
+
+    ``("state", state, message)``, ``("download", done, total)``, ``("progress", job, done,
+    total)``, ``("finished", job, results)``, ``("failed", job, message)``; partials and
+    segments are not queued (the command-line front ends print whole results).
+    """
+
+    def __init__(self) -> None:
+        self.q: queue.Queue[tuple[Any, ...]] = queue.Queue()
+
+    def model_state(self, state: str, message: str) -> None:
+        self.q.put(("state", state, message))
+
+    def download_progress(self, done: int, total: int) -> None:
+        self.q.put(("download", done, total))
+
+    def job_progress(self, job_id: int, done: float, total: float) -> None:
+        self.q.put(("progress", job_id, done, total))
+
+    def job_partial(self, job_id: int, task_index: int, text: str, chunk: Chunk) -> None:
+        pass
+
+    def job_segment(self, job_id: int, task_index: int, segment: Segment) -> None:
+        pass
+
+    def job_finished(self, job_id: int, results: list[TranscriptResult]) -> None:
+        self.q.put(("finished", job_id, results))
+
+    def job_failed(self, job_id: int, message: str) -> None:
+        self.q.put(("failed", job_id, message))
