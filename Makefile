@@ -34,6 +34,7 @@ run: venv
 lint: venv
 	$(VENV)/bin/ruff check app tests
 	$(VENV)/bin/ruff format --check app tests
+	$(VENV)/bin/lint-imports
 
 typecheck: venv
 	$(VENV)/bin/mypy

@@ -13,8 +13,8 @@ import tempfile
 from pathlib import Path
 
 from app.core import paths
-from app.core.document import Document
 from app.core.errors import UsageError
+from app.core.text.document import Document
 
 log = logging.getLogger(__name__)
 

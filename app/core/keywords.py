@@ -1,6 +1,6 @@
 """Named keyword lists (hotwords) that bias the model towards names and jargon.
 
-Pure Python. The GUI (``app.ui.keyword_sidebar``) edits a :class:`KeywordLibrary`; the active
+Pure Python. The GUI (``app.ui.panels.keyword_sidebar``) edits a :class:`KeywordLibrary`; the active
 list's words go into ``TaskSpec.keywords`` and mlx-audio appends ``Keywords: a, b, ...`` to the
 instruction of every chunk.
 

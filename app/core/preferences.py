@@ -1,6 +1,7 @@
 """The user's preferences as one typed object, created by the GUI and passed in everywhere.
 
-Pure Python: ``app.ui.settings_store`` persists it with QSettings; engines and pipelines only
+Pure Python: ``app.ui.settings.settings_store`` persists it with QSettings; engines and
+pipelines only
 ever *receive* a ``Preferences`` (never create one).
 
 API::
@@ -34,7 +35,7 @@ SCHEMA_VERSION = 1
 InsertionMode = Literal["cursor", "end"]
 INSERTION_MODES: tuple[str, ...] = ("cursor", "end")
 HotkeyMode = Literal["toggle", "hold"]
-#: Same values as ``app.core.hotkey_state.Mode``: press to start/stop, or hold to talk.
+#: Same values as ``app.core.dictation.hotkey_state.Mode``: press to start/stop, or hold to talk.
 HOTKEY_MODES: tuple[str, ...] = ("toggle", "hold")
 CHUNK_RANGE = (5.0, 120.0)
 PAUSE_RANGE = (0.2, 5.0)

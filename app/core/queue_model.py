@@ -1,6 +1,6 @@
 """The file queue as plain data: one row per job, a small state machine and a smoothed ETA.
 
-Pure Python with an injectable clock; ``app.ui.queue_panel`` draws it.
+Pure Python with an injectable clock; ``app.ui.panels.queue_panel`` draws it.
 
 States: ``queued → decoding → transcribing → done``; ``failed`` and ``cancelled`` can be
 reached from any active state. Terminal rows ignore late events (a cancelled job's last

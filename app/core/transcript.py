@@ -8,7 +8,7 @@ from enum import StrEnum
 
 from app.core import languages
 from app.core.errors import UsageError
-from app.core.text_join import is_cjk
+from app.core.text.text_join import is_cjk
 
 #: Languages written without spaces between words.
 NO_SPACE_LANGUAGES = frozenset({"ja", "zh"})
@@ -134,7 +134,7 @@ def needs_space(before: str, after: str, language: str | None = None) -> bool:
 
     Japanese and Chinese: only between two Latin words or numbers (``Python`` + ``is``).
     Unknown language: none when either boundary character is Chinese/Japanese (the same rule
-    as live dictation, ``app.core.text_join``). Any other known language: always.
+    as live dictation, ``app.core.text.text_join``). Any other known language: always.
     """
     if not before or not after or before[-1].isspace() or after[0].isspace():
         return False

@@ -11,17 +11,16 @@ import contextlib
 import fnmatch
 import logging
 import os
-import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
 
+from app.core import model_spec
 from app.core.errors import CancelledError, GraniteError, ModelMissingError, UsageError
 from app.engine.base import CancelToken, DownloadProgress
 
 log = logging.getLogger(__name__)
 
-REPO_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*$")
 #: The files a granite_speech model needs (as mlx-audio downloads them).
 ALLOW_PATTERNS = ["*.json", "*.safetensors", "*.txt", "*.model", "*.jinja", "*.tiktoken"]
 
@@ -34,17 +33,6 @@ class Hub(Protocol):
     def download(
         self, repo_id: str, *, on_progress: DownloadProgress | None, cancel: CancelToken | None
     ) -> Path: ...
-
-
-def looks_like_path(spec: str) -> bool:
-    """True for specs that can only be a filesystem path."""
-    return (
-        os.path.isabs(spec)
-        or spec.startswith((".", "~"))
-        or spec.count("/") > 1
-        or "\\" in spec
-        or Path(spec).expanduser().exists()
-    )
 
 
 def _check_folder(spec: str) -> Path:
@@ -70,9 +58,9 @@ def resolve_model(
     spec = spec.strip()
     if not spec:
         raise UsageError("No model given; choose a model folder or a Hugging Face repo id.")
-    if looks_like_path(spec):
+    if model_spec.is_local_path(spec):
         return _check_folder(spec)
-    if not REPO_ID.match(spec):
+    if not model_spec.looks_like_repo_id(spec):
         raise ModelMissingError(
             f"Model '{spec}' is neither an existing folder nor a Hugging Face repo id."
         )

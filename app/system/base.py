@@ -15,8 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
+from app.core.dictation.hotkey_state import Permission, PermissionStatus
 from app.core.errors import GraniteError
-from app.core.hotkey_state import Permission, PermissionStatus
 
 log = logging.getLogger(__name__)
 
@@ -124,7 +124,8 @@ class Permissions(Protocol):
 
 
 def permission_status(permissions: Permissions) -> PermissionStatus:
-    """Snapshot for :class:`app.core.hotkey_state.DictationMachine`. A microphone the system has
+    """Snapshot for :class:`app.core.dictation.hotkey_state.DictationMachine`.
+        A microphone the system has
     not asked about yet counts as granted: the first capture triggers the system prompt."""
     return PermissionStatus(
         microphone=permissions.microphone_status() is not MicrophoneStatus.DENIED,

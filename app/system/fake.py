@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from app.core.hotkey_state import default_explanation
+from app.core.dictation.hotkey_state import default_explanation
 from app.system.base import (
     MicrophoneStatus,
     PermissionKind,

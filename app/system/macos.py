@@ -14,7 +14,7 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from app.core.hotkey_state import default_explanation
+from app.core.dictation.hotkey_state import default_explanation
 from app.system.base import (
     PermissionKind,
     Scheduler,

@@ -8,7 +8,7 @@ import importlib
 import logging
 from typing import Any
 
-from app.core.hotkey_state import default_explanation
+from app.core.dictation.hotkey_state import default_explanation
 from app.system.base import MicrophoneStatus, PermissionKind, SystemIntegrationError
 
 log = logging.getLogger(__name__)

@@ -1,7 +1,7 @@
 """Linux (X11) implementation: paste/type through ``xdotool`` + ``xclip`` when installed,
 launch at login through an XDG autostart entry. No global hotkey here: it would need
 python-xlib or pynput (not dependencies). A desktop-environment shortcut that launches the app
-again can reach the running instance through ``app.ui.single_instance`` instead."""
+again can reach the running instance through ``app.ui.desktop.single_instance`` instead."""
 
 from __future__ import annotations
 

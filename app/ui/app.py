@@ -1,6 +1,7 @@
 """``run_gui``: the application object, logging, one instance per user, preferences, the window
-with live dictation (``app.ui.dictation_controller.install``), the tray / menu-bar icon and
-system-wide dictation (``app.ui.shell.AppShell``), then the model.
+with live dictation (``app.ui.dictation.dictation_controller.install``), the tray / menu-bar
+icon and
+system-wide dictation (``app.ui.desktop.shell.AppShell``), then the model.
 
 The window is shown first; the model is loaded afterwards on the model thread (the bridge), so
 the window appears at once and its model-dependent controls stay disabled until it is ready.
@@ -49,9 +50,9 @@ def make_application(argv: Sequence[str] = ()) -> QApplication:
 
 def build_window(bridge: Any = None, settings: Any = None) -> Any:
     """Preferences, bridge and window, without loading the model (tests, screenshot)."""
-    from app.ui.engine_options import EngineOptions
-    from app.ui.main_window import MainWindow
-    from app.ui.settings_store import SettingsStore
+    from app.ui.settings.engine_options import EngineOptions
+    from app.ui.settings.settings_store import SettingsStore
+    from app.ui.window.main_window import MainWindow
     from app.workers.qt_engine import EngineBridge
 
     settings = settings if settings is not None else SettingsStore()
@@ -95,10 +96,10 @@ def start_gui(
     """Everything ``run_gui`` sets up before the event loop; ``None`` when another instance
     is already running (it was asked to come to the front). Tests pass fakes."""
     from app.system import create_platform
-    from app.ui.dictation_controller import install
-    from app.ui.shell import AppShell
-    from app.ui.single_instance import SingleInstance
-    from app.ui.tray import app_icon, qt_scheduler
+    from app.ui.desktop.shell import AppShell
+    from app.ui.desktop.single_instance import SingleInstance
+    from app.ui.desktop.tray import app_icon, qt_scheduler
+    from app.ui.dictation.dictation_controller import install
 
     app = make_application(list(argv))
     instance = SingleInstance(instance_key)
@@ -118,7 +119,7 @@ def start_gui(
 
 
 def run_gui(argv: Sequence[str] | None = None) -> int:
-    from app.logging_setup import setup_logging
+    from app.core.logging_setup import setup_logging
 
     setup_logging()
     gui = start_gui(list(argv or ()))

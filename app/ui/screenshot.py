@@ -38,12 +38,12 @@ def render(out_path: str) -> str:
     from PySide6.QtWidgets import QApplication
 
     from app.core.autosave_store import AutosaveStore
-    from app.core.document import Document, OutputText
     from app.core.preferences import Preferences
+    from app.core.text.document import Document, OutputText
     from app.core.transcript import Segment, Task, TaskSpec
     from app.ui.app import make_application
-    from app.ui.main_window import MainWindow
-    from app.ui.settings_store import SettingsStore
+    from app.ui.settings.settings_store import SettingsStore
+    from app.ui.window.main_window import MainWindow
 
     class StillBridge(QObject):
         """Has the bridge's signals; does nothing (no model in a screenshot)."""

@@ -105,8 +105,8 @@ def run(model_dir: Path, path: Path, minutes: float, profile: bool) -> None:
     from app.system import Platform
     from app.system.fake import FakeHotkey, FakeLoginItem, FakePermissions, FakeTextInjector
     from app.ui.app import make_application, start_gui
-    from app.ui.engine_options import EngineOptions
-    from app.ui.settings_store import SettingsStore
+    from app.ui.settings.engine_options import EngineOptions
+    from app.ui.settings.settings_store import SettingsStore
     from app.workers.engine_thread import default_engine_factory
     from app.workers.qt_engine import EngineBridge
 

@@ -116,8 +116,8 @@ def ensure_model(scale: str) -> Path:
 
 
 def live_run(model: Path, speech: Any, pause: float) -> tuple[Run, np.ndarray]:
-    from app.core.endpointing import EndpointConfig
-    from app.workers.dictation import DictationConfig, DictationSession
+    from app.audio.session import DictationConfig, DictationSession
+    from app.core.dictation.endpointing import EndpointConfig
     from app.workers.engine_thread import EngineThread, default_engine_factory
     from tests.support.fake_stream import FakeBackend, FakeDevice
 
@@ -181,9 +181,9 @@ def ui_cost(n: int = 200) -> float:
     from PySide6.QtCore import QObject, Signal, Slot
     from PySide6.QtWidgets import QApplication
 
-    from app.core.text_join import join_piece
+    from app.core.text.text_join import join_piece
     from app.core.transcript import Segment
-    from app.ui.transcript_pane import TranscriptPane
+    from app.ui.editor.transcript_pane import TranscriptPane
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     pane = TranscriptPane()

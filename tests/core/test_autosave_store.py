@@ -8,8 +8,8 @@ import pytest
 
 from app.core import autosave_store, paths
 from app.core.autosave_store import AutosaveStore, write_atomic
-from app.core.document import Document, OutputText, Run
 from app.core.errors import UsageError
+from app.core.text.document import Document, OutputText, Run
 from app.core.transcript import Segment
 
 

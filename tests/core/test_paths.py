@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from app.core import autosave_store, paths, recordings
-from app.ui import dirs
+from app.ui.settings import dirs
 
 
 def test_home_override_puts_everything_under_one_folder(

@@ -120,8 +120,8 @@ def test_lazily_imported_modules_are_in_the_archive(exe: Path) -> None:
     pyz_name = next(name for name in archive.toc if name.endswith(".pyz"))
     modules = set(archive.open_embedded_archive(pyz_name).toc)
     needed = {
-        "app.cli",
-        "app.ui.tray",
+        "app.cli.transcribe",
+        "app.ui.desktop.tray",
         "app.system.x11",
         "mlx_audio.stt.models.granite_speech.granite_speech",
         "transformers.models.auto.tokenization_auto",

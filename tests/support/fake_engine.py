@@ -189,7 +189,9 @@ def factory(
     ModelCorruptError, ``boom…`` → RuntimeError, ``download…`` → reports 3 GiB of download
     progress first, ``block…`` → an engine that blocks in ``run`` until cancelled and prints
     ``engine busy`` to stdout when it starts; anything else loads instantly. The engine is named
-    after ``spec``."""
+    after ``spec``; a ``test/`` prefix (a repo-id shape, as the command line requires) is
+    ignored."""
+    spec = spec.removeprefix("test/")
     if spec.startswith("missing"):
         raise ModelMissingError(f"Model '{spec}' was not found.")
     if spec.startswith("corrupt"):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from app.core.dictation.hotkey_state import PermissionStatus
 from app.core.errors import UsageError
-from app.core.hotkey_state import PermissionStatus
 from app.system.base import MicrophoneStatus, Shortcut, SystemIntegrationError, permission_status
 from app.system.fake import FakeClipboard, FakePermissions, FakeTextInjector, ManualScheduler
 

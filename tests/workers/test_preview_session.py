@@ -10,8 +10,8 @@ from typing import Any
 import numpy as np
 
 from app.audio.capture import RATE, CaptureEvent
-from app.core.endpointing import Utterance
-from app.workers.dictation import DictationConfig, DictationSession, SessionSummary
+from app.audio.session import DictationConfig, DictationSession, SessionSummary
+from app.core.dictation.endpointing import Utterance
 from tests.support.espeak import compose, synthesize
 from tests.support.fake_stream import FakeBackend, FakeDevice
 

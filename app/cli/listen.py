@@ -1,0 +1,236 @@
+"""``python -m app listen``: headless dictation from the microphone.
+
+Prints each finalised utterance on stdout as ``[start-end] text`` (seconds from the start of
+the recording, two decimals) while recording goes on; status and one-line errors go to
+stderr. Stops after ``--duration`` seconds of audio or on Ctrl-C (a second Ctrl-C abandons
+the utterances still being transcribed). The recording is journaled to the data folder while
+it runs (so a crash loses nothing); on a clean end it is written to ``--save-audio`` (.wav or
+.flac) when asked and removed from the journal otherwise.
+
+Exit codes: 0 done, 1 the model or the input device failed, 2 usage error, 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import queue
+import signal
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from app.audio.capture import CaptureEvent
+from app.audio.devices import SoundDeviceBackend, resolve_device
+from app.audio.journal import export_audio
+from app.audio.session import DictationConfig, DictationSession, SessionSummary
+from app.cli.common import (
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_USAGE,
+    check_model_option,
+    engine_factory,
+    say,
+)
+from app.core import keywords as kw
+from app.core import recordings
+from app.core.dictation.endpointing import EndpointConfig, Utterance
+from app.core.errors import GraniteError, UsageError
+from app.core.transcript import Task, TaskSpec, TranscriptResult
+from app.engine.base import DEFAULT_MODEL
+from app.workers.engine_support import QueueListener
+from app.workers.engine_thread import EngineThread
+
+log = logging.getLogger(__name__)
+
+
+def add_parser(subparsers: Any) -> None:
+    p = subparsers.add_parser("listen", help="dictate from the microphone, one line per utterance")
+    p.add_argument("--model", default=DEFAULT_MODEL, help="model folder or Hugging Face repo")
+    p.add_argument("--device", default=None, metavar="NAME_OR_INDEX", help="input device")
+    p.add_argument(
+        "--duration", type=float, default=None, metavar="SECONDS", help="stop after this long"
+    )
+    p.add_argument("--language", default=None, help="spoken language (default: auto)")
+    p.add_argument("--translate-to", default=None, metavar="LANG", help="translate into LANG")
+    p.add_argument("--keywords", default="", help='words to favour, e.g. "Granite,MLX"')
+    p.add_argument("--save-audio", default=None, metavar="FILE", help="keep the audio (.wav/.flac)")
+    p.add_argument(
+        "--pause",
+        type=float,
+        default=0.8,
+        metavar="SECONDS",
+        help="silence that ends an utterance (default 0.8)",
+    )
+    p.add_argument("--list-devices", action="store_true", help="list input devices and exit")
+    p.set_defaults(run=run)
+
+
+def format_line(start: float, end: float, text: str) -> str:
+    return f"[{start:.2f}-{end:.2f}] {' '.join(text.split())}".rstrip()
+
+
+def _options(args: argparse.Namespace) -> tuple[TaskSpec, DictationConfig, Path | None]:
+    task = Task.TRANSLATE if args.translate_to else Task.TRANSCRIBE
+    words = tuple(dict.fromkeys(kw.split_keywords(args.keywords or "")))
+    spec = TaskSpec(task, args.language, args.translate_to, words)
+    spec.validate()
+    if args.duration is not None and not args.duration > 0:
+        raise UsageError("--duration must be a positive number of seconds.")
+    if not 0.2 <= args.pause <= 5.0:
+        raise UsageError("--pause must be between 0.2 and 5 seconds.")
+    save = Path(args.save_audio).expanduser() if args.save_audio else None
+    if save is not None:
+        if save.suffix.lower() not in (".wav", ".flac"):
+            raise UsageError("--save-audio must end in .wav or .flac.")
+        if not save.parent.is_dir():
+            raise UsageError(f"--save-audio: the folder {save.parent} does not exist.")
+    check_model_option(args.model)
+    device: str | int | None = args.device
+    cfg = DictationConfig(
+        device=device,
+        endpoint=EndpointConfig(pause_s=args.pause, tail_s=min(0.4, args.pause)),
+        max_seconds=args.duration,
+    )
+    return spec, cfg, save
+
+
+class _Events(QueueListener):
+    """EngineListener + DictationListener: everything lands in one queue for the main thread."""
+
+    # dictation (consumer thread)
+    def utterance(self, utt: Utterance) -> None:
+        self.q.put(("utterance", utt))
+
+    def capture_event(self, event: CaptureEvent) -> None:
+        self.q.put(("capture", event))
+
+    def stopped(self, summary: SessionSummary) -> None:
+        self.q.put(("stopped", summary))
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        if args.list_devices:
+            return _list_devices()
+        spec, cfg, save = _options(args)
+    except GraniteError as err:
+        say(str(err))
+        return EXIT_USAGE
+    try:
+        resolve_device(SoundDeviceBackend(), cfg.device)  # fail fast, before the model loads
+    except GraniteError as err:
+        say(str(err))
+        return EXIT_FAILED
+    events = _Events()
+    engine = EngineThread(engine_factory(), events)
+    engine.start()
+    interrupts = [0]
+
+    def on_sigint(_sig: int, _frame: FrameType | None) -> None:
+        interrupts[0] += 1
+        if interrupts[0] > 1:
+            raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGINT, on_sigint)
+    session: DictationSession | None = None
+    try:
+        engine.load_model(args.model)
+        if not _wait_ready(events, interrupts):
+            return EXIT_INTERRUPTED if interrupts[0] else EXIT_FAILED
+        session = DictationSession(events, cfg)
+        session.start()
+        say(f"listening on {session.device_name} (Ctrl-C to stop)")
+        summary = _loop(events, engine, session, spec, interrupts)
+        return _finish(summary, save)
+    except GraniteError as err:
+        say(str(err))
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        engine.cancel_all()
+        if session is not None:
+            session.stop(tail=False)
+            session.wait(3.0)
+        say("interrupted.")
+        return EXIT_INTERRUPTED
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        engine.shutdown(timeout=3.0)
+
+
+def _list_devices() -> int:
+    for dev in SoundDeviceBackend().input_devices():
+        print(f"{dev.label()} — {dev.channels} ch, {dev.default_rate:g} Hz")
+    return EXIT_OK
+
+
+def _wait_ready(events: _Events, interrupts: list[int]) -> bool:
+    say("loading the model…")
+    while not interrupts[0]:
+        try:
+            event = events.q.get(timeout=0.2)
+        except queue.Empty:
+            continue
+        if event[0] == "state" and event[1] == "ready":
+            return True
+        if event[0] == "state" and event[1] in ("error", "missing"):
+            say(f"cannot load the model: {event[2]}")
+            return False
+    return False
+
+
+def _loop(
+    events: _Events,
+    engine: EngineThread,
+    session: DictationSession,
+    spec: TaskSpec,
+    interrupts: list[int],
+) -> SessionSummary:
+    pending: dict[int, Utterance] = {}
+    summary: SessionSummary | None = None
+    stop_sent = False
+    while summary is None or pending:
+        if interrupts[0] and not stop_sent:
+            stop_sent = True
+            session.stop(tail=True)
+            say("stopping…")
+        try:
+            event = events.q.get(timeout=0.2)
+        except queue.Empty:
+            continue
+        kind = event[0]
+        if kind == "utterance":
+            utt = event[1]
+            # the task and keywords in force when the utterance is submitted apply to it
+            pending[engine.submit_audio(utt.audio, utt.start, [spec], "microphone")] = utt
+        elif kind == "finished" and event[1] in pending:
+            utt = pending.pop(event[1])
+            results: list[TranscriptResult] = event[2]
+            print(format_line(utt.start, utt.end, results[0].text), flush=True)
+        elif kind == "failed" and event[1] in pending:
+            utt = pending.pop(event[1])
+            say(f"[{utt.start:.2f}-{utt.end:.2f}] {event[2]}")
+        elif kind == "capture":
+            say(event[1].message)
+        elif kind == "stopped":
+            summary = event[1]
+    return summary
+
+
+def _finish(summary: SessionSummary, save: Path | None) -> int:
+    if summary.overflows:
+        say(f"warning: {summary.overflows} audio buffer overflow(s); some audio was lost.")
+    info = summary.recording
+    if info is None:
+        say("the recording could not be finished; nothing was saved.")
+        return EXIT_FAILED
+    try:
+        if save is not None:
+            export_audio(info.wav, save)
+            say(f"saved {summary.seconds:.1f} s of audio to {save}")
+        recordings.delete(info)
+    except GraniteError as err:
+        say(f"{err} The recording stays in {info.wav}.")
+        return EXIT_FAILED
+    return EXIT_FAILED if summary.error else EXIT_OK

@@ -1,0 +1,270 @@
+"""``python -m app transcribe FILE...``: transcribe or translate files.
+
+It writes one file per input and format next to the input (or in ``--output-dir``):
+``talk.mp3`` → ``talk.txt``; a translation to French → ``talk.fr.txt``. Files are written
+atomically and never over the input. Exit codes: 0 all files done, 1 some file failed or the
+model could not be loaded, 2 usage error (bad option, language pair, keywords file, chunk length
+or a ``--model`` path that is not a usable model folder), 130 interrupted (Ctrl-C).
+
+``--batch N`` decodes N chunks of a file together (``app.engine.batch``: the same text, fewer
+forward passes; memory grows with N). The default is the engine's ``DEFAULT_BATCH``; the GUI
+uses fewer (``app.workers.pipeline.FILE_BATCH``) so dictation never waits long.
+
+Environment: ``GRANITE_DICTATE_HOME`` redirects the data and log folders;
+``GRANITE_DICTATE_ENGINE_FACTORY=module:callable`` replaces the engine factory (tests use
+``tests.support.fake_engine:factory``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import queue
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from app.cli.common import (
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_USAGE,
+    check_model_option,
+    engine_factory,
+    say,
+)
+from app.core import keywords as kw
+from app.core.errors import GraniteError, UsageError
+from app.core.progress import ProgressClock, format_duration, progress_line
+from app.core.segmentation import SegmentationConfig
+from app.core.text.export import FORMATS, write_result
+from app.core.transcript import Task, TaskSpec, TranscriptResult
+from app.engine.base import DEFAULT_MODEL
+from app.engine.batch import DEFAULT_BATCH
+from app.workers.engine_support import QueueListener
+from app.workers.engine_thread import EngineThread
+from app.workers.pipeline import MAX_FILE_BATCH
+
+log = logging.getLogger(__name__)
+MAX_CHUNK_RANGE = (1.0, 300.0)
+
+
+def add_parser(subparsers: Any) -> None:
+    t = subparsers.add_parser("transcribe", help="transcribe or translate audio/video files")
+    t.add_argument("files", nargs="+", metavar="FILE")
+    t.add_argument("--model", default=DEFAULT_MODEL, help="model folder or Hugging Face repo")
+    t.add_argument("--task", choices=[t.value for t in Task], default=None)
+    t.add_argument("--language", default=None, help="spoken language (default: auto)")
+    t.add_argument("--translate-to", default=None, metavar="LANG", help="implies --task translate")
+    t.add_argument("--keywords", default="", help='words to favour, e.g. "Granite,MLX"')
+    t.add_argument("--keywords-file", default=None, metavar="F", help="one keyword per line")
+    t.add_argument(
+        "--format", action="append", default=None, help=f"{','.join(FORMATS)} (repeat or comma)"
+    )
+    t.add_argument("--output-dir", default=None, metavar="DIR")
+    t.add_argument("--max-chunk", type=float, default=30.0, metavar="SECONDS")
+    t.add_argument(
+        "--batch",
+        type=int,
+        default=DEFAULT_BATCH,
+        metavar="N",
+        help=f"chunks decoded together (1-{MAX_FILE_BATCH}, default {DEFAULT_BATCH})",
+    )
+    t.set_defaults(run=transcribe_command)
+
+
+def parse_options(ns: argparse.Namespace) -> tuple[TaskSpec, list[str], SegmentationConfig]:
+    """Validate everything that does not need the model; raises UsageError and friends."""
+    task = Task(ns.task) if ns.task else (Task.TRANSLATE if ns.translate_to else Task.TRANSCRIBE)
+    words = kw.split_keywords(ns.keywords or "")
+    if ns.keywords_file:
+        try:
+            words += kw.split_keywords(Path(ns.keywords_file).read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError) as err:
+            reason = err.strerror if isinstance(err, OSError) and err.strerror else "unreadable"
+            raise UsageError(f"Keywords file {ns.keywords_file}: {reason}.") from None
+    if kw.exceeds_limit(words):
+        say(f"warning: {len(words)} keywords make every chunk slower; consider fewer.")
+    spec = TaskSpec(task, ns.language, ns.translate_to, tuple(dict.fromkeys(words)))
+    spec.validate()
+    formats: list[str] = []
+    for item in ns.format or ["txt"]:
+        for fmt in (f.strip().lower() for f in item.split(",")):
+            if fmt not in FORMATS:
+                raise UsageError(f"Unknown format '{fmt}'; choose from {', '.join(FORMATS)}.")
+            if fmt not in formats:
+                formats.append(fmt)
+    lo, hi = MAX_CHUNK_RANGE
+    if not lo <= ns.max_chunk <= hi:
+        raise UsageError(f"--max-chunk must be between {lo:g} and {hi:g} seconds.")
+    cfg = SegmentationConfig(max_chunk_s=ns.max_chunk)
+    cfg.validate()
+    if not 1 <= ns.batch <= MAX_FILE_BATCH:
+        raise UsageError(f"--batch must be between 1 and {MAX_FILE_BATCH}.")
+    check_model_option(ns.model)
+    return spec, formats, cfg
+
+
+def output_paths(
+    src: Path, spec: TaskSpec, formats: Sequence[str], out_dir: Path | None, taken: set[Path]
+) -> dict[str, Path]:
+    """``talk.mp3`` → ``talk.srt`` (``talk.fr.srt`` for a translation), unique within a run."""
+    folder = out_dir if out_dir is not None else src.parent
+    lang = f".{spec.target_language}" if spec.task is Task.TRANSLATE else ""
+    for n in range(1, 1000):
+        stem = src.stem if n == 1 else f"{src.stem}-{n}"
+        paths = {fmt: (folder / f"{stem}{lang}.{fmt}").absolute() for fmt in formats}
+        if not any(p in taken or p == src.absolute() for p in paths.values()):
+            taken.update(paths.values())
+            return paths
+    raise UsageError(f"Too many inputs named {src.name}.")
+
+
+class _Events(QueueListener):
+    """The model thread's events for the ``transcribe`` loop (see ``QueueListener``)."""
+
+
+class _Display:
+    """A one-line progress bar on a terminal; nothing but final lines otherwise."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.tty = stream.isatty()
+        self._width = 0
+
+    def show(self, text: str) -> None:
+        if self.tty:
+            self.stream.write("\r" + text.ljust(self._width))
+            self.stream.flush()
+            self._width = len(text)
+
+    def clear(self) -> None:
+        if self.tty and self._width:
+            self.stream.write("\r" + " " * self._width + "\r")
+            self.stream.flush()
+            self._width = 0
+
+
+def transcribe_command(ns: argparse.Namespace) -> int:
+    try:
+        spec, formats, cfg = parse_options(ns)
+    except GraniteError as err:
+        say(str(err))
+        return EXIT_USAGE
+    out_dir = Path(ns.output_dir).expanduser() if ns.output_dir else None
+    display = _Display(sys.stderr)
+    events = _Events()
+    thread = EngineThread(engine_factory(), events, file_batch=ns.batch)
+    thread.start()
+    try:
+        return _run(ns.files, spec, formats, cfg, out_dir, ns.model, thread, events, display)
+    except KeyboardInterrupt:
+        display.clear()
+        thread.cancel_all()
+        say("interrupted.")
+        return EXIT_INTERRUPTED
+    finally:
+        thread.shutdown(timeout=3.0)
+
+
+def _reason(name: str, message: str) -> str:
+    """Drop a leading file name from a decoder message (the line already starts with it)."""
+    return message[len(name) :].lstrip(" :") if message.startswith(name + " ") else message
+
+
+def _wait(
+    events: _Events, display: _Display, label: str, clocks: dict[int, ProgressClock]
+) -> tuple[Any, ...]:
+    """Show progress until a model state or a job's end arrives; return that event."""
+    current = min(clocks) if clocks else None
+    while True:
+        try:
+            event = events.q.get(timeout=0.25)
+        except queue.Empty:
+            if current is not None:
+                display.show(progress_line(label, clocks[current]))
+            continue
+        if event[0] == "progress" and event[1] in clocks:
+            clocks[event[1]].update(event[2], event[3])
+            if event[1] == current:
+                display.show(progress_line(label, clocks[event[1]]))
+        elif event[0] == "download":
+            display.show(f"downloading model: {event[1] / 1e6:.0f} / {event[2] / 1e6:.0f} MB")
+        elif event[0] in ("finished", "failed") or (
+            event[0] == "state" and event[1] in ("ready", "error", "missing")
+        ):
+            display.clear()
+            return event
+
+
+def _run(
+    files: Sequence[str],
+    spec: TaskSpec,
+    formats: Sequence[str],
+    cfg: SegmentationConfig,
+    out_dir: Path | None,
+    model: str,
+    thread: EngineThread,
+    events: _Events,
+    display: _Display,
+) -> int:
+    failed = 0
+    todo: list[Path] = []
+    for name in files:
+        path = Path(name)
+        if path.is_file():
+            todo.append(path)
+        else:
+            failed += 1
+            say(f"{path.name}: {'is a folder' if path.is_dir() else 'no such file'}.")
+    if not todo:
+        return EXIT_FAILED
+    thread.load_model(model)
+    # Queued at once: the first files are decoded while the model loads (FIFO after the load).
+    jobs = {thread.submit_file(str(path), [spec], cfg): path for path in todo}
+    state = _wait(events, display, "loading model", {})
+    if state[1] != "ready":
+        thread.cancel_all()
+        say(f"cannot load the model: {state[2]}")
+        return EXIT_FAILED
+    taken: set[Path] = set()
+    clocks: dict[int, ProgressClock] = {}
+    for job_id in sorted(jobs):
+        path = jobs[job_id]
+        clocks = {job_id: ProgressClock()}
+        event = _wait(events, display, path.name, clocks)
+        assert event[1] == job_id, event  # one job at a time, in order
+        if event[0] == "failed":
+            failed += 1
+            say(f"{path.name}: {_reason(path.name, event[2])}")
+        elif not _write(path, event[2][0], spec, formats, out_dir, taken, clocks[job_id]):
+            failed += 1
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+def _write(
+    path: Path,
+    result: TranscriptResult,
+    spec: TaskSpec,
+    formats: Sequence[str],
+    out_dir: Path | None,
+    taken: set[Path],
+    clock: ProgressClock,
+) -> bool:
+    try:
+        written = [
+            write_result(result, p, fmt).name
+            for fmt, p in output_paths(path, spec, formats, out_dir, taken).items()
+        ]
+    except (GraniteError, OSError) as err:
+        reason = str(err) if isinstance(err, GraniteError) else (err.strerror or str(err))
+        say(f"{path.name}: cannot write the output: {reason}")
+        return False
+    speed = result.duration / clock.elapsed if clock.elapsed > 0 else 0.0
+    say(
+        f"{path.name}: {len(result.segments)} segments, "
+        f"{format_duration(result.duration)} of audio in {format_duration(clock.elapsed)} "
+        f"({speed:.2f}x real time) -> {', '.join(written)}"
+    )
+    return True

@@ -1,0 +1,317 @@
+"""Everything around the main window: tray / menu-bar icon, the floating recording indicator,
+system-wide dictation (global shortcut → record → paste into the frontmost app), launch at
+login and messages from a second launch.
+
+    shell = AppShell(window, platform=create_platform(schedule=qt_scheduler))
+    shell.apply_preferences(prefs)     # also on every change (MainWindow.preferencesApplied)
+
+System-wide dictation reuses the window's ``DictationController`` (``window.dictation``): the
+driver's start/stop/cancel call the controller, so the text also lands in the window (nothing
+is lost); once the recording has stopped and its last utterance is transcribed, the joined
+text goes to ``driver.transcription_done`` and is pasted. The tray shows "recording" while the
+controller records and "transcribing" while dictation or file jobs are pending.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt, QTimer, Slot
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication
+
+from app.core.dictation.hotkey_state import Mode, Permission, State
+from app.core.errors import GraniteError
+from app.core.preferences import Preferences
+from app.core.text.text_join import join_all
+from app.core.transcript import Segment
+from app.system import Platform
+from app.system.base import Shortcut, TextInjector
+from app.system.hotkey_driver import DictationCallbacks, DictationDriver
+from app.ui.desktop.recording_indicator import RecordingIndicator
+from app.ui.desktop.tray import GuiThreadPoster, TrayController
+from app.ui.dictation.level_meter import db_to_fraction
+
+log = logging.getLogger(__name__)
+
+TITLE = "Granite Dictate"
+
+
+class _SkipWhenActive:
+    """A text injector that does nothing when the main window was active at the start of the
+    recording or is active now: the dictated text is already there, and pasting it again
+    would double it."""
+
+    def __init__(self, inner: TextInjector, window: Any) -> None:
+        self.inner = inner
+        self.window = window
+        self.active_at_start = False
+
+    def _ours(self) -> bool:
+        return self.active_at_start or bool(self.window.isActiveWindow())
+
+    def paste(self, text: str) -> None:
+        if not self._ours():
+            self.inner.paste(text)
+
+    def type_text(self, text: str) -> None:
+        if not self._ours():
+            self.inner.type_text(text)
+
+    def copy(self, text: str) -> None:
+        self.inner.copy(text)
+
+
+class AppShell(QObject):
+    def __init__(self, window: Any, platform: Platform, *, parent: QObject | None = None) -> None:
+        super().__init__(parent or window)
+        self.window = window
+        self.controller: Any = window.dictation
+        self._guard: _SkipWhenActive | None = None
+        if platform.injector is not None:
+            self._guard = _SkipWhenActive(platform.injector, window)
+            platform.injector = self._guard
+        self.platform = platform
+        self.prefs: Preferences | None = None
+        self.messages: list[str] = []  # notices shown to the user (also in the log)
+        self._poster = GuiThreadPoster(self)
+        self.driver = DictationDriver(
+            platform,
+            DictationCallbacks(
+                start_capture=self._start_capture,
+                stop_capture=self._stop_capture,
+                cancel=self._cancel,
+                notify=self._notify,
+                state_changed=self._on_driver_state,
+            ),
+            post=self._poster.post,
+        )
+        self._active = False  # a system-wide recording (driver-started) is under way
+        self._session_over = False
+        self._texts: list[str] = []
+
+        self.indicator = RecordingIndicator()
+        self.indicator.setAttribute(Qt.WidgetAttribute.WA_QuitOnClose, False)
+        self.tray = TrayController(parent=self)
+        self.tray.start_stop_requested.connect(self.toggle)
+        self.tray.open_window_requested.connect(self.bring_to_front)
+        self.tray.preferences_requested.connect(self._open_preferences)
+        self.tray.quit_requested.connect(self.quit)
+        keywords = window.keywords
+        self.tray.keyword_list_chosen.connect(self._choose_keywords)
+        keywords.listsChanged.connect(self._show_keyword_lists)
+        self._show_keyword_lists(keywords.list_names(), keywords.active_list_name())
+        self.tray.set_start_enabled(window.model_state == "ready")
+        self.tray.show()
+
+        ctl = self.controller
+        ctl.utteranceCommitted.connect(self._on_committed)
+        ctl.sessionEnded.connect(self._on_session_ended)
+        ctl.recordingChanged.connect(self._refresh)
+        ctl.levelChanged.connect(self._on_level)
+        bridge = window.bridge
+        bridge.jobFinished.connect(self._on_job_over)
+        bridge.jobFailed.connect(self._on_job_over)
+        bridge.modelStateChanged.connect(self._on_model_state)
+        for signal in (
+            window.jobs.jobAdded,
+            window.jobs.jobDone,
+            window.jobs.jobFailed,
+            window.jobs.jobCancelled,
+        ):
+            signal.connect(self._refresh_later)
+        window.preferencesApplied.connect(self.apply_preferences)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            # The user may have granted a permission in System Settings meanwhile.
+            app.applicationStateChanged.connect(self._on_app_state)
+
+    # --- preferences -------------------------------------------------------------------
+    @Slot(object)
+    def apply_preferences(self, prefs: Preferences) -> None:
+        """Register or drop the global shortcut; switch launch at login to the preference."""
+        old = self.prefs
+        self.prefs = prefs
+        hotkey_changed = old is None or (old.global_hotkey, old.global_hotkey_mode) != (
+            prefs.global_hotkey,
+            prefs.global_hotkey_mode,
+        )
+        if hotkey_changed:
+            if not prefs.global_hotkey:
+                self.driver.disable()
+            else:
+                try:
+                    shortcut = Shortcut.parse(prefs.global_hotkey)
+                except GraniteError as err:
+                    self._notify(str(err), None)
+                else:
+                    self.driver.enable(shortcut, Mode(prefs.global_hotkey_mode))
+        # Never at start-up; afterwards follow the dialog, which shows the system's state.
+        login = self.platform.login_item
+        if old is not None and login and self.login_enabled() != prefs.launch_at_login:
+            try:
+                login.set_enabled(prefs.launch_at_login)
+            except GraniteError as err:
+                self._notify(str(err), None)
+
+    def login_enabled(self) -> bool | None:
+        """Whether the system starts the app at login now; ``None`` where it cannot."""
+        login = self.platform.login_item
+        if login is None:
+            return None
+        try:
+            return bool(login.enabled())
+        except (GraniteError, OSError) as err:
+            log.info("Cannot read the login item: %s", err)
+            return self.prefs.launch_at_login if self.prefs else False
+
+    # --- user actions ------------------------------------------------------------------
+    @Slot()
+    def toggle(self) -> None:
+        """Tray Start/Stop: stop a recording begun in the window, else the driver toggles
+        (its text is pasted into the frontmost app)."""
+        if self.driver.state is State.IDLE and self.controller.recording:
+            self.controller.stop()
+        else:
+            self.driver.toggle()
+
+    @Slot()
+    def bring_to_front(self) -> None:
+        w = self.window
+        if w.isMinimized():
+            w.showNormal()
+        w.show()
+        if QGuiApplication.platformName() not in ("offscreen", "minimal"):
+            w.raise_()
+            w.activateWindow()
+
+    @Slot(str, list)
+    def on_instance_message(self, command: str, _args: list[str]) -> None:
+        """A second launch: ``activate`` brings the window up, ``toggle`` toggles dictation."""
+        log.info("Message from a second launch: %s", command)
+        if command == "toggle":
+            self.toggle()
+        else:
+            self.bring_to_front()
+
+    @Slot()
+    def quit(self) -> None:
+        self.window.close()  # autosave, window state
+        app = QApplication.instance()
+        if app is not None:
+            app.quit()
+
+    def shutdown(self) -> None:
+        self.driver.disable()
+        self.tray.hide()
+        self.indicator.hide()
+
+    @Slot()
+    def _open_preferences(self) -> None:
+        self.bring_to_front()
+        QTimer.singleShot(0, self.window.open_preferences)
+
+    @Slot(str)
+    def _choose_keywords(self, name: str) -> None:
+        self.window.keywords.set_active_list(name)
+
+    @Slot(list, str)
+    def _show_keyword_lists(self, names: list[str], current: str) -> None:
+        self.tray.set_keyword_lists(names, current, include_none=False)
+
+    # --- driver callbacks (GUI thread) -------------------------------------------------
+    def _start_capture(self) -> None:
+        if self.window.model_state != "ready":
+            self._notify("The speech model is not ready yet; dictation starts once it is.", None)
+            self._poster.post(self.driver.escape)
+            return
+        self._active, self._session_over, self._texts = True, False, []
+        if self._guard is not None:
+            self._guard.active_at_start = bool(self.window.isActiveWindow())
+        if not self.controller.start():  # the controller has shown why
+            self._active = False
+            self._poster.post(self.driver.escape)
+
+    def _stop_capture(self) -> None:
+        self.controller.stop(tail=True)
+        self._check_done()
+
+    def _cancel(self) -> None:
+        was_active, self._active, self._texts = self._active, False, []
+        if was_active:
+            self.controller.cancel()
+
+    def _notify(self, message: str, permission: Permission | None) -> None:
+        log.info("Dictation notice%s: %s", f" ({permission.value})" if permission else "", message)
+        self.messages.append(message)
+        if not self.tray.show_message(TITLE, message):
+            self.window.show_error(message)
+
+    def _on_driver_state(self, state: State) -> None:
+        self.indicator.set_state(state.value)
+        self._refresh()
+
+    # --- controller / bridge signals ---------------------------------------------------
+    @Slot(object)
+    def _on_committed(self, segment: Segment) -> None:
+        if self._active:
+            self._texts.append(segment.text.strip())
+
+    @Slot(object)
+    def _on_session_ended(self, _summary: object) -> None:
+        if self._active:
+            self._session_over = True
+            if self.driver.state is State.RECORDING:  # stopped in the window or by itself
+                self.driver.toggle()
+            self._check_done()
+        self._refresh()
+
+    @Slot(int)
+    def _on_job_over(self, *_args: object) -> None:
+        self._check_done()
+        self._refresh_later()
+
+    def _check_done(self) -> None:
+        if not (self._active and self._session_over) or self.controller.pending_jobs:
+            return
+        if self.driver.state is not State.TRANSCRIBING:
+            return
+        text = join_all(t for t in self._texts if t)
+        self._active, self._texts = False, []
+        self.driver.transcription_done(text)
+
+    @Slot(float, float)
+    def _on_level(self, rms_db: float, _peak_db: float) -> None:
+        if self.indicator.isVisible():
+            self.indicator.set_level(db_to_fraction(rms_db))
+
+    @Slot(Qt.ApplicationState)
+    def _on_app_state(self, state: Qt.ApplicationState) -> None:
+        if state == Qt.ApplicationState.ApplicationActive:
+            self.driver.refresh_permissions()
+
+    @Slot(str, str)
+    def _on_model_state(self, state: str, _message: str) -> None:
+        self.tray.set_start_enabled(state == "ready")
+
+    # --- tray state --------------------------------------------------------------------
+    def tray_state(self) -> str:
+        if self.controller.recording:
+            return "recording"
+        busy = self.controller.pending_jobs or self.window.jobs.active()
+        if busy or self.driver.state is State.TRANSCRIBING:
+            return "transcribing"
+        return "idle"
+
+    @Slot()
+    def _refresh_later(self, *_args: object) -> None:
+        QTimer.singleShot(0, self._refresh)
+
+    def dictation_busy(self) -> bool:
+        """A dictated text is on its way (the driver ignores the shortcut until it lands)."""
+        return self.driver.state is State.TRANSCRIBING
+
+    @Slot()
+    def _refresh(self, *_args: object) -> None:
+        self.tray.set_state(self.tray_state(), dictation_busy=self.dictation_busy())

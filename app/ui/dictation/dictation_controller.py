@@ -1,0 +1,453 @@
+"""Qt glue for live dictation in the window: record toggle / push-to-talk, level meter, text.
+
+The ``DictationSession`` (app.audio.session) records on its own thread; a relay QObject
+turns its callbacks into queued signals. Each utterance is submitted from the GUI thread
+through the EngineBridge with the task/keywords in force at that moment
+(``specs_provider()``); streamed tokens appear as a partial at the insertion point of the
+pane for each task and the final text replaces them, joined to the text before it
+(``app.core.text.text_join``). Jobs run in order on the model thread, so one utterance's text is
+committed before the next one's first partial arrives.
+
+Live preview (``preview=True``): while an utterance is open, the session hands its audio on
+every ~0.5 s; it goes to the bridge's low-priority preview (one stream id per utterance) and
+the approximate text appears greyed, marked with `` …``, at the insertion point of the
+transcript pane (the first transcribe task; translation panes show nothing: the preview is in
+the spoken language). The utterance's job takes over that partial region, so its exact
+partials and final text replace the preview in place. A preview is only shown while no earlier
+utterance is still being transcribed (its text must be in place first).
+
+Wiring (app.ui.app): ``install(window, bridge, prefs)``, or build one with explicit providers.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
+from PySide6.QtGui import QAction
+
+from app.audio.capture import CaptureEvent
+from app.audio.session import (
+    DictationConfig,
+    DictationListener,
+    DictationSession,
+    SessionSummary,
+)
+from app.core.dictation.endpointing import EndpointConfig, Utterance
+from app.core.errors import GraniteError
+from app.core.recordings import RecordingInfo
+from app.core.text.text_join import join_all, join_piece
+from app.core.transcript import Segment, Task, TaskSpec
+
+log = logging.getLogger(__name__)
+
+METER_INTERVAL_MS = 50  # ~20 Hz
+SOURCE = "dictation"
+PREVIEW_MARK = " …"  # after the approximate text: it is a preview, not yet the transcript
+
+SessionFactory = Callable[[DictationListener], DictationSession]
+SpecsProvider = Callable[[], Sequence[TaskSpec]]
+PanesProvider = Callable[[Sequence[TaskSpec]], Sequence[Any]]
+
+
+class _Relay(QObject):
+    """DictationListener living on the GUI thread; its signals are emitted on the consumer
+    thread and therefore queued to the controller."""
+
+    utteranceReady = Signal(object)
+    captureEvent = Signal(object)
+    sessionStopped = Signal(object)
+    previewAudio = Signal(object, bool)  # new samples of the open utterance, its first piece
+    previewEnded = Signal()
+
+    def utterance(self, utt: Utterance) -> None:
+        self.utteranceReady.emit(utt)
+
+    def capture_event(self, event: CaptureEvent) -> None:
+        self.captureEvent.emit(event)
+
+    def stopped(self, summary: SessionSummary) -> None:
+        self.sessionStopped.emit(summary)
+
+
+class _PreviewRelay(_Relay):
+    """A relay that also asks the session for live-preview audio."""
+
+    def preview(self, samples: np.ndarray, start: bool) -> None:
+        self.previewAudio.emit(samples, start)
+
+    def preview_end(self) -> None:
+        self.previewEnded.emit()
+
+
+@dataclass
+class _Preview:
+    """The open utterance's preview: its stream id and (once text arrived) its partial."""
+
+    stream: int
+    pane: Any = None
+    index: int = 0  # the task index of ``pane`` when it was chosen
+    handle: int | None = None
+    before: str = ""
+
+
+@dataclass
+class _Pending:
+    utt: Utterance
+    specs: tuple[TaskSpec, ...]
+    panes: list[Any]
+    source: str
+    handles: dict[int, int] = field(default_factory=dict)  # task index -> partial handle
+    before: dict[int, str] = field(default_factory=dict)  # task index -> text before it
+
+
+def text_before_insertion(pane: Any) -> str:
+    """The pane's text left of where dictated text goes (cursor or end, per insertion mode)."""
+    text = str(pane.document.toPlainText())
+    if getattr(pane, "insertion_mode", "cursor") == "end":
+        return text
+    return text[: int(pane.editor.textCursor().selectionEnd())]
+
+
+class DictationController(QObject):
+    recordingChanged = Signal(bool)
+    levelChanged = Signal(float, float)  # rms dBFS, peak dBFS
+    overflowsChanged = Signal(int)
+    message = Signal(str)  # one-line capture notices and errors
+    utteranceCommitted = Signal(object)  # Segment (the first task's text)
+    sessionEnded = Signal(object)  # SessionSummary
+
+    def __init__(
+        self,
+        bridge: Any,
+        specs_provider: SpecsProvider,
+        panes_provider: PanesProvider,
+        *,
+        session_factory: SessionFactory | None = None,
+        config: DictationConfig | None = None,
+        parent: QObject | None = None,
+        preview: bool = True,
+    ) -> None:
+        super().__init__(parent)
+        self._bridge = bridge
+        self._specs = specs_provider
+        self._panes = panes_provider
+        self.config = config or DictationConfig()
+        self._factory = session_factory or (lambda lis: DictationSession(lis, self.config))
+        preview_text = getattr(bridge, "previewText", None)
+        self.show_preview = preview and preview_text is not None
+        self._relay = _PreviewRelay(self) if self.show_preview else _Relay(self)
+        self._relay.previewAudio.connect(self._on_preview_audio)
+        self._relay.previewEnded.connect(self._end_preview)
+        self._preview: _Preview | None = None
+        self._streams = itertools.count(1)
+        if preview_text is not None:
+            preview_text.connect(self._on_preview_text)
+        self._relay.utteranceReady.connect(self._on_utterance)
+        self._relay.captureEvent.connect(self._on_capture_event)
+        self._relay.sessionStopped.connect(self._on_stopped)
+        self._session: DictationSession | None = None
+        self._jobs: dict[int, _Pending] = {}
+        self._texts: dict[str, list[str]] = {}  # recording id -> committed texts
+        self._finished_recordings: dict[str, RecordingInfo] = {}
+        self._action: QAction | None = None
+        self._overflows = -1
+        self.meter: Any = None  # set by install()
+        self.recordings_panel: Any = None  # set by install()
+        self._timer = QTimer(self)
+        self._timer.setInterval(METER_INTERVAL_MS)
+        self._timer.timeout.connect(self._poll_meter)
+        bridge.jobPartial.connect(self._on_partial)
+        bridge.jobFinished.connect(self._on_finished)
+        bridge.jobFailed.connect(self._on_failed)
+
+    # --- control ---------------------------------------------------------------------
+    def attach_action(self, action: QAction) -> None:
+        """A checkable action (the Record button) toggles recording and mirrors its state."""
+        self._action = action
+        action.toggled.connect(self._on_toggled)
+
+    @property
+    def recording(self) -> bool:
+        return self._session is not None and self._session.recording
+
+    @property
+    def pending_jobs(self) -> list[int]:
+        return list(self._jobs)
+
+    @Slot()
+    def start(self) -> bool:
+        if self.recording:
+            return True
+        session = self._factory(self._relay)
+        try:
+            session.start()
+        except GraniteError as err:
+            self.message.emit(str(err))
+            self._set_checked(False)
+            return False
+        self._session = session
+        self._overflows = -1
+        self._timer.start()
+        self._set_checked(True)
+        self.recordingChanged.emit(True)
+        return True
+
+    @Slot()
+    def stop(self, tail: bool = True) -> None:
+        if self._session is not None:
+            self._session.stop(tail=tail)
+
+    @Slot()
+    def toggle(self) -> None:
+        if self.recording:
+            self.stop()
+        else:
+            self.start()
+
+    @Slot()
+    def cancel(self) -> None:
+        """Stop at once (no tail) and drop every utterance not yet transcribed."""
+        if self._session is not None:
+            self._session.stop(tail=False)
+        for job, pending in list(self._jobs.items()):
+            self._bridge.cancel(job)
+            self._discard(pending)
+        self._jobs.clear()
+        self._end_preview()
+
+    @Slot(bool)
+    def push_to_talk(self, pressed: bool) -> None:
+        """Key down starts recording, key up stops it (the open utterance keeps its tail)."""
+        if pressed:
+            self.start()
+        else:
+            self.stop(tail=True)
+
+    def apply_preferences(self, prefs: Any) -> None:
+        """Input device, end-of-utterance pause and longest chunk; apply from the next
+        recording (``prefs`` is an ``app.core.preferences.Preferences``)."""
+        pause = float(prefs.pause_s)
+        max_chunk = float(prefs.max_chunk_s)
+        endpoint = EndpointConfig(
+            pause_s=pause,
+            tail_s=min(0.4, pause),
+            max_chunk_s=max_chunk,
+            cut_search_s=min(5.0, max_chunk / 2),
+        )
+        endpoint.validate()
+        self.config = DictationConfig(
+            prefs.input_device or None,
+            endpoint,
+            self.config.journal_dir,
+            self.config.max_seconds,
+            self.config.preview_interval_s,
+        )
+
+    def _set_checked(self, on: bool) -> None:
+        if self._action is not None and self._action.isChecked() != on:
+            self._action.blockSignals(True)
+            self._action.setChecked(on)
+            self._action.blockSignals(False)
+
+    @Slot(bool)
+    def _on_toggled(self, on: bool) -> None:
+        if on:
+            self.start()
+        else:
+            self.stop()
+
+    @Slot()
+    def _poll_meter(self) -> None:
+        session = self._session
+        if session is None:
+            return
+        level = session.level
+        self.levelChanged.emit(level.rms_db, level.peak_db)
+        if session.overflows != self._overflows:
+            self._overflows = session.overflows
+            self.overflowsChanged.emit(self._overflows)
+
+    # --- session → GUI ---------------------------------------------------------------
+    @Slot(object)
+    def _on_utterance(self, utt: Utterance) -> None:
+        specs = tuple(self._specs())  # the task and keywords in force right now
+        if not specs:
+            return
+        panes = list(self._panes(specs))
+        session = self._session
+        source = session.journal_path.stem if session and session.journal_path else SOURCE
+        job = self._bridge.submit_audio(utt.audio, utt.start, specs, source)
+        pending = _Pending(utt, specs, panes, source)
+        self._jobs[int(job)] = pending
+        self._hand_over_preview(pending)
+
+    @Slot(object)
+    def _on_capture_event(self, event: CaptureEvent) -> None:
+        self.message.emit(event.message)
+
+    @Slot(object)
+    def _on_stopped(self, summary: SessionSummary) -> None:
+        self._timer.stop()
+        self.levelChanged.emit(-120.0, -120.0)
+        self._set_checked(False)
+        self.recordingChanged.emit(False)
+        self._end_preview()
+        log.info(
+            "dictation session ended: %.1f s, %d utterances", summary.seconds, summary.utterances
+        )
+        cost = getattr(self._bridge, "preview_cost", None)
+        if self.show_preview and cost is not None and cost[0] > 0:
+            log.info(
+                "live preview so far: %.1f s of audio in %d updates, %.2f s compute per audio s",
+                cost[0],
+                cost[2],
+                cost[1] / cost[0],
+            )
+        if summary.recording is not None:
+            self._finished_recordings[summary.recording.id] = summary.recording
+            self._maybe_save_transcript()
+        self.sessionEnded.emit(summary)
+
+    # --- live preview ------------------------------------------------------------------
+    @Slot(object, bool)
+    def _on_preview_audio(self, samples: np.ndarray, start: bool) -> None:
+        if start or self._preview is None:
+            self._end_preview()
+            self._preview = _Preview(next(self._streams))
+        self._bridge.submit_preview(self._preview.stream, samples, start)
+
+    @Slot(int, str)
+    def _on_preview_text(self, stream: int, text: str) -> None:
+        p = self._preview
+        text = text.strip()
+        if p is None or p.stream != stream or self._jobs or not text:
+            return  # stale, or an earlier utterance's text is not in place yet
+        if p.handle is None:
+            specs = tuple(self._specs())
+            index = next((i for i, s in enumerate(specs) if s.task is Task.TRANSCRIBE), -1)
+            panes = list(self._panes(specs)) if index >= 0 else []
+            if not 0 <= index < len(panes):
+                return  # no transcript task (a translation only): nothing to show
+            p.pane, p.index = panes[index], index
+            p.before = text_before_insertion(p.pane)
+            p.handle = int(p.pane.begin_partial(SOURCE))
+        p.pane.update_partial(p.handle, join_piece(p.before, text) + PREVIEW_MARK)
+
+    def _hand_over_preview(self, pending: _Pending) -> None:
+        """The utterance's job takes the preview's partial (if it shows in the same pane)."""
+        p, self._preview = self._preview, None
+        if p is None:
+            return
+        self._bridge.end_preview(p.stream)
+        if p.handle is None:
+            return
+        i = p.index
+        if i < len(pending.panes) and pending.panes[i] is p.pane and i not in pending.handles:
+            pending.handles[i], pending.before[i] = p.handle, p.before
+        else:
+            p.pane.discard(p.handle)
+
+    @Slot()
+    def _end_preview(self) -> None:
+        """The open utterance ended without a job (too short), or recording stopped."""
+        p, self._preview = self._preview, None
+        if p is not None:
+            self._bridge.end_preview(p.stream)
+            if p.handle is not None:
+                p.pane.discard(p.handle)
+
+    # --- engine → panes --------------------------------------------------------------
+    def _pane(self, pending: _Pending, index: int) -> Any | None:
+        return pending.panes[index] if 0 <= index < len(pending.panes) else None
+
+    def _open(self, pending: _Pending, index: int, pane: Any) -> int:
+        if index not in pending.handles:
+            pending.before[index] = text_before_insertion(pane)
+            pending.handles[index] = int(pane.begin_partial(SOURCE))
+        return pending.handles[index]
+
+    def _keep(self, pending: _Pending, index: int) -> tuple[str, ...]:
+        return pending.specs[index].keywords if index < len(pending.specs) else ()
+
+    @Slot(int, int, str, float, float)
+    def _on_partial(self, job: int, index: int, text: str, _start: float, _end: float) -> None:
+        pending = self._jobs.get(job)
+        pane = self._pane(pending, index) if pending else None
+        if pending is None or pane is None:
+            return
+        handle = self._open(pending, index, pane)
+        shown = join_piece(pending.before[index], text, self._keep(pending, index))
+        pane.update_partial(handle, shown)
+
+    @Slot(int, object)
+    def _on_finished(self, job: int, results: list[Any]) -> None:
+        pending = self._jobs.pop(job, None)
+        if pending is None:
+            return
+        utt = pending.utt
+        for index, result in enumerate(results):
+            pane = self._pane(pending, index)
+            if pane is None:
+                continue
+            text = str(result.text)
+            if not text.strip():
+                if index in pending.handles:
+                    pane.discard(pending.handles[index])
+                continue
+            handle = self._open(pending, index, pane)
+            joined = join_piece(pending.before[index], text, self._keep(pending, index))
+            segment = Segment(utt.start, utt.end, joined, pending.source)
+            pane.commit(handle, segment)
+            if index == 0:
+                self._texts.setdefault(pending.source, []).append(text)
+                self.utteranceCommitted.emit(segment)
+        self._maybe_save_transcript()
+
+    def _maybe_save_transcript(self) -> None:
+        """Once a finished recording has no job left, keep its text in its sidecar."""
+        for rec_id, info in list(self._finished_recordings.items()):
+            if any(p.source == rec_id for p in self._jobs.values()):
+                continue
+            del self._finished_recordings[rec_id]
+            texts = self._texts.pop(rec_id, [])
+            if not texts:
+                continue
+            info.transcript = join_all(texts)
+            try:
+                info.save()
+            except OSError as err:
+                log.warning("cannot store the transcript of %s: %s", rec_id, err)
+
+    @Slot(int, str)
+    def _on_failed(self, job: int, message: str) -> None:
+        pending = self._jobs.pop(job, None)
+        if pending is None:
+            return
+        self._discard(pending)
+        self.message.emit(message)
+        self._maybe_save_transcript()
+
+    def _discard(self, pending: _Pending) -> None:
+        for index, handle in pending.handles.items():
+            pane = self._pane(pending, index)
+            if pane is not None:
+                pane.discard(handle)
+
+    def shutdown(self) -> None:
+        """At exit: stop recording without tail and wait briefly for the journal to close."""
+        if self._session is not None:
+            self._session.stop(tail=False)
+            self._session.wait(3.0)
+
+
+def install(window: Any, bridge: Any, prefs: Any | None = None, **kw: Any) -> DictationController:
+    """Wire live dictation into the main window (see ``recordings_panel.install_dictation``)."""
+    from app.ui.panels.recordings_panel import install_dictation
+
+    return install_dictation(window, bridge, prefs, **kw)

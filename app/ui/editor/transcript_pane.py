@@ -1,0 +1,396 @@
+"""The editable transcript: a plain-text editor whose characters remember their segment.
+
+Provenance lives on the characters (a segment id in a ``QTextCharFormat`` property), so it
+survives edits, undo and redo around it; ``to_output()`` snapshots it into the pure
+``app.core.text.document`` model for export and autosave.
+
+Streaming text uses *partials*: ``begin_partial`` opens an anchored region, ``update_partial``
+replaces only that region's text (shown in the palette's placeholder colour), ``commit`` turns
+it into final text with provenance, ``discard`` removes it. Model output never overwrites user
+text: if the user edited inside a partial region, ``commit`` leaves their edit (now plain text)
+and inserts the final text right after it.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from PySide6.QtCore import QEvent, Signal, Slot
+from PySide6.QtGui import (
+    QPalette,
+    QTextBlock,
+    QTextCharFormat,
+    QTextCursor,
+    QTextFormat,
+)
+from PySide6.QtWidgets import (
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core.text.document import OutputText, Run, segment_index_at
+from app.core.transcript import Segment, TaskSpec
+from app.ui.editor.find_bar import FindBar
+
+log = logging.getLogger(__name__)
+
+PROP_SEGMENT = int(QTextFormat.Property.UserProperty) + 1
+PROP_PARTIAL = int(QTextFormat.Property.UserProperty) + 2
+_handles = itertools.count(1)
+
+
+class TranscriptEditor(QPlainTextEdit):
+    """The text widget; file URLs dropped on it are passed up instead of pasted as text."""
+
+    filesDropped = Signal(list)
+    keywordRequested = Signal(str)
+
+    def contextMenuEvent(self, event):
+        menu = self.createStandardContextMenu(event.pos())
+        cursor = self.textCursor()
+        if not cursor.hasSelection():
+            cursor = self.cursorForPosition(event.pos())
+            cursor.select(QTextCursor.SelectionType.WordUnderCursor)
+        word = " ".join(cursor.selectedText().split())
+        if word and len(word) <= 80:
+            menu.addSeparator()
+            action = menu.addAction(f"Add “{word}” to Keywords")
+            action.triggered.connect(lambda _checked=False: self.keywordRequested.emit(word))
+        menu.exec(event.globalPos())
+        menu.deleteLater()
+
+    def dragEnterEvent(self, event):
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+        else:
+            super().dragEnterEvent(event)
+
+    def dragMoveEvent(self, event):
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+        else:
+            super().dragMoveEvent(event)
+
+    def dropEvent(self, event):
+        if event.mimeData().hasUrls():
+            paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
+            event.acceptProposedAction()
+            self.filesDropped.emit(paths)
+        else:
+            super().dropEvent(event)
+
+    def first_visible_block(self) -> QTextBlock:
+        return self.firstVisibleBlock()
+
+
+@dataclass
+class _Partial:
+    source_id: str
+    anchor: QTextCursor  # sits at the end of the region (or where an empty one will appear)
+    expected: str = ""
+
+
+class TranscriptPane(QWidget):
+    """One output (transcript or a translation): editor + find bar + provenance + partials."""
+
+    textEdited = Signal()
+    filesDropped = Signal(list)
+    keywordRequested = Signal(str)
+
+    def __init__(
+        self, label: str = "Transcript", spec: TaskSpec | None = None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.label = label
+        self.spec = spec or TaskSpec()
+        self.insertion_mode = "cursor"
+        self._segments: dict[int, Segment] = {}
+        self._next_id = 1
+        self._partials: dict[int, _Partial] = {}
+        self.editor = TranscriptEditor(self)
+        self.editor.setAccessibleName(f"{label} text")
+        self.editor.setPlaceholderText("Press Record to dictate, or drop audio files here.")
+        self.editor.setTabChangesFocus(True)
+        self.editor.document().setDocumentMargin(10)
+        self.editor.document().clearUndoRedoStacks()  # the margin is not an edit
+        self.find_bar = FindBar(self.editor, self)
+        self.find_bar.hide()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.editor, 1)
+        layout.addWidget(self.find_bar)
+        self._base_point_size = self.editor.font().pointSizeF()
+        self.editor.cursorPositionChanged.connect(self._on_cursor_moved)
+        self.editor.document().contentsChanged.connect(self.textEdited)
+        self.editor.filesDropped.connect(self.filesDropped)
+        self.editor.keywordRequested.connect(self.keywordRequested)
+
+    # --- editing helpers ------------------------------------------------------------------
+
+    @property
+    def document(self):
+        return self.editor.document()
+
+    def set_text_font(self, family: str, size: int) -> None:
+        font = self.editor.font()
+        if family:
+            font.setFamily(family)
+        font.setPointSize(size)
+        self.editor.setFont(font)
+        self._base_point_size = float(size)
+
+    @Slot()
+    def zoom_in(self) -> None:
+        self.editor.zoomIn(1)
+
+    @Slot()
+    def zoom_out(self) -> None:
+        self.editor.zoomOut(1)
+
+    @Slot()
+    def zoom_reset(self) -> None:
+        font = self.editor.font()
+        font.setPointSizeF(self._base_point_size)
+        self.editor.setFont(font)
+
+    @Slot()
+    def show_find(self) -> None:
+        self.find_bar.open()
+
+    @Slot()
+    def _on_cursor_moved(self) -> None:
+        # Typing next to grey partial text must not inherit its partial format.
+        if self.editor.textCursor().charFormat().hasProperty(PROP_PARTIAL):
+            self.editor.setCurrentCharFormat(QTextCharFormat())
+
+    def _insert_position(self, at_end: bool = False) -> int:
+        if at_end or self.insertion_mode == "end":
+            return self.document.characterCount() - 1
+        return self.editor.textCursor().selectionEnd()
+
+    def _segment_format(self, segment: Segment) -> QTextCharFormat:
+        seg_id = self._next_id
+        self._next_id += 1
+        self._segments[seg_id] = segment
+        fmt = QTextCharFormat()
+        fmt.setProperty(PROP_SEGMENT, seg_id)
+        return fmt
+
+    def _partial_format(self, handle: int) -> QTextCharFormat:
+        fmt = QTextCharFormat()
+        fmt.setProperty(PROP_PARTIAL, handle)
+        fmt.setForeground(self.palette().brush(QPalette.ColorRole.PlaceholderText))
+        fmt.setFontItalic(True)
+        return fmt
+
+    def _fragments(self) -> Iterator[tuple[int, str, QTextCharFormat]]:
+        block = self.document.firstBlock()
+        while block.isValid():
+            if block != self.document.firstBlock():
+                yield block.position() - 1, "\n", QTextCharFormat()
+            for item in block:
+                frag = item.fragment()
+                if frag.isValid():
+                    yield frag.position(), frag.text(), frag.charFormat()
+            block = block.next()
+
+    # --- segments (file results, restore) -------------------------------------------------
+
+    def append_segments(self, segments: Sequence[Segment], separator: str = "\n") -> None:
+        """Append results at the end, one paragraph per segment, as one undo step."""
+        cursor = QTextCursor(self.document)
+        cursor.movePosition(QTextCursor.MoveOperation.End)
+        cursor.beginEditBlock()
+        for seg in segments:
+            if not seg.text.strip():
+                continue
+            if cursor.position() > 0:
+                cursor.insertText(separator, QTextCharFormat())
+            cursor.insertText(seg.text.strip(), self._segment_format(seg))
+        cursor.endEditBlock()
+
+    def insert_segment(self, segment: Segment, at_end: bool = False) -> None:
+        """Insert one final segment at the cursor or the end (``insertion_mode`` or ``at_end``)."""
+        cursor = QTextCursor(self.document)
+        cursor.setPosition(self._insert_position(at_end))
+        cursor.insertText(segment.text, self._segment_format(segment))
+
+    def to_output(self) -> OutputText:
+        runs: list[Run] = []
+        for _, text, fmt in self._fragments():
+            if fmt.hasProperty(PROP_PARTIAL):
+                continue
+            sid = fmt.property(PROP_SEGMENT) if fmt.hasProperty(PROP_SEGMENT) else None
+            runs.append(Run(text, None if sid is None else int(sid)))
+        used = {r.segment_id for r in runs if r.segment_id is not None}
+        segs = {k: v for k, v in self._segments.items() if k in used}
+        return OutputText(self.label, self.spec, runs, segs)
+
+    def load_output(self, output: OutputText) -> None:
+        """Replace the content with a saved output (provenance included)."""
+        self.label, self.spec = output.label, output.spec
+        self._segments = dict(output.segments)
+        self._next_id = max(self._segments, default=0) + 1
+        self.editor.clear()
+        cursor = QTextCursor(self.document)
+        for run in output.runs:
+            fmt = QTextCharFormat()
+            if run.segment_id is not None:
+                fmt.setProperty(PROP_SEGMENT, run.segment_id)
+            cursor.insertText(run.text, fmt)
+        self.document.clearUndoRedoStacks()
+        self.document.setModified(False)
+
+    # --- partials (the live-dictation API) ------------------------------------------------
+
+    def begin_partial(self, source_id: str = "", at_end: bool = False, lead: str = "") -> int:
+        """Open a partial region at the cursor or the end; returns its handle.
+
+        ``lead`` (e.g. a newline between file chunks) is inserted as plain text before the
+        region: a paragraph break inside a partial region would split it, and every update
+        would then leave the previous partial behind.
+        """
+        handle = next(_handles)
+        anchor = QTextCursor(self.document)
+        anchor.setPosition(self._insert_position(at_end))
+        if lead:
+            anchor.insertText(lead, QTextCharFormat())
+        self._partials[handle] = _Partial(source_id, anchor)
+        return handle
+
+    def _region(self, handle: int) -> tuple[int, int, str] | None:
+        start, end, parts = -1, -1, []
+        for pos, text, fmt in self._fragments():
+            if fmt.hasProperty(PROP_PARTIAL) and int(fmt.property(PROP_PARTIAL)) == handle:
+                start = pos if start < 0 else start
+                end = pos + len(text)
+                parts.append(text)
+        return None if start < 0 else (start, end, "".join(parts))
+
+    def _intact(self, part: _Partial, region: tuple[int, int, str] | None) -> bool:
+        if region is None:
+            return part.expected == ""
+        start, end, text = region
+        return text == part.expected and end - start == len(text)
+
+    def partial_text(self, handle: int) -> str | None:
+        region = self._region(handle)
+        return None if region is None else region[2]
+
+    def update_partial(self, handle: int, text: str) -> None:
+        """Show ``text`` greyed in the region; a region the user edited is left alone."""
+        part = self._partials.get(handle)
+        if part is None:
+            return
+        region = self._region(handle)
+        if not self._intact(part, region):
+            self._release(handle, region)
+            part.anchor.setPosition(region[1] if region else part.anchor.position())
+            part.expected = ""
+            region = None
+        cursor = part.anchor
+        if region is not None:
+            cursor.setPosition(region[0])
+            cursor.setPosition(region[1], QTextCursor.MoveMode.KeepAnchor)
+        if text or region is not None:
+            cursor.insertText(text, self._partial_format(handle))
+        part.expected = text
+        self._on_cursor_moved()
+
+    def commit(self, handle: int, segment: Segment) -> None:
+        """Replace the partial with final ``segment.text`` (or insert it after a user edit)."""
+        part = self._partials.pop(handle, None)
+        if part is None:
+            self.insert_segment(segment)
+            return
+        region = self._region(handle)
+        cursor = part.anchor
+        cursor.beginEditBlock()
+        if self._intact(part, region) and region is not None:
+            cursor.setPosition(region[0])
+            cursor.setPosition(region[1], QTextCursor.MoveMode.KeepAnchor)
+        else:
+            self._release(handle, region)
+            cursor.setPosition(region[1] if region else min(cursor.position(), self._end()))
+        cursor.insertText(segment.text, self._segment_format(segment))
+        cursor.endEditBlock()
+        self._on_cursor_moved()
+
+    def discard(self, handle: int) -> None:
+        """Remove an untouched partial; text the user edited in it stays as plain text."""
+        part = self._partials.pop(handle, None)
+        if part is None:
+            return
+        region = self._region(handle)
+        if region is None:
+            return
+        if self._intact(part, region):
+            cursor = QTextCursor(self.document)
+            cursor.setPosition(region[0])
+            cursor.setPosition(region[1], QTextCursor.MoveMode.KeepAnchor)
+            cursor.removeSelectedText()
+        else:
+            self._release(handle, region)
+
+    def _end(self) -> int:
+        return self.document.characterCount() - 1
+
+    def _release(self, handle: int, region: tuple[int, int, str] | None) -> None:
+        """Turn what is left of an edited partial into plain user text."""
+        if region is None:
+            return
+        for pos, text, fmt in list(self._fragments()):
+            if fmt.hasProperty(PROP_PARTIAL) and int(fmt.property(PROP_PARTIAL)) == handle:
+                cursor = QTextCursor(self.document)
+                cursor.setPosition(pos)
+                cursor.setPosition(pos + len(text), QTextCursor.MoveMode.KeepAnchor)
+                cursor.setCharFormat(QTextCharFormat())
+
+    def open_partials(self) -> list[int]:
+        return list(self._partials)
+
+    def changeEvent(self, event):
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            for handle in self._partials:
+                region = self._region(handle)
+                if region is not None:
+                    cursor = QTextCursor(self.document)
+                    cursor.setPosition(region[0])
+                    cursor.setPosition(region[1], QTextCursor.MoveMode.KeepAnchor)
+                    cursor.mergeCharFormat(self._partial_format(handle))
+
+    # --- time alignment (scroll sync between outputs) -------------------------------------
+
+    def _block_times(self) -> list[tuple[float, int]]:
+        """(start time of the first segment in the block, its first visual line) per block."""
+        out: list[tuple[float, int]] = []
+        block = self.document.firstBlock()
+        while block.isValid():
+            for item in block:
+                fmt = item.fragment().charFormat()
+                if fmt.hasProperty(PROP_SEGMENT):
+                    seg = self._segments.get(int(fmt.property(PROP_SEGMENT)))
+                    if seg is not None:
+                        out.append((seg.start, block.firstLineNumber()))
+                        break
+            block = block.next()
+        return out
+
+    def time_at_top(self) -> float | None:
+        top = self.editor.first_visible_block().firstLineNumber()
+        times = self._block_times()
+        before = [t for t, line in times if line <= top]
+        return before[-1] if before else (times[0][0] if times else None)
+
+    def scroll_to_time(self, t: float) -> None:
+        times = self._block_times()
+        if not times:
+            return
+        index = segment_index_at([start for start, _ in times], t)
+        self.editor.verticalScrollBar().setValue(times[index][1])

@@ -1,0 +1,97 @@
+"""Outputs of one source side by side (transcript | translation | …), scrolled together by time.
+
+Each column is a full ``TranscriptPane`` (editable, exportable on its own). Scrolling one column
+finds the segment at its top and scrolls the others to the segment playing at that time, so
+the transcript and its translations stay aligned even when their lengths differ.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
+
+from app.core.transcript import TaskSpec
+from app.ui.editor.transcript_pane import TranscriptPane
+
+
+class TranslationView(QWidget):
+    """A horizontal splitter of labelled panes with time-based scroll sync."""
+
+    textEdited = Signal()
+    filesDropped = Signal(list)
+    keywordRequested = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.panes: list[TranscriptPane] = []
+        self._headers: list[QLabel] = []
+        self._syncing = False
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.setHandleWidth(6)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.splitter)
+
+    def add_pane(self, label: str, spec: TaskSpec) -> TranscriptPane:
+        column = QWidget(self.splitter)
+        column_layout = QVBoxLayout(column)
+        column_layout.setContentsMargins(0, 0, 0, 0)
+        column_layout.setSpacing(2)
+        header = QLabel(label, column)
+        header.setAccessibleName(f"{label} heading")
+        header.setContentsMargins(6, 4, 6, 2)
+        font = header.font()
+        font.setBold(True)
+        header.setFont(font)
+        pane = TranscriptPane(label, spec, column)
+        header.setBuddy(pane.editor)
+        column_layout.addWidget(header)
+        column_layout.addWidget(pane, 1)
+        self.splitter.addWidget(column)
+        self.panes.append(pane)
+        self._headers.append(header)
+        pane.textEdited.connect(self.textEdited)
+        pane.filesDropped.connect(self.filesDropped)
+        pane.keywordRequested.connect(self.keywordRequested)
+        pane.editor.verticalScrollBar().valueChanged.connect(self._on_scrolled)
+        self._update_headers()
+        self.splitter.setSizes([1000] * len(self.panes))
+        return pane
+
+    def _update_headers(self) -> None:
+        for header in self._headers:
+            header.setVisible(len(self.panes) > 1)
+
+    @property
+    def is_side_by_side(self) -> bool:
+        return len(self.panes) > 1
+
+    @Slot(int)
+    def _on_scrolled(self, _value: int) -> None:
+        if self._syncing:
+            return
+        bar = self.sender()
+        source = next((p for p in self.panes if p.editor.verticalScrollBar() is bar), None)
+        if source is None:
+            return
+        self.sync_from(source)
+
+    def sync_from(self, source: TranscriptPane) -> None:
+        """Scroll every other pane to the segment at the top of ``source``."""
+        t = source.time_at_top()
+        if t is None:
+            return
+        self._syncing = True
+        try:
+            for pane in self.panes:
+                if pane is not source:
+                    pane.scroll_to_time(t)
+        finally:
+            self._syncing = False
+
+    def focused_pane(self) -> TranscriptPane | None:
+        for pane in self.panes:
+            if pane.isAncestorOf(self.focusWidget() or self) or pane.editor.hasFocus():
+                return pane
+        return self.panes[0] if self.panes else None

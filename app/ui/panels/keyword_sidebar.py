@@ -1,0 +1,379 @@
+"""Side panel for keyword lists (hotwords that bias recognition towards names and jargon).
+
+API::
+
+    KeywordSidebar(store: KeywordStore | None = None, parent: QWidget | None = None)
+        activeKeywordsChanged = Signal(list)     # the active list's words, after any change
+        listsChanged = Signal(list, str)         # list names and the active name (tray menu)
+        active_keywords() -> tuple[str, ...]
+        list_names() -> list[str]; active_list_name() -> str
+        set_active_list(name: str) -> bool       # False (and nothing changes) if unknown
+        add_keyword(word: str) -> bool           # "Add to keywords" from the transcript pane
+        library() -> KeywordLibrary
+        new_list_action / rename_list_action / delete_list_action /
+        import_action / export_action / paste_action: QAction   # for menus and shortcuts
+
+``store`` is anything with ``load_keywords() -> dict | None`` and ``save_keywords(dict)``
+(``app.ui.settings.settings_store.SettingsStore``); every change is saved at once. The user-facing
+questions go through replaceable callables (``ask_text``, ``ask_multiline``,
+``ask_open_path``, ``ask_save_path``, ``confirm``) so tests answer them without modal dialogs.
+Designed for a dock or splitter 220–320 px wide.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Protocol
+
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFileDialog,
+    QGridLayout,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMenu,
+    QMessageBox,
+    QPushButton,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core.errors import GraniteError
+from app.core.keywords import PRACTICAL_CHAR_LIMIT, PRACTICAL_LIMIT, KeywordLibrary, exceeds_limit
+
+log = logging.getLogger(__name__)
+
+WARNING_STYLE = "color: #b45309; font-weight: bold;"
+LIMIT_HINT = (
+    f"More than {PRACTICAL_LIMIT} keywords or {PRACTICAL_CHAR_LIMIT} characters: every chunk "
+    "carries the whole list, which slows recognition and can make the model insert listed "
+    "words that were not said."
+)
+
+
+class KeywordStore(Protocol):
+    def load_keywords(self) -> dict[str, Any] | None: ...
+    def save_keywords(self, data: dict[str, Any]) -> None: ...
+
+
+class KeywordSidebar(QWidget):
+    activeKeywordsChanged = Signal(list)
+    listsChanged = Signal(list, str)
+
+    def __init__(self, store: KeywordStore | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._store = store
+        self._lib = self._load()
+        self._filling = False
+        self._last_emitted: tuple[str, ...] = self._lib.active_keywords()
+        self.ask_text: Callable[[str, str, str], str | None] = self._ask_text
+        self.ask_multiline: Callable[[str, str], str | None] = self._ask_multiline
+        self.ask_open_path: Callable[[str], str | None] = self._ask_open_path
+        self.ask_save_path: Callable[[str, str], str | None] = self._ask_save_path
+        self.confirm: Callable[[str, str], bool] = self._confirm
+        self._build()
+        self._refresh_lists()
+        self._refresh_words()
+
+    # -- public -------------------------------------------------------------------------------
+    def library(self) -> KeywordLibrary:
+        return self._lib
+
+    def active_keywords(self) -> tuple[str, ...]:
+        return self._lib.active_keywords()
+
+    def list_names(self) -> list[str]:
+        return self._lib.names()
+
+    def active_list_name(self) -> str:
+        return self._lib.active_name
+
+    @Slot(str)
+    def set_active_list(self, name: str) -> bool:
+        if name not in self._lib.names():
+            log.warning("No keyword list named %r; keeping %r.", name, self._lib.active_name)
+            return False
+        if name != self._lib.active_name:
+            self._lib.set_active(name)
+            self._say("")
+            self._changed(lists=True)
+        return True
+
+    def add_keyword(self, word: str) -> bool:
+        """Add one word (or several, if it contains commas/newlines) to the active list."""
+        added = self._lib.paste(word)
+        if not added:
+            self._say(f"'{word.strip()}' is already in the list or is not a usable keyword.")
+            return False
+        self._say("")
+        self._changed()
+        return True
+
+    # -- layout -------------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.setMinimumWidth(200)
+
+        def make_action(text: str, slot: Callable[[], None]) -> QAction:
+            act = QAction(text, self)
+            act.triggered.connect(slot)
+            return act
+
+        self.new_list_action = make_action("New list…", self._on_new_list)
+        self.rename_list_action = make_action("Rename list…", self._on_rename_list)
+        self.delete_list_action = make_action("Delete list…", self._on_delete_list)
+        self.paste_action = make_action("Paste many…", self._on_paste_many)
+        self.import_action = make_action("Import…", self._on_import)
+        self.export_action = make_action("Export…", self._on_export)
+
+        self._combo = QComboBox()
+        self._combo.setAccessibleName("Keyword list")
+        self._combo.setToolTip("The active keyword list is sent to the model")
+        self._combo.currentIndexChanged.connect(self._on_list_chosen)
+        menu = QMenu(self)
+        menu.addActions([self.new_list_action, self.rename_list_action, self.delete_list_action])
+        lists_button = QToolButton()
+        lists_button.setText("Lists")
+        lists_button.setAccessibleName("Keyword list actions")
+        lists_button.setMenu(menu)
+        lists_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        top = QHBoxLayout()
+        top.addWidget(self._combo, 1)
+        top.addWidget(lists_button)
+
+        self._list = QListWidget()
+        self._list.setAccessibleName("Keywords")
+        self._list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self._list.setEditTriggers(
+            QAbstractItemView.EditTrigger.DoubleClicked
+            | QAbstractItemView.EditTrigger.EditKeyPressed
+        )
+        self._list.itemChanged.connect(self._on_item_changed)
+        remove_action = QAction("Remove", self._list)
+        remove_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Delete))
+        remove_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        remove_action.triggered.connect(self._on_remove)
+        self._list.addAction(remove_action)
+
+        self._entry = QLineEdit()
+        self._entry.setPlaceholderText("Add keyword…")
+        self._entry.setAccessibleName("New keyword")
+        self._entry.returnPressed.connect(self._on_add)
+        add_button = QPushButton("Add")
+        add_button.setAccessibleName("Add keyword")
+        add_button.clicked.connect(self._on_add)
+        entry_row = QHBoxLayout()
+        entry_row.addWidget(self._entry, 1)
+        entry_row.addWidget(add_button)
+
+        buttons = QGridLayout()
+        remove_button = QPushButton("Remove")
+        remove_button.setAccessibleName("Remove selected keywords")
+        remove_button.clicked.connect(self._on_remove)
+        buttons.addWidget(remove_button, 0, 0)
+        places = [(self.paste_action, 0, 1), (self.import_action, 1, 0), (self.export_action, 1, 1)]
+        for action, row, col in places:
+            button = QPushButton(action.text())
+            button.setAccessibleName(action.text().rstrip("…") + " keywords")
+            button.clicked.connect(action.trigger)
+            buttons.addWidget(button, row, col)
+
+        self._count = QLabel()
+        self._count.setObjectName("keywordCount")
+        self._message = QLabel()
+        self._message.setObjectName("keywordMessage")
+        self._message.setWordWrap(True)
+        self._message.hide()
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addLayout(top)
+        layout.addWidget(self._list, 1)
+        layout.addLayout(entry_row)
+        layout.addLayout(buttons)
+        layout.addWidget(self._count)
+        layout.addWidget(self._message)
+
+    # -- state --------------------------------------------------------------------------------
+    def _load(self) -> KeywordLibrary:
+        data = self._store.load_keywords() if self._store is not None else None
+        if data is None:
+            return KeywordLibrary()
+        try:
+            return KeywordLibrary.from_dict(data)
+        except GraniteError as err:
+            log.warning("%s Starting with an empty keyword list.", err)
+            return KeywordLibrary()
+
+    def _changed(self, *, lists: bool = False) -> None:
+        if self._store is not None:
+            self._store.save_keywords(self._lib.to_dict())
+        if lists:
+            self._refresh_lists()
+            self.listsChanged.emit(self._lib.names(), self._lib.active_name)
+        self._refresh_words()
+        now = self._lib.active_keywords()
+        if now != self._last_emitted:
+            self._last_emitted = now
+            self.activeKeywordsChanged.emit(list(now))
+
+    def _refresh_lists(self) -> None:
+        self._filling = True
+        self._combo.clear()
+        self._combo.addItems(self._lib.names())
+        self._combo.setCurrentIndex(self._lib.names().index(self._lib.active_name))
+        self._filling = False
+
+    def _refresh_words(self) -> None:
+        self._filling = True
+        self._list.clear()
+        for word in self._lib.active_keywords():
+            item = QListWidgetItem(word)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsEditable)
+            item.setData(Qt.ItemDataRole.UserRole, word)
+            self._list.addItem(item)
+        self._filling = False
+        words = self._lib.active_keywords()
+        n = len(words)
+        self._count.setText(f"{n} keyword" if n == 1 else f"{n} keywords")
+        warn = exceeds_limit(words)
+        self._count.setProperty("warning", warn)
+        self._count.setStyleSheet(WARNING_STYLE if warn else "")
+        self._count.setToolTip(LIMIT_HINT if warn else "")
+        self._count.setAccessibleDescription(LIMIT_HINT if warn else "")
+
+    def _attempt(self, fn: Callable[..., object], *args: str) -> bool:
+        """Run a library edit; show its one-line error instead of raising."""
+        try:
+            fn(*args)
+        except GraniteError as err:
+            self._say(str(err))
+            return False
+        self._say("")
+        return True
+
+    def _say(self, text: str) -> None:
+        self._message.setText(text)
+        self._message.setVisible(bool(text))
+
+    # -- slots --------------------------------------------------------------------------------
+    @Slot(int)
+    def _on_list_chosen(self, index: int) -> None:
+        if self._filling or index < 0:
+            return
+        self._lib.set_active(self._lib.names()[index])
+        self._say("")
+        self._changed()
+        self.listsChanged.emit(self._lib.names(), self._lib.active_name)
+
+    @Slot()
+    def _on_add(self) -> None:
+        text = self._entry.text()
+        if text.strip() and self.add_keyword(text):
+            self._entry.clear()
+
+    @Slot()
+    def _on_remove(self) -> None:
+        words = [str(i.data(Qt.ItemDataRole.UserRole)) for i in self._list.selectedItems()]
+        for word in words:
+            self._lib.remove_word(word)
+        if words:
+            self._changed()
+
+    @Slot(QListWidgetItem)
+    def _on_item_changed(self, item: QListWidgetItem) -> None:
+        if self._filling:
+            return
+        old = str(item.data(Qt.ItemDataRole.UserRole))
+        new = item.text()
+        if new.strip():
+            self._attempt(self._lib.edit_word, old, new)
+        else:
+            self._lib.remove_word(old)
+        self._changed()
+
+    @Slot()
+    def _on_paste_many(self) -> None:
+        text = self.ask_multiline("Paste keywords", "One per line, or separated by commas:")
+        if text:
+            added = self._lib.paste(text)
+            self._say(f"Added {len(added)} keyword{'s' if len(added) != 1 else ''}.")
+            self._changed()
+
+    @Slot()
+    def _on_new_list(self) -> None:
+        name = self.ask_text("New keyword list", "Name:", "")
+        if name is not None and self._attempt(self._lib.add_list, name):
+            self._changed(lists=True)
+
+    @Slot()
+    def _on_rename_list(self) -> None:
+        old = self._lib.active_name
+        name = self.ask_text("Rename keyword list", "Name:", old)
+        if name is not None and self._attempt(self._lib.rename_list, old, name):
+            self._changed(lists=True)
+
+    @Slot()
+    def _on_delete_list(self) -> None:
+        name = self._lib.active_name
+        n = len(self._lib.active_keywords())
+        if n and not self.confirm("Delete keyword list", f"Delete '{name}' and its {n} words?"):
+            return
+        self._lib.remove_list(name)
+        self._changed(lists=True)
+
+    @Slot()
+    def _on_import(self) -> None:
+        path = self.ask_open_path("Import keywords")
+        if not path:
+            return
+        try:
+            text = Path(path).read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as err:
+            self._say(f"Cannot read {Path(path).name}: {getattr(err, 'strerror', None) or err}")
+            return
+        added = self._lib.import_text(text)
+        self._say(f"Imported {len(added)} keyword{'s' if len(added) != 1 else ''}.")
+        self._changed()
+
+    @Slot()
+    def _on_export(self) -> None:
+        path = self.ask_save_path("Export keywords", f"{self._lib.active_name}.txt")
+        if not path:
+            return
+        try:
+            Path(path).write_text(self._lib.export_text(), encoding="utf-8")
+        except OSError as err:
+            self._say(f"Cannot write {Path(path).name}: {err.strerror or err}")
+            return
+        self._say(f"Exported {len(self._lib.active_keywords())} keywords.")
+
+    # -- default questions (tests replace these) ----------------------------------------------
+    def _ask_text(self, title: str, label: str, initial: str) -> str | None:
+        text, ok = QInputDialog.getText(self, title, label, QLineEdit.EchoMode.Normal, initial)
+        return text if ok else None
+
+    def _ask_multiline(self, title: str, label: str) -> str | None:
+        text, ok = QInputDialog.getMultiLineText(self, title, label, "")
+        return text if ok else None
+
+    def _ask_open_path(self, title: str) -> str | None:
+        path, _ = QFileDialog.getOpenFileName(self, title, "", "Text files (*.txt);;All (*)")
+        return path or None
+
+    def _ask_save_path(self, title: str, suggested: str) -> str | None:
+        path, _ = QFileDialog.getSaveFileName(self, title, suggested, "Text files (*.txt)")
+        return path or None
+
+    def _confirm(self, title: str, text: str) -> bool:
+        answer = QMessageBox.question(self, title, text)
+        return answer == QMessageBox.StandardButton.Yes

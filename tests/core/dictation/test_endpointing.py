@@ -1,0 +1,161 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from app.core.dictation.endpointing import EndpointConfig, Endpointer, Utterance
+from app.core.errors import UsageError
+
+CFG = EndpointConfig()
+FS = CFG.frame_s
+N = CFG.frame_samples
+PRE = CFG.frames(CFG.pre_roll_s)
+TAIL = CFG.frames(CFG.tail_s)
+PAUSE = CFG.frames(CFG.pause_s)
+
+
+def _frame(i: int, level: float = 0.1) -> np.ndarray:
+    """Frame ``i`` carries its own index in every sample, so slices can be checked exactly."""
+    f = np.full(N, level, np.float32)
+    f[0] = i * 1e-6
+    return f
+
+
+def _run(
+    probs: np.ndarray, ep: Endpointer | None = None, levels: np.ndarray | None = None
+) -> tuple[Endpointer, list[tuple[int, Utterance]]]:
+    ep = ep or Endpointer()
+    out: list[tuple[int, Utterance]] = []
+    for i, p in enumerate(probs):
+        level = 0.1 if levels is None else levels[i]
+        out += [(i, u) for u in ep.push(_frame(i, level), float(p))]
+    return ep, out
+
+
+def _frames_of(u: Utterance) -> list[int]:
+    return [round(float(x) * 1e6) for x in u.audio[::N]]
+
+
+def _speech(*spans: tuple[int, int], total: int) -> np.ndarray:
+    p = np.zeros(total)
+    for a, b in spans:
+        p[a:b] = 0.9
+    return p
+
+
+def test_pre_roll_tail_and_emission_right_after_the_pause():
+    probs = _speech((50, 100), total=200)
+    _, out = _run(probs)
+    assert len(out) == 1
+    emitted_at, u = out[0]
+    assert emitted_at == 99 + PAUSE  # as soon as the pause is long enough
+    assert _frames_of(u) == list(range(50 - PRE, 100 + TAIL))
+    assert u.start == pytest.approx((50 - PRE) * FS)
+    assert u.end == pytest.approx((100 + TAIL) * FS)
+    assert not u.forced_cut
+
+
+def test_pre_roll_is_clipped_at_the_start_of_the_recording():
+    _, out = _run(_speech((3, 40), total=100))
+    assert _frames_of(out[0][1])[0] == 0
+    assert out[0][1].start == 0.0
+
+
+def test_start_time_offsets_every_time():
+    ep = Endpointer(start_time=10.0)
+    _, out = _run(_speech((50, 100), total=200), ep)
+    assert out[0][1].start == pytest.approx(10.0 + (50 - PRE) * FS)
+
+
+def test_short_pause_keeps_one_utterance_long_pause_splits():
+    gap_short = PAUSE - 3
+    _, out = _run(_speech((20, 60), (60 + gap_short, 100 + gap_short), total=300))
+    assert len(out) == 1
+    _, out = _run(_speech((20, 60), (60 + PAUSE + 10, 120 + PAUSE), total=300))
+    assert [u.index for _, u in out] == [0, 1]
+    first, second = out[0][1], out[1][1]
+    assert first.end <= second.start  # no overlap, nothing counted twice
+    assert _frames_of(second)[0] == 60 + PAUSE + 10 - PRE
+
+
+def test_noise_and_clicks_produce_nothing():
+    probs = np.zeros(400)
+    probs[[30, 31, 32, 100, 101, 250]] = 0.95  # clicks shorter than min_speech_s
+    probs[150:220] = 0.45  # hovering between the thresholds never starts speech
+    _, out = _run(probs)
+    assert out == []
+
+
+def test_hysteresis_dips_between_thresholds_do_not_end_speech():
+    probs = _speech((20, 200), total=300)
+    probs[60 : 60 + 2 * PAUSE] = 0.4  # below threshold, above neg_threshold
+    _, out = _run(probs)
+    assert len(out) == 1
+    assert _frames_of(out[0][1])[-1] == 199 + TAIL
+
+
+def test_flush_emits_the_open_utterance_with_the_tail_it_has():
+    ep, out = _run(_speech((20, 80), total=85))
+    assert out == [] and ep.in_speech
+    (u,) = ep.flush()
+    assert _frames_of(u)[-1] == 84  # stop came 5 frames after speech: all of it kept
+    assert ep.flush() == []
+    ep2, _ = _run(_speech((20, 80), total=80 + PAUSE - 1))
+    (u2,) = ep2.flush()
+    assert _frames_of(u2)[-1] == 79 + TAIL
+
+
+def test_flush_when_idle_or_only_noise_emits_nothing():
+    ep, _ = _run(np.zeros(50))
+    assert ep.flush() == []
+    ep, _ = _run(_speech((45, 48), total=50))
+    assert ep.flush() == []
+
+
+def test_monologue_is_cut_at_its_quietest_point_before_max_chunk():
+    total = CFG.frames(45.0)
+    probs = _speech((10, total), total=total)
+    levels = np.full(total, 0.3)
+    quiet = CFG.frames(27.0)  # inside the last 5 s before the 30 s limit
+    levels[quiet] = 0.001
+    ep, out = _run(probs, levels=levels)
+    assert len(out) == 1
+    u = out[0][1]
+    assert u.forced_cut
+    assert u.duration <= CFG.max_chunk_s + 1e-9
+    assert _frames_of(u)[-1] == quiet  # cut right after the quiet frame
+    (rest,) = ep.flush()
+    assert _frames_of(rest)[0] == quiet + 1  # contiguous: nothing lost, nothing doubled
+    assert rest.start == pytest.approx(u.end)
+
+
+def test_bad_frames_and_config_are_rejected():
+    with pytest.raises(UsageError):
+        Endpointer().push(np.zeros(100, np.float32), 0.9)
+    with pytest.raises(UsageError):
+        Endpointer(EndpointConfig(threshold=0.3, neg_threshold=0.5))
+    with pytest.raises(UsageError):
+        Endpointer(EndpointConfig(max_chunk_s=4.0))
+
+
+def test_real_vad_on_espeak_puts_boundaries_in_the_pauses():
+    from app.audio.vad import FRAME_SAMPLES, Vad
+    from tests.support.espeak import compose, synthesize
+
+    a = synthesize("the quick brown fox jumps over the lazy dog")
+    b = synthesize("hello world, this is a test")
+    speech = compose([0.5, a, 1.5, b, 1.2])
+    vad = Vad()
+    ep = Endpointer()
+    utts: list[Utterance] = []
+    audio = speech.audio
+    for i in range(len(audio) // FRAME_SAMPLES):
+        frame = np.ascontiguousarray(audio[i * FRAME_SAMPLES : (i + 1) * FRAME_SAMPLES])
+        utts += ep.push(frame, vad.probability(frame))
+    utts += ep.flush()
+    assert len(utts) == 2
+    words_a, words_b = speech.words[: len(a.words)], speech.words[len(a.words) :]
+    assert utts[0].start <= words_a[0].start and utts[0].end >= words_a[-1].end
+    assert utts[0].end < words_b[0].start
+    assert words_a[-1].end < utts[1].start <= words_b[0].start
+    assert utts[1].end >= words_b[-1].end
