@@ -19,7 +19,7 @@ from typing import Any
 from app import __version__
 from app.cli import listen, transcribe
 from app.cli.common import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, PROG
-from app.workers.engine_thread import exit_process
+from app.workers.process_exit import exit_process
 
 log = logging.getLogger(__name__)
 

@@ -1,21 +1,22 @@
 """What every command shares: the program name, exit codes, one-line messages, the engine
-factory (``GRANITE_DICTATE_ENGINE_FACTORY=module:callable`` replaces it; tests use
-``tests.support.fake_engine:factory``) and the ``--model`` check."""
+factory (``app.workers.engine_factory.engine_factory_from_env``), the wait for the model
+and the ``--model`` check."""
 
 from __future__ import annotations
 
-import importlib
-import os
+import queue
 import sys
-from typing import TextIO, cast
+from collections.abc import Callable
+from typing import TextIO
 
 from app.core import model_spec
 from app.core.errors import UsageError
-from app.workers.engine_thread import EngineFactory, default_engine_factory
+from app.workers.engine_factory import engine_factory_from_env
+from app.workers.listener import DownloadEvent, ModelStateEvent
 
 PROG = "granite-dictate"
-FACTORY_ENV = "GRANITE_DICTATE_ENGINE_FACTORY"
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+engine_factory = engine_factory_from_env
 
 
 def say(message: str, stream: TextIO | None = None) -> None:
@@ -23,13 +24,25 @@ def say(message: str, stream: TextIO | None = None) -> None:
     print(f"{PROG}: {' '.join(message.split())}", file=stream or sys.stderr, flush=True)
 
 
-def engine_factory() -> EngineFactory:
-    """The real engine factory, or the one named by ``GRANITE_DICTATE_ENGINE_FACTORY``."""
-    target = os.environ.get(FACTORY_ENV)
-    if not target:
-        return default_engine_factory
-    module, _, attr = target.partition(":")
-    return cast(EngineFactory, getattr(importlib.import_module(module), attr))
+def download_line(done: int, total: int) -> str:
+    return f"downloading model: {done / 1e6:.0f} / {total / 1e6:.0f} MB"
+
+
+def wait_for_model(
+    q: queue.Queue[object], interrupted: Callable[[], bool], show: Callable[[str], None]
+) -> ModelStateEvent | None:
+    """Wait for the model load to settle (ready or failed) and return that state; download
+    progress goes to ``show``; None if ``interrupted()`` first. Other events are dropped."""
+    while not interrupted():
+        try:
+            event = q.get(timeout=0.2)
+        except queue.Empty:
+            continue
+        if isinstance(event, DownloadEvent):
+            show(download_line(event.done, event.total))
+        elif isinstance(event, ModelStateEvent) and event.state.settled:
+            return event
+    return None
 
 
 def check_model_option(model: str) -> None:

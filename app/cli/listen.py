@@ -32,15 +32,17 @@ from app.cli.common import (
     check_model_option,
     engine_factory,
     say,
+    wait_for_model,
 )
 from app.core import keywords as kw
 from app.core import recordings
 from app.core.dictation.endpointing import EndpointConfig, Utterance
 from app.core.errors import GraniteError, UsageError
-from app.core.transcript import Task, TaskSpec, TranscriptResult
+from app.core.model_state import ModelState
+from app.core.transcript import Task, TaskSpec
 from app.engine.base import DEFAULT_MODEL
-from app.workers.engine_support import QueueListener
 from app.workers.engine_thread import EngineThread
+from app.workers.listener import FailedEvent, FinishedEvent, QueueListener
 
 log = logging.getLogger(__name__)
 
@@ -97,17 +99,18 @@ def _options(args: argparse.Namespace) -> tuple[TaskSpec, DictationConfig, Path 
 
 
 class _Events(QueueListener):
-    """EngineListener + DictationListener: everything lands in one queue for the main thread."""
+    """EngineListener + DictationListener: everything lands in one queue for the main thread
+    (the session's utterances, capture events and summary are queued as they are)."""
 
     # dictation (consumer thread)
     def utterance(self, utt: Utterance) -> None:
-        self.q.put(("utterance", utt))
+        self.q.put(utt)
 
     def capture_event(self, event: CaptureEvent) -> None:
-        self.q.put(("capture", event))
+        self.q.put(event)
 
     def stopped(self, summary: SessionSummary) -> None:
-        self.q.put(("stopped", summary))
+        self.q.put(summary)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -167,17 +170,10 @@ def _list_devices() -> int:
 
 def _wait_ready(events: _Events, interrupts: list[int]) -> bool:
     say("loading the model…")
-    while not interrupts[0]:
-        try:
-            event = events.q.get(timeout=0.2)
-        except queue.Empty:
-            continue
-        if event[0] == "state" and event[1] == "ready":
-            return True
-        if event[0] == "state" and event[1] in ("error", "missing"):
-            say(f"cannot load the model: {event[2]}")
-            return False
-    return False
+    state = wait_for_model(events.q, lambda: bool(interrupts[0]), say)
+    if state is not None and state.state.failed:
+        say(f"cannot load the model: {state.message}")
+    return state is not None and state.state is ModelState.READY
 
 
 def _loop(
@@ -199,22 +195,21 @@ def _loop(
             event = events.q.get(timeout=0.2)
         except queue.Empty:
             continue
-        kind = event[0]
-        if kind == "utterance":
-            utt = event[1]
-            # the task and keywords in force when the utterance is submitted apply to it
-            pending[engine.submit_audio(utt.audio, utt.start, [spec], "microphone")] = utt
-        elif kind == "finished" and event[1] in pending:
-            utt = pending.pop(event[1])
-            results: list[TranscriptResult] = event[2]
-            print(format_line(utt.start, utt.end, results[0].text), flush=True)
-        elif kind == "failed" and event[1] in pending:
-            utt = pending.pop(event[1])
-            say(f"[{utt.start:.2f}-{utt.end:.2f}] {event[2]}")
-        elif kind == "capture":
-            say(event[1].message)
-        elif kind == "stopped":
-            summary = event[1]
+        match event:
+            case Utterance():
+                # the task and keywords in force when the utterance is submitted apply to it
+                job = engine.submit_audio(event.audio, event.start, [spec], "microphone")
+                pending[job] = event
+            case FinishedEvent(job_id, results) if job_id in pending:
+                utt = pending.pop(job_id)
+                print(format_line(utt.start, utt.end, results[0].text), flush=True)
+            case FailedEvent(job_id, message) if job_id in pending:
+                utt = pending.pop(job_id)
+                say(f"[{utt.start:.2f}-{utt.end:.2f}] {message}")
+            case CaptureEvent():
+                say(event.message)
+            case SessionSummary():
+                summary = event
     return summary
 
 

@@ -31,19 +31,28 @@ from app.cli.common import (
     EXIT_OK,
     EXIT_USAGE,
     check_model_option,
+    download_line,
     engine_factory,
     say,
 )
 from app.core import keywords as kw
 from app.core.errors import GraniteError, UsageError
+from app.core.model_state import ModelState
 from app.core.progress import ProgressClock, format_duration, progress_line
 from app.core.segmentation import SegmentationConfig
 from app.core.text.export import FORMATS, write_result
 from app.core.transcript import Task, TaskSpec, TranscriptResult
 from app.engine.base import DEFAULT_MODEL
 from app.engine.batch import DEFAULT_BATCH
-from app.workers.engine_support import QueueListener
 from app.workers.engine_thread import EngineThread
+from app.workers.listener import (
+    DownloadEvent,
+    FailedEvent,
+    FinishedEvent,
+    ModelStateEvent,
+    ProgressEvent,
+    QueueListener,
+)
 from app.workers.pipeline import MAX_FILE_BATCH
 
 log = logging.getLogger(__name__)
@@ -175,8 +184,8 @@ def _reason(name: str, message: str) -> str:
 
 def _wait(
     events: _Events, display: _Display, label: str, clocks: dict[int, ProgressClock]
-) -> tuple[Any, ...]:
-    """Show progress until a model state or a job's end arrives; return that event."""
+) -> ModelStateEvent | FinishedEvent | FailedEvent:
+    """Show progress until a settled model state or a job's end arrives; return that event."""
     current = min(clocks) if clocks else None
     while True:
         try:
@@ -185,17 +194,19 @@ def _wait(
             if current is not None:
                 display.show(progress_line(label, clocks[current]))
             continue
-        if event[0] == "progress" and event[1] in clocks:
-            clocks[event[1]].update(event[2], event[3])
-            if event[1] == current:
-                display.show(progress_line(label, clocks[event[1]]))
-        elif event[0] == "download":
-            display.show(f"downloading model: {event[1] / 1e6:.0f} / {event[2] / 1e6:.0f} MB")
-        elif event[0] in ("finished", "failed") or (
-            event[0] == "state" and event[1] in ("ready", "error", "missing")
-        ):
-            display.clear()
-            return event
+        match event:
+            case ProgressEvent(job_id, done, total) if job_id in clocks:
+                clocks[job_id].update(done, total)
+                if job_id == current:
+                    display.show(progress_line(label, clocks[job_id]))
+            case DownloadEvent(done, total):
+                display.show(download_line(done, total))
+            case FinishedEvent() | FailedEvent():
+                display.clear()
+                return event
+            case ModelStateEvent(state) if state.settled:
+                display.clear()
+                return event
 
 
 def _run(
@@ -224,9 +235,9 @@ def _run(
     # Queued at once: the first files are decoded while the model loads (FIFO after the load).
     jobs = {thread.submit_file(str(path), [spec], cfg): path for path in todo}
     state = _wait(events, display, "loading model", {})
-    if state[1] != "ready":
+    if not isinstance(state, ModelStateEvent) or state.state is not ModelState.READY:
         thread.cancel_all()
-        say(f"cannot load the model: {state[2]}")
+        say(f"cannot load the model: {getattr(state, 'message', '')}")
         return EXIT_FAILED
     taken: set[Path] = set()
     clocks: dict[int, ProgressClock] = {}
@@ -234,11 +245,11 @@ def _run(
         path = jobs[job_id]
         clocks = {job_id: ProgressClock()}
         event = _wait(events, display, path.name, clocks)
-        assert event[1] == job_id, event  # one job at a time, in order
-        if event[0] == "failed":
+        assert not isinstance(event, ModelStateEvent) and event.job_id == job_id, event
+        if isinstance(event, FailedEvent):
             failed += 1
-            say(f"{path.name}: {_reason(path.name, event[2])}")
-        elif not _write(path, event[2][0], spec, formats, out_dir, taken, clocks[job_id]):
+            say(f"{path.name}: {_reason(path.name, event.message)}")
+        elif not _write(path, event.results[0], spec, formats, out_dir, taken, clocks[job_id]):
             failed += 1
     return EXIT_FAILED if failed else EXIT_OK
 

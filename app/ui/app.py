@@ -10,31 +10,18 @@ When the model is not installed the model manager opens once.
 
 from __future__ import annotations
 
-import importlib
 import logging
-import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
-from app.workers.engine_thread import EngineFactory, default_engine_factory
+from app.workers.engine_factory import engine_factory_from_env
 
 log = logging.getLogger(__name__)
-
-FACTORY_ENV = "GRANITE_DICTATE_ENGINE_FACTORY"
-
-
-def engine_factory_from_env() -> EngineFactory:
-    """``GRANITE_DICTATE_ENGINE_FACTORY=module:callable`` replaces the engine (tests)."""
-    target = os.environ.get(FACTORY_ENV)
-    if not target:
-        return default_engine_factory
-    module, _, attr = target.partition(":")
-    return cast(EngineFactory, getattr(importlib.import_module(module), attr))
 
 
 def make_application(argv: Sequence[str] = ()) -> QApplication:
@@ -50,21 +37,19 @@ def make_application(argv: Sequence[str] = ()) -> QApplication:
 
 def build_window(bridge: Any = None, settings: Any = None) -> Any:
     """Preferences, bridge and window, without loading the model (tests, screenshot)."""
-    from app.ui.settings.engine_options import EngineOptions
+    from app.ui.settings.engine_options import speed_options
     from app.ui.settings.settings_store import SettingsStore
     from app.ui.window.main_window import MainWindow
     from app.workers.qt_engine import EngineBridge
 
     settings = settings if settings is not None else SettingsStore()
     prefs = settings.load_preferences()
-    options = None
     if bridge is None:
-        options = EngineOptions(engine_factory_from_env(), prefs)
-        bridge = EngineBridge(options.factory)
+        bridge = EngineBridge(engine_factory_from_env())
     window = MainWindow(bridge, prefs, settings=settings)
-    if options is not None:
-        window.preferencesApplied.connect(options.apply)
-        cast(Any, window).engine_options = options  # kept alive with the window
+    if hasattr(bridge, "set_speed"):
+        bridge.set_speed(speed_options(prefs))
+        window.preferencesApplied.connect(lambda p: bridge.set_speed(speed_options(p)))
     geometry = settings.window_geometry()
     if geometry is not None:
         window.restoreGeometry(geometry)

@@ -20,8 +20,8 @@ Cancellation is cooperative (the engine's CancelToken between tokens; decode and
 callable). Once a job is seen cancelled it reports nothing more; a callback already running
 when ``cancel`` is called may still arrive, so GUI code filters by id too (see qt_engine).
 
-Load jobs report through ``model_state`` only ("loading", "downloading", "ready", "error",
-"missing"). Other jobs end with exactly one ``job_finished`` or ``job_failed`` unless cancelled.
+Load jobs report through ``model_state`` only (``ModelState``). Other jobs end with exactly
+one ``job_finished`` or ``job_failed`` unless cancelled.
 """
 
 from __future__ import annotations
@@ -34,35 +34,23 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from enum import Enum, auto
 
 import numpy as np
 
 from app.core.errors import CancelledError, GraniteError, ModelMissingError
+from app.core.model_state import ModelState
 from app.core.segmentation import Chunk, SegmentationConfig
 from app.core.transcript import Segment, TaskSpec, TranscriptResult
 from app.engine.base import SAMPLE_RATE, Audio, CancelToken, SpeechEngine
-from app.workers.engine_support import (
-    EngineFactory,
-    EngineListener,
-    PreviewStreams,
-    default_engine_factory,
-    exit_process,
-    make_previewer,
-    one_line_error,
-    park,
-)
+from app.engine.fastpath import SpeedOptions
+from app.workers.engine_factory import EngineFactory, one_line_error
+from app.workers.listener import EngineListener
 from app.workers.pipeline import FILE_BATCH, Decoder, FileTranscription, Splitter
 from app.workers.pipeline import default_decoder as _default_decoder
 from app.workers.pipeline import default_splitter as _default_splitter
-
-__all__ = [
-    "EngineFactory",
-    "EngineListener",
-    "EngineThread",
-    "default_engine_factory",
-    "exit_process",
-    "one_line_error",
-]
+from app.workers.preview_streams import PreviewStreams, make_previewer
+from app.workers.process_exit import park
 
 log = logging.getLogger(__name__)
 
@@ -70,20 +58,48 @@ log = logging.getLogger(__name__)
 PREFETCH_FILES = 2
 
 
+class Prep(Enum):
+    """A file job's decoding and VAD split, on the decode thread."""
+
+    WAITING = auto()
+    RUNNING = auto()
+    DONE = auto()
+
+
 @dataclass(eq=False)  # identity: jobs are found in lists by ``in``/``remove``
 class _Job:
     id: int
-    kind: str  # "load" | "file" | "audio" | "preview" (previews are never in ``_jobs``)
-    token: CancelToken = field(default_factory=CancelToken)
-    spec: str = ""
-    file: FileTranscription | None = None
-    prep: str = "no"  # file jobs: "no" | "running" | "done"
+    token: CancelToken = field(default_factory=CancelToken, kw_only=True)
+
+
+@dataclass(eq=False)
+class LoadJob(_Job):
+    spec: str
+
+
+@dataclass(eq=False)
+class FileJob(_Job):
+    file: FileTranscription
+    prep: Prep = Prep.WAITING
     prep_error: BaseException | None = None
-    audio: Audio | None = None
-    offset: float = 0.0
-    specs: tuple[TaskSpec, ...] = ()
+
+
+@dataclass(eq=False)
+class AudioJob(_Job):
+    """A live-dictation utterance."""
+
+    audio: Audio
+    offset: float
+    specs: tuple[TaskSpec, ...]
     source: str = ""
-    reset: bool = False  # previews: a new utterance
+
+
+@dataclass(eq=False)
+class PreviewJob(_Job):
+    """One coalesced preview update; ``id`` is the stream id. Never in ``_jobs``."""
+
+    audio: Audio
+    reset: bool = False  # a new utterance
 
 
 def _cancel_check(token: CancelToken) -> Callable[[], bool]:
@@ -113,9 +129,10 @@ class EngineThread:
         self._prep_stopped = threading.Event()
         self._engine: SpeechEngine | None = None
         self._previews = PreviewStreams()  # guarded by ``_cond``
+        self._speed: SpeedOptions | None = None  # guarded by ``_cond``; applied on the thread
         self._preview_out = getattr(listener, "preview", None)
         self._thread = threading.Thread(target=self._run, name="granite-model", daemon=True)
-        self._prep_queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self._prep_queue: queue.SimpleQueue[FileJob | None] = queue.SimpleQueue()
         self._prep_thread = threading.Thread(
             target=self._prep_run, name="granite-decode", daemon=True
         )
@@ -145,7 +162,7 @@ class EngineThread:
         return self._stopped.is_set() and self._prep_stopped.is_set()
 
     def load_model(self, spec: str) -> int:
-        return self._add(_Job(next(self._ids), "load", spec=spec))
+        return self._add(LoadJob(next(self._ids), spec))
 
     def submit_file(self, path: str, specs: Sequence[TaskSpec], seg_cfg: SegmentationConfig) -> int:
         work = FileTranscription(
@@ -156,15 +173,13 @@ class EngineThread:
             splitter=self._splitter,
             batch_size=self._file_batch,
         )
-        return self._add(_Job(next(self._ids), "file", file=work, specs=tuple(specs)))
+        return self._add(FileJob(next(self._ids), work))
 
     def submit_audio(
         self, audio: np.ndarray, offset: float, specs: Sequence[TaskSpec], source: str = ""
     ) -> int:
         samples = np.ascontiguousarray(audio, dtype=np.float32).reshape(-1)
-        job = _Job(next(self._ids), "audio", audio=samples, offset=offset, specs=tuple(specs))
-        job.source = source
-        return self._add(job)
+        return self._add(AudioJob(next(self._ids), samples, offset, tuple(specs), source))
 
     def submit_preview(self, stream_id: int, samples: np.ndarray, reset: bool = False) -> None:
         """Queue ``samples`` (new audio since the stream's last call) for a preview update;
@@ -189,6 +204,14 @@ class EngineThread:
         with self._cond:
             p = self._previews
             return p.audio_s, p.compute_s, p.updates
+
+    def set_speed(self, options: SpeedOptions) -> None:
+        """The engine's exact speed-up options (speculative decoding …). Applied ON THE MODEL
+        THREAD before its next step and to every engine it loads later; the GUI never touches
+        the engine."""
+        with self._cond:
+            self._speed = options
+            self._cond.notify_all()
 
     def cancel(self, job_id: int) -> None:
         with self._cond:
@@ -217,52 +240,51 @@ class EngineThread:
     def _pick(self) -> _Job | None:
         """The next job to step (lock held). See the module docstring for the order."""
         job = self._pick_job()
-        if job is not None and (job.kind == "audio" or job.token.cancelled):
+        if isinstance(job, AudioJob) or (job is not None and job.token.cancelled):
             return job
-        if self._engine is None or any(j.kind == "audio" for j in self._jobs):
+        if self._engine is None or any(isinstance(j, AudioJob) for j in self._jobs):
             return job  # utterances first (one waiting behind a load counts too)
         taken = self._previews.take()
         if taken is None:
             return job
         stream_id, audio, reset = taken
-        return _Job(stream_id, "preview", audio=audio, reset=reset)
+        return PreviewJob(stream_id, audio, reset)
 
     def _pick_job(self) -> _Job | None:
         self._start_preps()
-        first_file: _Job | None = None
+        first_file: FileJob | None = None
         for job in self._jobs:
-            if job.token.cancelled and not (job.kind == "file" and job.prep == "running"):
+            if job.token.cancelled and not (isinstance(job, FileJob) and job.prep is Prep.RUNNING):
                 return job  # removed (silently) by the caller
-            if job.kind == "audio":
+            if isinstance(job, AudioJob):
                 return job
-            if job.kind == "load":
+            if isinstance(job, LoadJob):
                 if first_file is None:
                     return job
                 break
-            if first_file is None:
+            if first_file is None and isinstance(job, FileJob):
                 first_file = job
-        if first_file is not None and first_file.prep == "done":
+        if first_file is not None and first_file.prep is Prep.DONE:
             return first_file
         return None
 
     def _start_preps(self) -> None:
         """Decode and split the next ``PREFETCH_FILES`` files on the helper thread (lock held):
         the head file overlaps a model load, the next one the head's last chunks."""
-        files = [j for j in self._jobs if j.kind == "file" and not j.token.cancelled]
+        files = [j for j in self._jobs if isinstance(j, FileJob) and not j.token.cancelled]
         for job in files[:PREFETCH_FILES]:
-            if job.prep == "no":
-                job.prep = "running"
+            if job.prep is Prep.WAITING:
+                job.prep = Prep.RUNNING
                 self._prep_queue.put(job)
 
     def _prep_run(self) -> None:
         while (job := self._prep_queue.get()) is not None:
-            assert job.file is not None
             try:
                 job.file.prepare(_cancel_check(job.token))
             except BaseException as err:
                 job.prep_error = err
             with self._cond:
-                job.prep = "done"
+                job.prep = Prep.DONE
                 self._cond.notify_all()
             del job
         self._prep_stopped.set()
@@ -281,6 +303,7 @@ class EngineThread:
                 if job.token.cancelled:
                     self._remove(job)
                     continue
+                self._apply_speed()
                 self._step(job)
         finally:
             self._engine = None  # drop the model on the thread that made it
@@ -289,6 +312,12 @@ class EngineThread:
             gc.collect()
             self._stopped.set()
         park()
+
+    def _apply_speed(self) -> None:
+        with self._cond:
+            options = self._speed
+        if options is not None and self._engine is not None and hasattr(self._engine, "speed"):
+            self._engine.speed = options  # the granite adapter; fakes may have no speed-ups
 
     def _remove(self, job: _Job) -> None:
         with self._cond:
@@ -299,35 +328,38 @@ class EngineThread:
 
     def _step(self, job: _Job) -> None:
         try:
-            if job.kind == "preview":
-                self._run_preview(job)
-            elif job.kind == "load":
-                self._remove(job)
-                self._load(job)
-            elif job.kind == "audio":
-                self._remove(job)
-                self._finish(job, self._run_audio(job))
-            else:
-                self._file_step(job)
+            match job:
+                case PreviewJob():
+                    self._run_preview(job)
+                case LoadJob():
+                    self._remove(job)
+                    self._load(job)
+                case AudioJob():
+                    self._remove(job)
+                    self._finish(job, self._run_audio(job))
+                case FileJob():
+                    self._file_step(job)
         except BaseException as err:
             self._remove(job)
             if isinstance(err, CancelledError) or job.token.cancelled:
                 log.info("job %d cancelled", job.id)
                 return
             if not isinstance(err, GraniteError):
-                log.exception("job %d (%s) failed", job.id, job.kind)
+                log.exception("job %d (%s) failed", job.id, type(job).__name__)
             if not isinstance(err, Exception):
                 raise
             message = one_line_error(err)
             log.warning("job %d failed: %s", job.id, message)
-            if job.kind == "load":
-                state = "missing" if isinstance(err, ModelMissingError) else "error"
+            if isinstance(job, LoadJob):
+                state = (
+                    ModelState.MISSING if isinstance(err, ModelMissingError) else ModelState.ERROR
+                )
                 self._listener.model_state(state, message)
             else:
                 self._listener.job_failed(job.id, message)
 
-    def _load(self, job: _Job) -> None:
-        self._listener.model_state("loading", job.spec)
+    def _load(self, job: LoadJob) -> None:
+        self._listener.model_state(ModelState.LOADING, job.spec)
         self._engine = None
         downloading = False
 
@@ -337,25 +369,25 @@ class EngineThread:
                 return
             if not downloading:
                 downloading = True
-                self._listener.model_state("downloading", job.spec)
+                self._listener.model_state(ModelState.DOWNLOADING, job.spec)
             self._listener.download_progress(done, total)
 
         engine = self._factory(job.spec, progress, lambda: job.token.cancelled)
         if job.token.cancelled:
             raise CancelledError()
         self._engine = engine
+        self._apply_speed()
         with self._cond:
             self._previews.clear_runners()
-        self._listener.model_state("ready", engine.name)
+        self._listener.model_state(ModelState.READY, engine.name)
 
     def _need_engine(self) -> SpeechEngine:
         if self._engine is None:
             raise GraniteError("No model is loaded.")
         return self._engine
 
-    def _run_audio(self, job: _Job) -> list[TranscriptResult]:
+    def _run_audio(self, job: AudioJob) -> list[TranscriptResult]:
         engine = self._need_engine()
-        assert job.audio is not None
         chunk = Chunk(job.offset, job.offset + len(job.audio) / SAMPLE_RATE)
 
         def partial(index: int, text: str) -> None:
@@ -374,10 +406,10 @@ class EngineThread:
             )
         return results
 
-    def _run_preview(self, job: _Job) -> None:
+    def _run_preview(self, job: PreviewJob) -> None:
         """One coalesced preview update (``job.id`` is the stream id); never raises."""
         engine, stream, audio = self._engine, job.id, job.audio
-        assert audio is not None and self._preview_out is not None
+        assert self._preview_out is not None
         with self._cond:
             runner = self._previews.runners.get(stream, ())
         if engine is None or runner is None:
@@ -403,9 +435,8 @@ class EngineThread:
             self._previews.account(len(audio) / SAMPLE_RATE, spent)
         self._preview_out(stream, text)
 
-    def _file_step(self, job: _Job) -> None:
+    def _file_step(self, job: FileJob) -> None:
         work = job.file
-        assert work is not None
         if job.prep_error is not None:
             raise job.prep_error
         engine = self._need_engine()

@@ -14,16 +14,19 @@ from collections.abc import Sequence
 import numpy as np
 from PySide6.QtCore import QObject, Signal, Slot
 
+from app.core.model_state import ModelState
 from app.core.segmentation import Chunk, SegmentationConfig
 from app.core.transcript import Segment, TaskSpec, TranscriptResult
-from app.workers.engine_thread import EngineFactory, EngineThread, default_engine_factory
+from app.engine.fastpath import SpeedOptions
+from app.workers.engine_factory import EngineFactory, default_engine_factory
+from app.workers.engine_thread import EngineThread
 from app.workers.pipeline import FILE_BATCH, Decoder, Splitter, default_decoder, default_splitter
 
 
 class _Forwarder(QObject):
     """EngineListener that re-emits every call as a signal (emitted on the model thread)."""
 
-    state = Signal(str, str)
+    state = Signal(object, str)  # ModelState, message
     download = Signal(object, object)
     progress = Signal(int, float, float)
     partial = Signal(int, int, str, float, float)
@@ -32,7 +35,7 @@ class _Forwarder(QObject):
     failed = Signal(int, str)
     previewed = Signal(int, str)
 
-    def model_state(self, state: str, message: str) -> None:
+    def model_state(self, state: ModelState, message: str) -> None:
         self.state.emit(state, message)
 
     def download_progress(self, done: int, total: int) -> None:
@@ -58,7 +61,7 @@ class _Forwarder(QObject):
 
 
 class EngineBridge(QObject):
-    modelStateChanged = Signal(str, str)  # state, message
+    modelStateChanged = Signal(object, str)  # ModelState, message
     downloadProgress = Signal(object, object)  # bytes done, total (Python ints, may be > 2 GiB)
     jobProgress = Signal(int, float, float)  # job_id, done, total (chunks)
     jobPartial = Signal(int, int, str, float, float)  # job_id, task_index, text, start, end
@@ -123,6 +126,10 @@ class EngineBridge(QObject):
         """(audio seconds previewed, compute seconds spent, updates) since start."""
         return self._thread.preview_cost
 
+    def set_speed(self, options: SpeedOptions) -> None:
+        """Applied on the model thread (see ``EngineThread.set_speed``)."""
+        self._thread.set_speed(options)
+
     def cancel(self, job_id: int) -> None:
         """No signal for ``job_id`` is emitted after this returns."""
         self._cancelled.add(job_id)
@@ -134,9 +141,9 @@ class EngineBridge(QObject):
 
     # --- worker → GUI (queued to the GUI thread) -----------------------------------------------
 
-    @Slot(str, str)
-    def _on_state(self, state: str, message: str) -> None:
-        self.modelStateChanged.emit(state, message)
+    @Slot(object, str)
+    def _on_state(self, state: ModelState, message: str) -> None:
+        self.modelStateChanged.emit(ModelState(state), message)
 
     @Slot(object, object)
     def _on_download(self, done: int, total: int) -> None:

@@ -105,16 +105,16 @@ def run(model_dir: Path, path: Path, minutes: float, profile: bool) -> None:
     from app.system import Platform
     from app.system.fake import FakeHotkey, FakeLoginItem, FakePermissions, FakeTextInjector
     from app.ui.app import make_application, start_gui
-    from app.ui.settings.engine_options import EngineOptions
+    from app.ui.settings.engine_options import speed_options
     from app.ui.settings.settings_store import SettingsStore
-    from app.workers.engine_thread import default_engine_factory
+    from app.workers.engine_factory import default_engine_factory
     from app.workers.qt_engine import EngineBridge
 
     app = make_application()
     home = Path(os.environ["GRANITE_DICTATE_HOME"])
     settings = SettingsStore(str(home / "settings.ini"))
-    options = EngineOptions(default_engine_factory, settings.load_preferences())
-    bridge = EngineBridge(options.factory)  # what build_window makes without a bridge
+    bridge = EngineBridge(default_engine_factory)  # what build_window makes without a bridge
+    bridge.set_speed(speed_options(settings.load_preferences()))
     probe = Probe()
     for name in SIGNALS:  # connected first: runs before the app's slots
         getattr(bridge, name).connect(probe.before(name))
@@ -134,7 +134,7 @@ def run(model_dir: Path, path: Path, minutes: float, profile: bool) -> None:
     )
     assert gui is not None
     window = gui.window
-    window.preferencesApplied.connect(options.apply)
+    window.preferencesApplied.connect(lambda p: bridge.set_speed(speed_options(p)))
     for name in SIGNALS:  # connected last: runs after the app's slots
         getattr(bridge, name).connect(probe.after(name))
     window.resize(1100, 750)

@@ -118,7 +118,8 @@ def ensure_model(scale: str) -> Path:
 def live_run(model: Path, speech: Any, pause: float) -> tuple[Run, np.ndarray]:
     from app.audio.session import DictationConfig, DictationSession
     from app.core.dictation.endpointing import EndpointConfig
-    from app.workers.engine_thread import EngineThread, default_engine_factory
+    from app.workers.engine_factory import default_engine_factory
+    from app.workers.engine_thread import EngineThread
     from tests.support.fake_stream import FakeBackend, FakeDevice
 
     probe = _Probe()

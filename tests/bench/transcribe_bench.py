@@ -162,7 +162,8 @@ def speed(model_dir: Path, path: Path, minutes: float) -> None:
 
 def threaded_pipeline(model_dir: Path, path: Path, cfg: Any) -> float:
     from app.core.transcript import TaskSpec
-    from app.workers.engine_thread import EngineThread, default_engine_factory
+    from app.workers.engine_factory import default_engine_factory
+    from app.workers.engine_thread import EngineThread
 
     done = threading.Event()
     ready = threading.Event()

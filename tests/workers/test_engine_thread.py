@@ -11,7 +11,8 @@ from app.core.errors import AudioTooShortError
 from app.core.segmentation import Chunk, SegmentationConfig
 from app.core.transcript import Task, TaskSpec
 from app.engine.base import SAMPLE_RATE
-from app.workers.engine_thread import EngineThread, one_line_error
+from app.workers.engine_factory import one_line_error
+from app.workers.engine_thread import EngineThread
 from tests.support import fake_engine
 from tests.support.fake_engine import FakeEngine, fake_text
 from tests.workers.helpers import MemoryFiles, Recorder, fixed_splitter, speech_like

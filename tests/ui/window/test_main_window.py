@@ -26,7 +26,7 @@ from app.core.text.export import parse_srt, parse_vtt
 from app.core.transcript import Task, TaskSpec
 from app.ui.settings.settings_store import SettingsStore
 from app.ui.window.main_window import MainWindow
-from app.workers.engine_thread import default_engine_factory
+from app.workers.engine_factory import default_engine_factory
 from app.workers.qt_engine import EngineBridge
 from tests.support import fake_engine
 from tests.workers.helpers import MemoryFiles, fixed_splitter, speech_like
