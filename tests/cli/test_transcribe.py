@@ -69,7 +69,7 @@ def test_writes_every_format_next_to_the_input(speech_dir, tmp_path) -> None:
             "--format",
             "vtt",
             "--format",
-            "json",
+            "json,md",
             "--output-dir",
             str(out),
             "--keywords",
@@ -80,12 +80,14 @@ def test_writes_every_format_next_to_the_input(speech_dir, tmp_path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert sorted(p.name for p in out.iterdir()) == [
         "talk.json",
+        "talk.md",
         "talk.srt",
         "talk.txt",
         "talk.vtt",
     ]
     [final] = lines(proc.stderr)
     assert final.startswith("granite-dictate: talk.wav: ") and "talk.srt" in final
+    assert (out / "talk.md").read_text(encoding="utf-8").startswith("# talk.wav\n\n**00:00** ")
     doc = json.loads((out / "talk.json").read_text(encoding="utf-8"))
     assert doc["keywords"] == ["fox", "dog"] and doc["model"] == "fake"
     assert 0 < doc["segments"][0]["start"] < 1.0  # leading silence skipped

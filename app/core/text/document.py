@@ -17,11 +17,11 @@ import os
 import time
 import uuid
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from app.core.errors import UsageError
-from app.core.transcript import Segment, Task, TaskSpec, TranscriptResult
+from app.core.transcript import Segment, Task, TaskSpec, Timing, TranscriptResult
 
 SCHEMA_VERSION = 1
 
@@ -107,6 +107,11 @@ class OutputText:
     spec: TaskSpec = field(default_factory=TaskSpec)
     runs: list[Run] = field(default_factory=list)
     segments: dict[int, Segment] = field(default_factory=dict)
+    #: What produced the text (JSON export): the model's name, the engine's work and time,
+    #: and the source audio's duration (0 when unknown).
+    model: str = ""
+    timing: Timing = field(default_factory=Timing)
+    duration: float = 0.0
 
     @property
     def text(self) -> str:
@@ -118,8 +123,8 @@ class OutputText:
     def as_result(self, source: str = "") -> TranscriptResult:
         """A result for ``app.core.text.export`` built from the edited text and the real timings."""
         segs = self.timed_segments()
-        duration = max((s.end for s in segs), default=0.0)
-        return TranscriptResult(spec=self.spec, segments=segs, source=source, duration=duration)
+        duration = self.duration or max((s.end for s in segs), default=0.0)
+        return TranscriptResult(self.spec, segs, self.model, source, duration, replace(self.timing))
 
     def to_dict(self) -> dict[str, Any]:
         used = {r.segment_id for r in self.runs if r.segment_id is not None}
@@ -132,6 +137,9 @@ class OutputText:
                 for k, s in sorted(self.segments.items())
                 if k in used
             },
+            "model": self.model,
+            "timing": asdict(self.timing),
+            "duration": self.duration,
         }
 
     @classmethod
@@ -146,7 +154,17 @@ class OutputText:
             spec=spec_from_dict(data.get("spec", {})),
             runs=runs,
             segments=segments,
+            model=str(data.get("model", "")),
+            timing=_timing_from(data.get("timing")),
+            duration=float(data.get("duration", 0.0)),
         )
+
+
+def _timing_from(data: object) -> Timing:
+    if not isinstance(data, dict):
+        return Timing()
+    known = {f: data[f] for f in asdict(Timing()) if isinstance(data.get(f), int | float)}
+    return Timing(**known)
 
 
 def new_doc_id() -> str:
@@ -212,13 +230,16 @@ def output_label(spec: TaskSpec) -> str:
     return "Transcript"
 
 
-def export_output(output: OutputText, fmt: str, source: str = "") -> str:
-    """Render one output for Export: txt keeps the edited text as is; srt/vtt/json use timings."""
+def export_output(output: OutputText, fmt: str, source: str = "", title: str = "") -> str:
+    """Render one output for Export: txt keeps the edited text as is; md keeps it too when it
+    has no timed segments (else one timed paragraph per segment); srt/vtt/json use timings."""
     from app.core.text import export
 
     if fmt == "txt":
         text = output.text
         return text if text.endswith("\n") else text + "\n"
+    if fmt == "md" and not output.timed_segments():
+        return f"# {title or output.label}\n\n{output.text.strip()}\n"
     if fmt not in export.FORMATS:
         raise UsageError(
             f"Unknown export format '{fmt}'; choose one of {', '.join(export.FORMATS)}."
@@ -226,6 +247,8 @@ def export_output(output: OutputText, fmt: str, source: str = "") -> str:
     result = output.as_result(source)
     if fmt in ("srt", "vtt") and not result.segments:
         raise UsageError("Nothing to export with timings: this text has no transcribed segments.")
+    if fmt == "md":
+        return export.to_md(result, title or None)
     return export.render(result, fmt)
 
 

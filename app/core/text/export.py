@@ -1,10 +1,8 @@
-"""Plain-text, subtitle and JSON writers for transcripts (pure Python; the GUI reuses them).
+"""Plain-text, Markdown, subtitle and JSON writers for transcripts (pure Python): the one
+writer for the command line (``transcribe --format``) and the window's Export.
 
-Subtitles: a segment's text is wrapped into lines of at most ``MAX_LINE_WIDTH`` display columns
-(East Asian wide characters count two) and at most ``MAX_LINES`` lines per cue. A segment too long
-for one cue becomes several cues whose times are apportioned by character count; those inner cue
-boundaries are therefore approximate (the model gives no word timings). Cue times never go
-backwards, never overlap and always have end > start (to the millisecond).
+Subtitle cues (line width, at most two lines, no cue under 0.5 s, never cut inside a word) come
+from ``app.core.text.subtitles``.
 """
 
 from __future__ import annotations
@@ -13,28 +11,22 @@ import json
 import os
 import re
 import tempfile
-import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 
 from app.core.errors import UsageError
+from app.core.text.subtitles import MAX_LINE_WIDTH as MAX_LINE_WIDTH
+from app.core.text.subtitles import MAX_LINES as MAX_LINES
+from app.core.text.subtitles import Cue as Cue
+from app.core.text.subtitles import subtitle_cues as subtitle_cues
+from app.core.text.subtitles import wrap_text as wrap_text
 from app.core.transcript import Segment, TranscriptResult, join_texts
 
-FORMATS: tuple[str, ...] = ("txt", "srt", "vtt", "json")
-MAX_LINE_WIDTH = 42
-MAX_LINES = 2
+FORMATS: tuple[str, ...] = ("txt", "md", "srt", "vtt", "json")
 
 
 # --- text helpers -------------------------------------------------------------------------------
-
-
-def _is_wide(ch: str) -> bool:
-    return unicodedata.east_asian_width(ch) in ("W", "F")
-
-
-def _width(text: str) -> int:
-    return sum(2 if _is_wide(c) else 1 for c in text)
 
 
 def join_segment_texts(texts: Iterable[str], language: str | None = None) -> str:
@@ -42,91 +34,7 @@ def join_segment_texts(texts: Iterable[str], language: str | None = None) -> str
     return join_texts(texts, language)
 
 
-def _tokens(text: str) -> list[tuple[str, bool]]:
-    """Split into (token, space_before) pairs; every wide character is its own token."""
-    tokens: list[tuple[str, bool]] = []
-    for m in re.finditer(r"(\s*)(\S+)", text):
-        space = bool(m.group(1)) and bool(tokens)
-        word = m.group(2)
-        buf = ""
-        for ch in word:
-            if _is_wide(ch):
-                if buf:
-                    tokens.append((buf, space))
-                    space, buf = False, ""
-                tokens.append((ch, space))
-                space = False
-            else:
-                buf += ch
-        if buf:
-            # Punctuation after a wide character stays glued to it (no line starts with "。").
-            tokens.append((buf, space))
-    return tokens
-
-
-def wrap_text(text: str, width: int = MAX_LINE_WIDTH) -> list[str]:
-    """Greedy word wrap by display width; words longer than a line are hard-split."""
-    lines: list[str] = []
-    line = ""
-    for token, space in _tokens(text):
-        while _width(token) > width:  # a single over-long word
-            if line:
-                lines.append(line)
-                line = ""
-            cut, used = 0, 0
-            while cut < len(token) and used + _width(token[cut]) <= width:
-                used += _width(token[cut])
-                cut += 1
-            lines.append(token[:cut])
-            token, space = token[cut:], False
-        if not token:
-            continue
-        candidate = f"{line} {token}" if (line and space) else line + token
-        if line and _width(candidate) > width:
-            lines.append(line)
-            line = token
-        else:
-            line = candidate
-    if line:
-        lines.append(line)
-    return lines
-
-
-# --- subtitles ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Cue:
-    start_ms: int
-    end_ms: int
-    lines: tuple[str, ...]
-
-
-def subtitle_cues(
-    segments: Sequence[Segment], *, width: int = MAX_LINE_WIDTH, max_lines: int = MAX_LINES
-) -> list[Cue]:
-    """Turn segments into non-overlapping, strictly increasing cues of ≤ ``max_lines`` lines."""
-    cues: list[Cue] = []
-    last_end = 0
-    for seg in segments:
-        lines = wrap_text(seg.text.strip(), width)
-        if not lines:
-            continue
-        groups = [tuple(lines[i : i + max_lines]) for i in range(0, len(lines), max_lines)]
-        start = max(round(seg.start * 1000), last_end)
-        end = max(round(seg.end * 1000), start + len(groups))
-        weights = [sum(len(line) for line in g) for g in groups]
-        total = sum(weights)
-        acc = 0
-        cue_start = start
-        for i, (group, weight) in enumerate(zip(groups, weights, strict=True)):
-            acc += weight
-            cue_end = end if i == len(groups) - 1 else start + round((end - start) * acc / total)
-            cue_end = max(cue_end, cue_start + 1)
-            cues.append(Cue(cue_start, cue_end, group))
-            cue_start = cue_end
-        last_end = cues[-1].end_ms
-    return cues
+# --- subtitles (cues: ``app.core.text.subtitles``) -----------------------------------------------
 
 
 def format_timestamp(seconds: float, sep: str = ",") -> str:
@@ -213,6 +121,25 @@ def to_txt(results: TranscriptResult | Sequence[TranscriptResult]) -> str:
     return "\n".join(f"[{r.spec.label()}]\n{result_text(r)}\n" for r in results)
 
 
+def _md_time(seconds: float) -> str:
+    total = round(max(seconds, 0.0))
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
+
+
+def to_md(result: TranscriptResult, title: str | None = None) -> str:
+    """Markdown: a heading (``title``, else the source's file name), then one paragraph per
+    segment led by its start time in bold; a result without segments is one heading + text."""
+    heading = title or os.path.basename(result.source) or result.spec.label().capitalize()
+    parts = [f"# {heading}"]
+    if result.segments:
+        parts += [f"**{_md_time(s.start)}** {s.text.strip()}" for s in result.segments]
+    elif result.text:
+        parts.append(result.text)
+    return "\n\n".join(parts) + "\n"
+
+
 def to_json(result: TranscriptResult, *, app_version: str | None = None, indent: int = 2) -> str:
     if app_version is None:
         from app import __version__ as app_version
@@ -244,6 +171,8 @@ def to_json(result: TranscriptResult, *, app_version: str | None = None, indent:
 def render(result: TranscriptResult, fmt: str) -> str:
     if fmt == "txt":
         return to_txt(result)
+    if fmt == "md":
+        return to_md(result)
     if fmt == "srt":
         return to_srt(result.segments)
     if fmt == "vtt":
@@ -251,6 +180,17 @@ def render(result: TranscriptResult, fmt: str) -> str:
     if fmt == "json":
         return to_json(result)
     raise UsageError(f"Unknown output format '{fmt}'; choose one of {', '.join(FORMATS)}.")
+
+
+def choose_format(path: str, chosen: str) -> tuple[str, str]:
+    """The file and format for an Export dialog's answer: a known extension the user typed
+    wins over the dialog's chosen type (``name.md`` stays ``name.md``, never ``name.md.srt``);
+    otherwise the chosen type's extension is added."""
+    ext = os.path.splitext(path)[1].lstrip(".").lower()
+    if ext in FORMATS:
+        return path, ext
+    fmt = chosen if chosen in FORMATS else "txt"
+    return f"{path}.{fmt}", fmt
 
 
 def write_text_atomic(path: Path, text: str) -> None:

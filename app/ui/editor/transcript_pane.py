@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.text.document import OutputText, Run, segment_index_at
-from app.core.transcript import Segment, TaskSpec
+from app.core.transcript import Segment, TaskSpec, Timing, TranscriptResult
 from app.ui.editor.find_bar import FindBar
 
 log = logging.getLogger(__name__)
@@ -111,6 +111,8 @@ class TranscriptPane(QWidget):
         self._segments: dict[int, Segment] = {}
         self._next_id = 1
         self._partials: dict[int, _Partial] = {}
+        #: What produced the text (carried into JSON export and autosave).
+        self.model, self.timing, self.duration = "", Timing(), 0.0
         self.editor = TranscriptEditor(self)
         self.editor.setAccessibleName(f"{label} text")
         self.editor.setPlaceholderText("Press Record to dictate, or drop audio files here.")
@@ -229,11 +231,19 @@ class TranscriptPane(QWidget):
             runs.append(Run(text, None if sid is None else int(sid)))
         used = {r.segment_id for r in runs if r.segment_id is not None}
         segs = {k: v for k, v in self._segments.items() if k in used}
-        return OutputText(self.label, self.spec, runs, segs)
+        return OutputText(self.label, self.spec, runs, segs, self.model, self.timing, self.duration)
+
+    def record_result(self, result: TranscriptResult) -> None:
+        """Remember the model, the engine's timing and the audio's duration behind the text
+        (a file's whole result, or one more dictated utterance: timings add up)."""
+        self.model = result.model or self.model
+        self.timing = self.timing + result.timing
+        self.duration = max(self.duration, result.duration)
 
     def load_output(self, output: OutputText) -> None:
         """Replace the content with a saved output (provenance included)."""
         self.label, self.spec = output.label, output.spec
+        self.model, self.timing, self.duration = output.model, output.timing, output.duration
         self._segments = dict(output.segments)
         self._next_id = max(self._segments, default=0) + 1
         self.editor.clear()

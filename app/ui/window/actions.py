@@ -43,7 +43,7 @@ class WindowActions:
             "Save &As…", "Save under a new name", w.save_document_as, Std.SaveAs, "Ctrl+Shift+S"
         )
         self.export = self._make(
-            "&Export…", "Export as txt, srt, vtt or json", w.export_dialog, "Ctrl+E"
+            "&Export…", "Export as txt, md, srt, vtt or json", w.export_dialog, "Ctrl+E"
         )
         self.close_tab = self._make("&Close Tab", "Close this document", w.close_current, Std.Close)
         self.quit = self._make("&Quit", "Quit Granite Dictate", w.close, Std.Quit, "Ctrl+Q")

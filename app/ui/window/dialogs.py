@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from app.core.errors import GraniteError, UsageError
 from app.core.text.document import Document, OutputText, Run, document_text, export_output
-from app.core.text.export import write_text_atomic
+from app.core.text.export import choose_format, write_text_atomic
 
 if TYPE_CHECKING:
     from app.ui.editor.document_tabs import DocumentView
@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 
 EXPORT_FILTERS = {
     "srt": "SubRip subtitles (*.srt)",
+    "md": "Markdown with times (*.md)",
     "vtt": "WebVTT subtitles (*.vtt)",
     "json": "JSON with timings (*.json)",
     "txt": "Plain text (*.txt)",
@@ -78,7 +79,7 @@ def export_to(
     try:
         if view.source and os.path.abspath(path) == os.path.abspath(view.source):
             raise UsageError(f"Refusing to overwrite the input file {os.path.basename(path)}.")
-        text = export_output(pane.to_output(), fmt, source=view.source)
+        text = export_output(pane.to_output(), fmt, source=view.source, title=view.title)
         write_text_atomic(Path(path), text)
     except GraniteError as exc:
         window.show_error(str(exc))
@@ -141,15 +142,7 @@ def ask_export(
     )
     if not path:
         return None
-    ext = os.path.splitext(path)[1].lstrip(".").lower()
-    fmt = (
-        ext
-        if ext in EXPORT_FILTERS
-        else next((k for k, v in EXPORT_FILTERS.items() if v == chosen), "txt")
-    )
-    if ext != fmt:
-        path += f".{fmt}"
-    return path, fmt
+    return choose_format(path, next((k for k, v in EXPORT_FILTERS.items() if v == chosen), "txt"))
 
 
 def open_preferences(window: MainWindow) -> None:

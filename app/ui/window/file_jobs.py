@@ -177,6 +177,7 @@ class FileJobs(QObject):
         for pane, result in zip(view.panes, results, strict=False):
             if pane.document.isEmpty() and result.segments:
                 pane.append_segments(result.segments)
+            pane.record_result(result)
         self.jobDone.emit(job_id)
 
     @Slot(int, str)

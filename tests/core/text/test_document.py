@@ -165,3 +165,29 @@ def test_collect_sources_expands_folders_and_refuses_with_one_line_reasons(tmp_p
         "missing.wav: file not found.",
         "empty: no audio or video files in this folder.",
     ]
+
+
+def test_output_keeps_model_timing_and_duration_for_json_and_autosave() -> None:
+    from app.core.transcript import Timing
+
+    out = OutputText(
+        runs=[Run("Hello there.", 1)],
+        segments={1: SEGS[1]},
+        model="mlx-community/granite-4.0-1b-speech-8bit",
+        timing=Timing(encode_s=0.5, decode_s=1.5, generated_tokens=7),
+        duration=12.0,
+    )
+    doc = json.loads(export_output(out, "json", source="a.wav"))
+    assert doc["model"] == "mlx-community/granite-4.0-1b-speech-8bit"
+    assert doc["duration"] == 12.0
+    assert doc["timing"]["total_s"] == 2.0 and doc["timing"]["generated_tokens"] == 7
+    back = OutputText.from_dict(json.loads(json.dumps(out.to_dict())))
+    assert (back.model, back.timing, back.duration) == (out.model, out.timing, out.duration)
+    assert OutputText.from_dict({"timing": {"encode_s": "x", "bogus": 1}}).timing == Timing()
+
+
+def test_markdown_export_of_typed_and_timed_text() -> None:
+    typed = OutputText(runs=[Run("My note\n")])
+    assert export_output(typed, "md", title="note.md") == "# note.md\n\nMy note\n"
+    timed = OutputText(runs=[Run("Hello there.", 1)], segments={1: SEGS[1]})
+    assert export_output(timed, "md", "a.wav") == "# a.wav\n\n**00:00** Hello there.\n"

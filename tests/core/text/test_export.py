@@ -83,13 +83,12 @@ def test_long_segment_splits_into_cues_with_apportioned_monotonic_times() -> Non
 def test_overlapping_or_zero_length_segments_never_produce_overlapping_cues() -> None:
     segs = [Segment(0, 2, "a"), Segment(1, 1.5, "b"), Segment(1.5, 1.5, "c"), Segment(5, 4, "d")]
     cues = export.subtitle_cues(segs)
-    assert len(cues) == 4
     for c in cues:
-        assert c.end_ms > c.start_ms
+        assert c.end_ms - c.start_ms >= 500
     for a, b in itertools.pairwise(cues):
         assert b.start_ms >= a.end_ms
     parsed = export.parse_srt(export.to_srt(segs))
-    assert [s.text for s in parsed] == ["a", "b", "c", "d"]
+    assert [s.text for s in parsed] == ["a", "b c", "d"]  # too short apart: one cue
 
 
 def test_cjk_join_and_wrap() -> None:
@@ -152,3 +151,56 @@ def test_write_result_is_atomic_and_refuses_to_overwrite_source(tmp_path) -> Non
     assert sorted(p.name for p in out.parent.iterdir()) == ["talk.vtt"]
     with pytest.raises(UsageError):
         export.write_result(res, tmp_path / "x.doc", "doc")
+
+
+def test_choose_format_typed_known_extension_wins() -> None:
+    assert export.choose_format("/d/name.md", "srt") == ("/d/name.md", "md")
+    assert export.choose_format("/d/name.JSON", "txt") == ("/d/name.JSON", "json")
+    assert export.choose_format("/d/name", "vtt") == ("/d/name.vtt", "vtt")
+    assert export.choose_format("/d/name.v2", "srt") == ("/d/name.v2.srt", "srt")
+    assert export.choose_format("/d/name", "nonsense") == ("/d/name.txt", "txt")
+
+
+def test_markdown_has_a_heading_and_timed_paragraphs() -> None:
+    res = _result(
+        [Segment(0.4, 2, "Hello there."), Segment(3725.0, 3727, " Bye. ")], source="/x/talk.mp3"
+    )
+    assert export.to_md(res) == "# talk.mp3\n\n**00:00** Hello there.\n\n**1:02:05** Bye.\n"
+    assert export.render(res, "md") == export.to_md(res)
+    assert export.to_md(_result([]), "Notes") == "# Notes\n"
+    assert "md" in export.FORMATS
+
+
+def _words(cues: list[export.Cue]) -> str:
+    return " ".join(" ".join(c.lines) for c in cues)
+
+
+def _check_cues(cues: list[export.Cue], min_ms: int = 500) -> None:
+    for c in cues:
+        assert c.end_ms - c.start_ms >= min_ms, c
+    for a, b in itertools.pairwise(cues):
+        assert b.start_ms >= a.end_ms
+
+
+def test_no_cue_is_shorter_than_half_a_second() -> None:
+    # The bug: a 56 ms cue with one letter, from a long word and a short segment.
+    segs = [Segment(0.0, 1.0, "x" * 90), Segment(1.0, 1.056, "y"), Segment(1.056, 3.0, "z z")]
+    cues = export.subtitle_cues(segs)
+    _check_cues(cues)
+    assert _words(cues).replace(" ", "") == "x" * 90 + "y" + "zz"
+    # A lone short segment grows into the pause after it, not over the next segment.
+    cues = export.subtitle_cues([Segment(1.0, 1.05, "Hi."), Segment(4.0, 5.0, "Next.")])
+    assert [(c.start_ms, c.end_ms) for c in cues] == [(1000, 1500), (4000, 5000)]
+    # A long text in a short segment is not cut into more cues than the time allows.
+    text = " ".join(f"w{i:03d}" for i in range(60))
+    cues = export.subtitle_cues([Segment(0.0, 1.2, text)])
+    _check_cues(cues)
+    assert len(cues) == 2 and _words(cues) == text
+
+
+def test_no_cue_boundary_inside_a_word() -> None:
+    word = "Donaudampfschifffahrtsgesellschaftskapitänsmützenabzeichen" * 2  # > 2 lines
+    cues = export.subtitle_cues([Segment(0.0, 30.0, f"A {word} b c d")])
+    _check_cues(cues)
+    assert any(word in "".join(c.lines) for c in cues)
+    assert export.wrap_text(word, 42)[0] == word[:42]
