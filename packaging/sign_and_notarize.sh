@@ -32,29 +32,40 @@ DMG="dist/GraniteDictate-${VERSION}-arm64.dmg"
 
 if [[ "${SKIP_BUILD:-0}" != "1" ]]; then
   echo "==> Building ${APP_NAME} ${VERSION}"
+  # mlx/mlx-metal built for the app's macOS floor (Info.plist), not for this machine's macOS.
+  "$PYTHON" packaging/mlx_wheels.py
   "$PYTHON" packaging/make_icons.py --check || "$PYTHON" packaging/make_icons.py
   "$PYTHON" -m PyInstaller packaging/granite_dictate.spec --noconfirm --clean \
     --distpath dist --workpath build/pyinstaller
 fi
 [[ -d "$APP" ]] || { echo "$APP not found" >&2; exit 1; }
+"$PYTHON" packaging/mlx_wheels.py --check
 
-echo "==> Signing with hardened runtime: $DEVELOPER_ID"
-# Inside-out: every Mach-O file first (dylibs, .so extension modules, Qt plugins and
-# frameworks), then the app. --deep alone is not enough for notarization: it skips code in
-# Resources/ and does not apply entitlements to nested executables.
-find "$APP/Contents" -type f \( -name "*.dylib" -o -name "*.so" -o -perm -u+x \) -print0 |
+sign() {  # $@ = extra codesign options, then the path
+  codesign --force --timestamp --options runtime --sign "$DEVELOPER_ID" "$@"
+}
+
+echo "==> Signing inside-out with hardened runtime: $DEVELOPER_ID"
+# Never `codesign --deep` to sign: it re-signs nested code with the app's entitlements and
+# skips code in Resources/. Instead: every loose Mach-O file (dylibs, .so extension modules,
+# helper executables) outside framework bundles, deepest first, without entitlements; then
+# each .framework bundle, deepest first; then the app itself, whose main executable alone gets
+# the entitlements. Symlinks are skipped (PyInstaller cross-links Resources and Frameworks).
+depth_sorted() {  # NUL-separated paths on stdin -> same, deepest first
+  "$PYTHON" -c 'import sys
+paths = [p for p in sys.stdin.buffer.read().split(b"\0") if p]
+paths.sort(key=lambda p: (-p.count(b"/"), p))
+sys.stdout.buffer.write(b"".join(p + b"\0" for p in paths))'
+}
+find "$APP/Contents" -type f -not -path "*.framework/*" -not -path "$APP/Contents/MacOS/*" -print0 |
+  depth_sorted |
   while IFS= read -r -d '' f; do
-    if file -b "$f" | grep -q "Mach-O"; then
-      codesign --force --timestamp --options runtime --sign "$DEVELOPER_ID" "$f"
-    fi
+    if file -b "$f" | grep -q "Mach-O"; then sign "$f"; fi
   done
-# Qt frameworks are bundles: sign each as a whole after its contents.
 find "$APP/Contents" -type d -name "*.framework" -print0 |
-  while IFS= read -r -d '' fw; do
-    codesign --force --timestamp --options runtime --sign "$DEVELOPER_ID" "$fw"
-  done
-codesign --force --deep --timestamp --options runtime \
-  --entitlements "$ENTITLEMENTS" --sign "$DEVELOPER_ID" "$APP"
+  depth_sorted |
+  while IFS= read -r -d '' fw; do sign "$fw"; done
+sign --entitlements "$ENTITLEMENTS" "$APP"
 
 echo "==> Verifying signature"
 codesign --verify --deep --strict --verbose=2 "$APP"
@@ -63,9 +74,21 @@ codesign -dv "$APP" 2>&1 | grep -q "TeamIdentifier=$TEAM_ID" ||
 codesign -d --entitlements - "$APP" 2>/dev/null | grep -q "com.apple.security.device.audio-input" ||
   { echo "audio-input entitlement missing: recordings would be silent" >&2; exit 1; }
 
-notarize() {  # $1 = file to submit
+notarize() {  # $1 = file to submit. `submit --wait` exits 0 even for an Invalid submission.
   echo "==> Notarizing $1 (this waits for Apple, usually a few minutes)"
-  xcrun notarytool submit "$1" --keychain-profile "$NOTARY_PROFILE" --wait
+  local out="build/notarytool-$(basename "$1").json"
+  mkdir -p build
+  xcrun notarytool submit "$1" --keychain-profile "$NOTARY_PROFILE" --wait \
+    --output-format json >"$out"
+  local status id
+  status="$("$PYTHON" -c 'import json,sys; print(json.load(open(sys.argv[1])).get("status", ""))' "$out")"
+  id="$("$PYTHON" -c 'import json,sys; print(json.load(open(sys.argv[1])).get("id", ""))' "$out")"
+  echo "    submission $id: $status"
+  if [[ "$status" != "Accepted" ]]; then
+    echo "Notarization of $1 was not accepted ($status). Apple's log:" >&2
+    [[ -n "$id" ]] && xcrun notarytool log "$id" --keychain-profile "$NOTARY_PROFILE" >&2
+    exit 1
+  fi
 }
 
 if [[ "${SKIP_NOTARIZE:-0}" != "1" ]]; then
@@ -81,7 +104,8 @@ fi
 echo "==> Creating $DMG"
 STAGING="$(mktemp -d)"
 trap 'rm -rf "$STAGING"' EXIT
-cp -R "$APP" "$STAGING/"
+# ditto keeps symlinks, extended attributes and the stapled ticket exactly.
+ditto "$APP" "$STAGING/${APP_NAME}.app"
 ln -s /Applications "$STAGING/Applications"
 rm -f "$DMG"
 hdiutil create -volname "$APP_NAME" -srcfolder "$STAGING" -fs HFS+ -format UDZO -ov "$DMG"

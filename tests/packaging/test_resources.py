@@ -56,7 +56,7 @@ def test_window_icon_png(qapp) -> None:
 
 def test_info_plist_template() -> None:
     info = plistlib.loads((ROOT / "packaging" / "Info.plist").read_bytes())
-    assert info["LSMinimumSystemVersion"] == "13.0"
+    assert info["LSMinimumSystemVersion"] == "14.0"  # MLX needs macOS 14
     assert "microphone" in info["NSMicrophoneUsageDescription"].lower()
     assert info["CFBundleExecutable"] == "GraniteDictate"
     assert info["LSArchitecturePriority"] == ["arm64"]
