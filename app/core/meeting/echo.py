@@ -1,0 +1,186 @@
+"""Echo of the call in the microphone: found from the two tracks and dropped from the mic.
+
+Without a headset the microphone hears the loudspeakers: the other side's speech appears in
+the mic track too, delayed and attenuated (``mic[i] ≈ g·sys[i - lag] + you + noise``). It must
+be transcribed once, as the other side, never as "You".
+
+``EchoGate`` sees both tracks sample-aligned by index (both captures start together; the
+remaining skew and the acoustic delay make ``lag``, searched in ``[-max_lead_s, max_delay_s]``).
+
+1. **Delay**: normalized cross-correlation of the last ``window_s`` of mic against the system
+   track over the lag range (one FFT), re-estimated every ``update_every_s`` while the system
+   track is active; a new lag is taken only when its peak correlation is above ``min_corr``
+   (double talk lowers the peak: the old lag is kept).
+2. **Per frame** (512 samples): the least-squares gain ``g`` of the delayed system frame in the
+   mic frame and the residual ``mic - g·sys``. When the residual is at least ``erle_db`` below
+   the mic frame, the frame is (mostly) echo: it is replaced by silence, so the VAD never opens
+   an utterance on it. ``hangover_frames`` after an echo frame a weaker match suffices (echo
+   tails). Your own speech over theirs (double talk) leaves a loud residual and is kept.
+
+The journal keeps the raw microphone; only what is segmented and transcribed is gated.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+Audio = npt.NDArray[np.float32]
+_EPS = 1e-12
+
+
+@dataclass(frozen=True)
+class EchoConfig:
+    rate: int = 16_000
+    frame: int = 512
+    max_lead_s: float = 0.25  # the mic stream may start up to this much after the system one
+    max_delay_s: float = 0.40  # acoustic + output latency
+    window_s: float = 1.5
+    update_every_s: float = 0.5
+    min_corr: float = 0.35
+    erle_db: float = 8.0
+    tail_erle_db: float = 2.0
+    hangover_frames: int = 3
+    active_db: float = -55.0  # system frame RMS (dBFS) below which it cannot echo
+
+    @property
+    def lead(self) -> int:
+        return round(self.max_lead_s * self.rate)
+
+    @property
+    def delay(self) -> int:
+        return round(self.max_delay_s * self.rate)
+
+    @property
+    def lookahead(self) -> int:
+        """System samples needed beyond a mic frame's end before it can be judged."""
+        return self.lead
+
+
+class EchoGate:
+    """Feed the system track with ``push_system``; judge mic frames in order with ``frame``."""
+
+    def __init__(self, config: EchoConfig | None = None) -> None:
+        self.cfg = config or EchoConfig()
+        keep = self.cfg.delay + round(self.cfg.window_s * self.cfg.rate) + 2 * self.cfg.frame
+        self._keep = keep
+        self._sys = np.zeros(0, np.float32)
+        self._sys_base = 0  # absolute index of self._sys[0]
+        self._mic = np.zeros(0, np.float32)
+        self._mic_base = 0
+        self.mic_done = 0  # mic samples judged so far
+        self.lag: int | None = None
+        self.corr = 0.0
+        self._since_update = 0
+        self._hangover = 0
+        self.echo_frames = 0
+        self.frames = 0
+
+    @property
+    def system_samples(self) -> int:
+        return self._sys_base + len(self._sys)
+
+    def push_system(self, audio: Audio) -> None:
+        if len(audio):
+            self._sys = np.concatenate([self._sys, np.asarray(audio, np.float32)])
+            self._trim()
+
+    def can_judge(self, system_ended: bool = False) -> bool:
+        """Whether the next mic frame has the system audio it needs."""
+        need = self.mic_done + self.cfg.frame + self.cfg.lookahead
+        return system_ended or self.system_samples >= need
+
+    def frame(self, mic: Audio) -> tuple[Audio, bool]:
+        """The next mic frame as it should be segmented (silence when it is echo) and whether
+        it was echo."""
+        cfg = self.cfg
+        start = self.mic_done
+        self._mic = np.concatenate([self._mic, np.asarray(mic, np.float32)])
+        self.mic_done += len(mic)
+        self.frames += 1
+        sys_now = self._system(start - cfg.delay, len(mic) + cfg.lead + cfg.delay)
+        active = _db(sys_now) > cfg.active_db
+        self._since_update += len(mic)
+        if active and (self.lag is None or self._since_update >= cfg.update_every_s * cfg.rate):
+            self._estimate()
+        echo = False
+        if self.lag is not None and active:
+            ref = self._system(start - self.lag, len(mic))
+            erle = _erle_db(mic, ref)
+            echo = erle >= cfg.erle_db or (self._hangover > 0 and erle >= cfg.tail_erle_db)
+        if echo:
+            self._hangover = cfg.hangover_frames
+            self.echo_frames += 1
+        elif self._hangover:
+            self._hangover -= 1
+        self._trim()
+        return (np.zeros_like(mic) if echo else mic), echo
+
+    # --- internals ---------------------------------------------------------------------------
+
+    def _system(self, start: int, n: int) -> Audio:
+        """System samples [start, start + n) by absolute index; zeros where unknown."""
+        out = np.zeros(n, np.float32)
+        lo = max(start, self._sys_base)
+        hi = min(start + n, self.system_samples)
+        if hi > lo:
+            out[lo - start : hi - start] = self._sys[lo - self._sys_base : hi - self._sys_base]
+        return out
+
+    def _estimate(self) -> None:
+        cfg = self.cfg
+        self._since_update = 0
+        w = min(len(self._mic), round(cfg.window_s * cfg.rate))
+        if w < cfg.frame:
+            return
+        m = self._mic[-w:].astype(np.float64)
+        m_start = self.mic_done - w
+        s = self._system(m_start - cfg.delay, w + cfg.delay + cfg.lead).astype(np.float64)
+        e_m = float(np.dot(m, m))
+        if e_m < _EPS:
+            return
+        n = 1 << (len(s) + w).bit_length()
+        r = np.fft.irfft(np.fft.rfft(s, n) * np.conj(np.fft.rfft(m, n)), n)[: len(s) - w + 1]
+        c = np.concatenate([[0.0], np.cumsum(s * s)])
+        e_s = c[w:] - c[: len(c) - w]
+        rho = r / np.sqrt(e_m * np.maximum(e_s, _EPS))
+        rho[e_s < _EPS] = 0.0
+        k = int(np.argmax(rho))
+        if rho[k] >= cfg.min_corr:
+            self.lag = cfg.delay - k
+            self.corr = float(rho[k])
+
+    def _trim(self) -> None:
+        cut = self.mic_done - self._keep
+        if cut - self._mic_base > 4 * self.cfg.rate:
+            self._mic = self._mic[cut - self._mic_base :]
+            self._mic_base = cut
+        scut = min(cut - self.cfg.delay, self.system_samples - self._keep)
+        if scut - self._sys_base > 4 * self.cfg.rate:
+            self._sys = self._sys[scut - self._sys_base :]
+            self._sys_base = scut
+
+
+def _db(x: Audio) -> float:
+    if not len(x):
+        return -120.0
+    rms = float(np.sqrt(np.mean(np.square(x, dtype=np.float64))))
+    return 20.0 * float(np.log10(rms)) if rms > 1e-6 else -120.0
+
+
+def _erle_db(mic: Audio, ref: Audio) -> float:
+    """How far (dB) the mic frame drops once the best-scaled reference is removed."""
+    m = mic.astype(np.float64)
+    s = ref.astype(np.float64)
+    e_s = float(np.dot(s, s))
+    e_m = float(np.dot(m, m))
+    if e_s < _EPS or e_m < _EPS:
+        return 0.0
+    g = float(np.dot(m, s)) / e_s
+    if g <= 0:
+        return 0.0
+    resid = m - g * s
+    e_r = float(np.dot(resid, resid))
+    return 10.0 * float(np.log10(e_m / max(e_r, _EPS)))

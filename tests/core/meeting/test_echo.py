@@ -1,0 +1,114 @@
+"""EchoGate: call audio leaked into the mic at about -15 dB with 30-60 ms delay is dropped;
+your own speech (alone or over theirs) is kept."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from app.core.meeting.echo import EchoConfig, EchoGate
+from tests.support.espeak import compose, noise, synthesize
+
+RATE = 16_000
+FRAME = 512
+
+
+def _leak(system: np.ndarray, delay_s: float, gain_db: float) -> np.ndarray:
+    d = round(delay_s * RATE)
+    out = np.zeros_like(system)
+    out[d:] = system[: len(system) - d] * 10 ** (gain_db / 20)
+    return out
+
+
+def _run(mic: np.ndarray, system: np.ndarray, skew: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Feed the gate like the session does (system in 100 ms pieces, mic judged when it can);
+    ``skew`` > 0: the mic stream started ``skew`` samples after the system stream."""
+    gate = EchoGate(EchoConfig())
+    system = system[skew:] if skew > 0 else np.concatenate([np.zeros(-skew, np.float32), system])
+    out, flags = [], []
+    step = RATE // 10
+    pos = 0
+    n = len(mic) - len(mic) % FRAME
+    i = 0
+    while i < n:
+        if not gate.can_judge(system_ended=pos >= len(system)):
+            gate.push_system(system[pos : pos + step])
+            pos += step
+            continue
+        frame, echo = gate.frame(mic[i : i + FRAME])
+        out.append(frame)
+        flags.append(echo)
+        i += FRAME
+    return np.concatenate(out), np.array(flags)
+
+
+def _frames_of(words: list, pad: float = 0.0) -> set[int]:
+    frames: set[int] = set()
+    for w in words:
+        a = int((w.start - pad) * RATE) // FRAME
+        b = int((w.end + pad) * RATE) // FRAME
+        frames.update(range(max(a, 0), b + 1))
+    return frames
+
+
+def _speech_frames(x: np.ndarray, db: float = -45.0) -> set[int]:
+    n = len(x) // FRAME
+    rms = np.sqrt(np.mean(x[: n * FRAME].reshape(n, FRAME).astype(np.float64) ** 2, axis=1))
+    return {int(i) for i in np.flatnonzero(20 * np.log10(rms + 1e-12) > db)}
+
+
+@pytest.mark.parametrize(("delay_s", "gain_db", "skew"), [(0.03, -15, 0), (0.06, -15, 800),
+                                                           (0.045, -12, -400)])
+def test_leaked_call_is_dropped_and_your_speech_kept(delay_s, gain_db, skew):
+    them = synthesize("good morning everyone, let us start with the budget", "en+m3")
+    you = synthesize("sounds good to me, thank you", "en+f2")
+    system = compose([0.5, them, 2.5, 0.2]).audio
+    you_track = compose([0.5 + them.duration + 0.8, you, 0.2]).audio
+    n = max(len(system), len(you_track))
+    system = np.pad(system, (0, n - len(system)))
+    you_track = np.pad(you_track, (0, n - len(you_track)))
+    mic = you_track + _leak(system, delay_s, gain_db) + noise(n / RATE, -65, seed=3)[:n]
+    out, flags = _run(mic.astype(np.float32), system, skew)
+    leak_frames = _speech_frames(_leak(system, delay_s, gain_db)[: len(out)], -50)
+    you_frames = _speech_frames(you_track[: len(out)], -45)
+    assert leak_frames and you_frames and not (leak_frames & you_frames)
+    # what is left audible of the leak: nothing above -50 dBFS
+    left = _speech_frames(out, -50) & leak_frames
+    assert len(left) <= 1, sorted(left)
+    # every frame of your speech is kept untouched
+    assert not any(flags[i] for i in you_frames if i < len(flags))
+    np.testing.assert_array_equal(out[: len(you_track)][you_track[: len(out)] != 0][:100],
+                                  mic[: len(out)][you_track[: len(out)] != 0][:100])
+
+
+def test_double_talk_keeps_your_words():
+    them = synthesize("the quarterly numbers look quite strong this time", "en+m3")
+    you = synthesize("wait, which numbers", "en+f2")
+    system = compose([0.3, them, 1.0]).audio
+    you_track = compose([0.3 + 0.8, you]).audio
+    n = len(system)
+    you_track = np.pad(you_track, (0, n - len(you_track)))
+    mic = (you_track + _leak(system, 0.04, -15)).astype(np.float32)
+    _out, flags = _run(mic, system)
+    you_frames = _speech_frames(you_track, -30)  # the loud part of your words
+    kept = sum(1 for i in you_frames if i < len(flags) and not flags[i])
+    assert kept >= 0.9 * len(you_frames)
+
+
+def test_no_system_audio_drops_nothing():
+    you = synthesize("just me talking here", "en+f2")
+    mic = compose([0.3, you, 0.3]).audio
+    out, flags = _run(mic, np.zeros(len(mic) + RATE, np.float32))
+    assert not flags.any()
+    np.testing.assert_array_equal(out, mic[: len(out)])
+
+
+def test_unrelated_system_audio_is_not_echo():
+    them = synthesize("this is a completely different sentence", "en+m3")
+    you = synthesize("and I say something else entirely", "en+f2")
+    n = max(len(them.audio), len(you.audio)) + RATE
+    system = np.pad(them.audio, (0, n - len(them.audio)))
+    mic = np.pad(you.audio, (0, n - len(you.audio)))
+    _out, flags = _run(mic, system)
+    you_frames = _speech_frames(mic, -30)
+    assert sum(1 for i in you_frames if i < len(flags) and flags[i]) <= 1
