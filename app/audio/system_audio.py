@@ -99,9 +99,7 @@ class PulseMonitorSource:
 
     def __init__(self, source: str = DEFAULT_MONITOR, *, latency_ms: int = 50) -> None:
         if shutil.which("parec") is None:
-            raise SystemAudioError(
-                "Capturing system audio needs parec (package pulseaudio-utils)."
-            )
+            raise SystemAudioError("Capturing system audio needs parec (package pulseaudio-utils).")
         self.source = source
         self._latency_ms = latency_ms
         self._proc: subprocess.Popen[bytes] | None = None
@@ -230,7 +228,9 @@ def open_system_audio(
     if choice:
         real = backend or SoundDeviceBackend()
         device = resolve_device(real, choice)
-        return DeviceSource(AudioCapture(real, device, on_event=on_event, fallback_to_default=False))
+        return DeviceSource(
+            AudioCapture(real, device, on_event=on_event, fallback_to_default=False)
+        )
     if sys.platform == "darwin":
         from app.audio.system_audio_macos import open_process_tap
 

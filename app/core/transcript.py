@@ -64,12 +64,14 @@ class TaskSpec:
 
 @dataclass(frozen=True)
 class Segment:
-    """A piece of text with absolute start and end times (seconds) in its source."""
+    """A piece of text with absolute start and end times (seconds) in its source, and who
+    said it when known (meetings, "Detect speakers"; "" otherwise)."""
 
     start: float
     end: float
     text: str
     source: str = ""
+    speaker: str = ""
 
     @property
     def duration(self) -> float:

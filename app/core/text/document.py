@@ -70,7 +70,7 @@ def timed_segments(runs: Sequence[Run], segments: dict[int, Segment]) -> list[Se
     for seg, text in pieces:
         cleaned = _clean(text)
         if cleaned:
-            out.append(Segment(seg.start, seg.end, cleaned, seg.source))
+            out.append(Segment(seg.start, seg.end, cleaned, seg.source, seg.speaker))
     return out
 
 
@@ -120,6 +120,13 @@ class OutputText:
     def timed_segments(self) -> list[Segment]:
         return timed_segments(self.runs, self.segments)
 
+    def rename_speaker(self, old: str, new: str) -> None:
+        """Every segment of ``old`` is now said by ``new``; the (edited) text is untouched."""
+        new = " ".join(new.split())
+        for key, seg in self.segments.items():
+            if seg.speaker == old:
+                self.segments[key] = replace(seg, speaker=new)
+
     def as_result(self, source: str = "") -> TranscriptResult:
         """A result for ``app.core.text.export`` built from the edited text and the real timings."""
         segs = self.timed_segments()
@@ -133,7 +140,7 @@ class OutputText:
             "spec": spec_to_dict(self.spec),
             "runs": [[r.text, r.segment_id] for r in merge_runs(self.runs)],
             "segments": {
-                str(k): [s.start, s.end, s.text, s.source]
+                str(k): [s.start, s.end, s.text, s.source, *([s.speaker] if s.speaker else [])]
                 for k, s in sorted(self.segments.items())
                 if k in used
             },
@@ -145,7 +152,7 @@ class OutputText:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> OutputText:
         segments = {
-            int(k): Segment(float(v[0]), float(v[1]), str(v[2]), str(v[3]))
+            int(k): Segment(float(v[0]), float(v[1]), str(v[2]), str(v[3]), *map(str, v[4:5]))
             for k, v in data.get("segments", {}).items()
         }
         runs = [Run(str(t), None if sid is None else int(sid)) for t, sid in data.get("runs", [])]

@@ -16,6 +16,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from app.core.errors import UsageError
+from app.core.text.speakers import has_speakers, speaker_cues, speaker_turns, voice_of
 from app.core.text.subtitles import MAX_LINE_WIDTH as MAX_LINE_WIDTH
 from app.core.text.subtitles import MAX_LINES as MAX_LINES
 from app.core.text.subtitles import Cue as Cue
@@ -50,17 +51,21 @@ def _fmt_ms(ms: int, sep: str) -> str:
 
 
 def to_srt(segments: Sequence[Segment]) -> str:
+    """SRT; a speaker's turn starts with "Name: " (``app.core.text.speakers``)."""
     blocks = [
         f"{i}\n{_fmt_ms(c.start_ms, ',')} --> {_fmt_ms(c.end_ms, ',')}\n" + "\n".join(c.lines)
-        for i, c in enumerate(subtitle_cues(segments), start=1)
+        for i, (_who, c) in enumerate(speaker_cues(segments, prefix=True), start=1)
     ]
     return "\n\n".join(blocks) + ("\n" if blocks else "")
 
 
 def to_vtt(segments: Sequence[Segment]) -> str:
+    """WebVTT; a speaker's cues are voice spans (``<v Name>``)."""
     blocks = [
-        f"{_fmt_ms(c.start_ms, '.')} --> {_fmt_ms(c.end_ms, '.')}\n" + "\n".join(c.lines)
-        for c in subtitle_cues(segments)
+        f"{_fmt_ms(c.start_ms, '.')} --> {_fmt_ms(c.end_ms, '.')}\n"
+        + (f"<v {who}>" if who else "")
+        + "\n".join(c.lines)
+        for who, c in speaker_cues(segments)
     ]
     return "WEBVTT\n\n" + "\n\n".join(blocks) + ("\n" if blocks else "")
 
@@ -86,8 +91,9 @@ def _parse_cues(text: str) -> list[Segment]:
         for i, line in enumerate(lines):
             m = _TIME_LINE.match(line)
             if m:
-                body = join_segment_texts(lines[i + 1 :])
-                segments.append(Segment(_parse_time(m.group(1)), _parse_time(m.group(2)), body))
+                speaker, body = voice_of(join_segment_texts(lines[i + 1 :]))
+                start, end = _parse_time(m.group(1)), _parse_time(m.group(2))
+                segments.append(Segment(start, end, body, speaker=speaker))
                 break
     return segments
 
@@ -113,12 +119,22 @@ def result_text(result: TranscriptResult) -> str:
 
 
 def to_txt(results: TranscriptResult | Sequence[TranscriptResult]) -> str:
-    """One result: its text. Several (e.g. transcript + translation): labelled sections."""
+    """One result: its text (speaker paragraphs when it has speakers). Several (e.g.
+    transcript + translation): labelled sections."""
     if isinstance(results, TranscriptResult):
-        return result_text(results) + "\n"
+        results = [results]
     if len(results) == 1:
-        return result_text(results[0]) + "\n"
-    return "\n".join(f"[{r.spec.label()}]\n{result_text(r)}\n" for r in results)
+        return _txt_body(results[0]) + "\n"
+    return "\n".join(f"[{r.spec.label()}]\n{_txt_body(r)}\n" for r in results)
+
+
+def _txt_body(result: TranscriptResult) -> str:
+    if not has_speakers(result.segments):
+        return result_text(result)
+    lang = result.spec.output_language
+    return "\n\n".join(
+        f"{who}: {text}" for who, _start, text in speaker_turns(result.segments, lang)
+    )
 
 
 def _md_time(seconds: float) -> str:
@@ -133,7 +149,10 @@ def to_md(result: TranscriptResult, title: str | None = None) -> str:
     segment led by its start time in bold; a result without segments is one heading + text."""
     heading = title or os.path.basename(result.source) or result.spec.label().capitalize()
     parts = [f"# {heading}"]
-    if result.segments:
+    if has_speakers(result.segments):
+        turns = speaker_turns(result.segments, result.spec.output_language)
+        parts += [f"**{_md_time(start)} {who}:** {text}" for who, start, text in turns]
+    elif result.segments:
         parts += [f"**{_md_time(s.start)}** {s.text.strip()}" for s in result.segments]
     elif result.text:
         parts.append(result.text)
@@ -161,6 +180,7 @@ def to_json(result: TranscriptResult, *, app_version: str | None = None, indent:
         "text": result_text(result),
         "segments": [
             {"start": round(s.start, 3), "end": round(s.end, 3), "text": s.text}
+            | ({"speaker": s.speaker} if s.speaker else {})
             for s in result.segments
         ],
         "timing": timing,

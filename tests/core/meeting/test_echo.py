@@ -42,23 +42,15 @@ def _run(mic: np.ndarray, system: np.ndarray, skew: int = 0) -> tuple[np.ndarray
     return np.concatenate(out), np.array(flags)
 
 
-def _frames_of(words: list, pad: float = 0.0) -> set[int]:
-    frames: set[int] = set()
-    for w in words:
-        a = int((w.start - pad) * RATE) // FRAME
-        b = int((w.end + pad) * RATE) // FRAME
-        frames.update(range(max(a, 0), b + 1))
-    return frames
-
-
 def _speech_frames(x: np.ndarray, db: float = -45.0) -> set[int]:
     n = len(x) // FRAME
     rms = np.sqrt(np.mean(x[: n * FRAME].reshape(n, FRAME).astype(np.float64) ** 2, axis=1))
     return {int(i) for i in np.flatnonzero(20 * np.log10(rms + 1e-12) > db)}
 
 
-@pytest.mark.parametrize(("delay_s", "gain_db", "skew"), [(0.03, -15, 0), (0.06, -15, 800),
-                                                           (0.045, -12, -400)])
+@pytest.mark.parametrize(
+    ("delay_s", "gain_db", "skew"), [(0.03, -15, 0), (0.06, -15, 800), (0.045, -12, -400)]
+)
 def test_leaked_call_is_dropped_and_your_speech_kept(delay_s, gain_db, skew):
     them = synthesize("good morning everyone, let us start with the budget", "en+m3")
     you = synthesize("sounds good to me, thank you", "en+f2")
@@ -77,8 +69,10 @@ def test_leaked_call_is_dropped_and_your_speech_kept(delay_s, gain_db, skew):
     assert len(left) <= 1, sorted(left)
     # every frame of your speech is kept untouched
     assert not any(flags[i] for i in you_frames if i < len(flags))
-    np.testing.assert_array_equal(out[: len(you_track)][you_track[: len(out)] != 0][:100],
-                                  mic[: len(out)][you_track[: len(out)] != 0][:100])
+    np.testing.assert_array_equal(
+        out[: len(you_track)][you_track[: len(out)] != 0][:100],
+        mic[: len(out)][you_track[: len(out)] != 0][:100],
+    )
 
 
 def test_double_talk_keeps_your_words():

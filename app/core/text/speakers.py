@@ -1,0 +1,72 @@
+"""Speakers in a transcript: turns for text exports, cues per speaker for subtitles, voice
+spans read back from WebVTT, and renaming a speaker everywhere."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+
+from app.core.text.subtitles import Cue, subtitle_cues
+from app.core.transcript import Segment, join_texts
+
+_VOICE = re.compile(r"^<v(?:\.[^\s>]*)?\s+([^>]+)>\s*")
+_VOICE_END = re.compile(r"\s*</v>\s*")
+
+
+def has_speakers(segments: Iterable[Segment]) -> bool:
+    return any(s.speaker for s in segments)
+
+
+def speakers_in(segments: Iterable[Segment]) -> list[str]:
+    """Speaker names in order of first appearance."""
+    return list(dict.fromkeys(s.speaker for s in segments if s.speaker))
+
+
+def speaker_turns(
+    segments: Sequence[Segment], language: str | None = None
+) -> list[tuple[str, float, str]]:
+    """(speaker, start, text) per run of consecutive segments of one speaker."""
+    turns: list[tuple[str, float, str]] = []
+    for who, run in itertools.groupby(segments, key=lambda s: s.speaker):
+        segs = list(run)
+        text = join_texts((s.text for s in segs), language)
+        if text:
+            turns.append((who or "?", segs[0].start, text))
+    return turns
+
+
+def speaker_cues(segments: Sequence[Segment], *, prefix: bool = False) -> list[tuple[str, Cue]]:
+    """Subtitle cues with their speaker ("" when unknown). Without speakers: exactly
+    ``subtitle_cues(segments)``. With speakers each turn is cued on its own (cues never mix
+    two speakers) and later turns start after earlier ones end; ``prefix`` puts "Name: " at
+    the start of each turn's text (SRT)."""
+    if not has_speakers(segments):
+        return [("", c) for c in subtitle_cues(segments)]
+    out: list[tuple[str, Cue]] = []
+    last = 0
+    for who, run in itertools.groupby(segments, key=lambda s: s.speaker):
+        segs = [s for s in run if s.text.strip()]
+        if prefix and who and segs:
+            segs[0] = replace(segs[0], text=f"{who}: {segs[0].text.strip()}")
+        for cue in subtitle_cues(segs):
+            start = max(cue.start_ms, last)
+            end = max(cue.end_ms, start + 1)
+            out.append((who, Cue(start, end, cue.lines)))
+            last = end
+    return out
+
+
+def voice_of(body: str) -> tuple[str, str]:
+    """A WebVTT cue text split into (speaker of its ``<v Name>`` span, text)."""
+    m = _VOICE.match(body)
+    if m is None:
+        return "", body
+    return m.group(1).strip(), _VOICE_END.sub(" ", body[m.end() :]).strip()
+
+
+def rename_speaker(segments: Iterable[Segment], old: str, new: str) -> list[Segment]:
+    """Every segment of ``old`` now said by ``new`` (texts, times, user edits untouched)."""
+    new = " ".join(new.split())
+    return [replace(s, speaker=new) if s.speaker == old else s for s in segments]
