@@ -16,6 +16,7 @@ import argparse
 import logging
 import queue
 import signal
+from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -39,6 +40,7 @@ from app.core import recordings
 from app.core.dictation.endpointing import EndpointConfig, Utterance
 from app.core.errors import GraniteError, UsageError
 from app.core.model_state import ModelState
+from app.core.text.rules import Rule, apply_rules, load_rules_file
 from app.core.transcript import Task, TaskSpec
 from app.engine.base import DEFAULT_MODEL
 from app.workers.engine_thread import EngineThread
@@ -57,6 +59,7 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--language", default=None, help="spoken language (default: auto)")
     p.add_argument("--translate-to", default=None, metavar="LANG", help="translate into LANG")
     p.add_argument("--keywords", default="", help='words to favour, e.g. "Granite,MLX"')
+    p.add_argument("--rules", default=None, metavar="FILE", help="replacements, 'from => to' lines")
     p.add_argument("--save-audio", default=None, metavar="FILE", help="keep the audio (.wav/.flac)")
     p.add_argument(
         "--pause",
@@ -118,6 +121,7 @@ def run(args: argparse.Namespace) -> int:
         if args.list_devices:
             return _list_devices()
         spec, cfg, save = _options(args)
+        rules = load_rules_file(args.rules) if args.rules else []
     except GraniteError as err:
         say(str(err))
         return EXIT_USAGE
@@ -145,7 +149,7 @@ def run(args: argparse.Namespace) -> int:
         session = DictationSession(events, cfg)
         session.start()
         say(f"listening on {session.device_name} (Ctrl-C to stop)")
-        summary = _loop(events, engine, session, spec, interrupts)
+        summary = _loop(events, engine, session, spec, interrupts, rules)
         return _finish(summary, save)
     except GraniteError as err:
         say(str(err))
@@ -182,6 +186,7 @@ def _loop(
     session: DictationSession,
     spec: TaskSpec,
     interrupts: list[int],
+    rules: Sequence[Rule] = (),
 ) -> SessionSummary:
     pending: dict[int, Utterance] = {}
     summary: SessionSummary | None = None
@@ -202,7 +207,8 @@ def _loop(
                 pending[job] = event
             case FinishedEvent(job_id, results) if job_id in pending:
                 utt = pending.pop(job_id)
-                print(format_line(utt.start, utt.end, results[0].text), flush=True)
+                text = apply_rules(results[0].text, rules)
+                print(format_line(utt.start, utt.end, text), flush=True)
             case FailedEvent(job_id, message) if job_id in pending:
                 utt = pending.pop(job_id)
                 say(f"[{utt.start:.2f}-{utt.end:.2f}] {message}")

@@ -41,6 +41,8 @@ from app.core.model_state import ModelState
 from app.core.progress import ProgressClock, format_duration, progress_line
 from app.core.segmentation import SegmentationConfig
 from app.core.text.export import FORMATS, write_result
+from app.core.text.postprocess import apply_rules_to_result
+from app.core.text.rules import Rule, load_rules_file
 from app.core.transcript import Task, TaskSpec, TranscriptResult
 from app.engine.base import DEFAULT_MODEL
 from app.engine.batch import DEFAULT_BATCH
@@ -72,6 +74,7 @@ def add_parser(subparsers: Any) -> None:
         "--format", action="append", default=None, help=f"{','.join(FORMATS)} (repeat or comma)"
     )
     t.add_argument("--output-dir", default=None, metavar="DIR")
+    t.add_argument("--rules", default=None, metavar="FILE", help="replacements, 'from => to' lines")
     t.add_argument("--max-chunk", type=float, default=30.0, metavar="SECONDS")
     t.add_argument(
         "--batch",
@@ -158,6 +161,7 @@ class _Display:
 def transcribe_command(ns: argparse.Namespace) -> int:
     try:
         spec, formats, cfg = parse_options(ns)
+        rules = load_rules_file(ns.rules) if ns.rules else []
     except GraniteError as err:
         say(str(err))
         return EXIT_USAGE
@@ -167,7 +171,7 @@ def transcribe_command(ns: argparse.Namespace) -> int:
     thread = EngineThread(engine_factory(), events, file_batch=ns.batch)
     thread.start()
     try:
-        return _run(ns.files, spec, formats, cfg, out_dir, ns.model, thread, events, display)
+        return _run(ns.files, spec, formats, cfg, out_dir, ns.model, thread, events, display, rules)
     except KeyboardInterrupt:
         display.clear()
         thread.cancel_all()
@@ -219,6 +223,7 @@ def _run(
     thread: EngineThread,
     events: _Events,
     display: _Display,
+    rules: Sequence[Rule] = (),
 ) -> int:
     failed = 0
     todo: list[Path] = []
@@ -249,7 +254,15 @@ def _run(
         if isinstance(event, FailedEvent):
             failed += 1
             say(f"{path.name}: {_reason(path.name, event.message)}")
-        elif not _write(path, event.results[0], spec, formats, out_dir, taken, clocks[job_id]):
+        elif not _write(
+            path,
+            apply_rules_to_result(event.results[0], rules),
+            spec,
+            formats,
+            out_dir,
+            taken,
+            clocks[job_id],
+        ):
             failed += 1
     return EXIT_FAILED if failed else EXIT_OK
 

@@ -6,28 +6,37 @@ instruction of every chunk.
 
 API::
 
-    KeywordList(name: str, words: list[str])
+    KeywordList(name: str, words: list[str], rules: list[Rule])
     KeywordLibrary(lists: list[KeywordList] | None = None, active: str | None = None)
         .names() -> list[str]; .active_name -> str; .set_active(name)
         .active_list() -> KeywordList; .active_keywords() -> tuple[str, ...]
         .add_list(name) -> KeywordList; .remove_list(name); .rename_list(old, new)
         .add_word(word) -> bool; .remove_word(word) -> bool; .edit_word(old, new) -> bool
         .paste(text) -> list[str]; .import_text(text) -> list[str]; .export_text() -> str
+        .active_rules() -> tuple[Rule, ...]; .set_rules(rules)   # replacement rules of the list
         .to_dict() -> dict; KeywordLibrary.from_dict(data) -> KeywordLibrary
     split_keywords(text) -> list[str]; exceeds_limit(words) -> bool
 
 Words are kept in the order added; duplicates are detected case-insensitively and the first
 spelling wins. Bad input raises ``UsageError`` with a one-line message.
+
+Each list also carries its replacement rules (``app.core.text.rules``), so one list ("Work")
+holds its keywords and its rules together; they are saved with the lists (format version 2;
+version 1, without rules, still loads). A saved rule that no longer checks is dropped.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from app.core.errors import UsageError
+from app.core.text.rules import Rule
+
+log = logging.getLogger(__name__)
 
 # Why 100 keywords / 1000 characters: the keyword line is part of the prompt of *every* chunk.
 # An average keyword is 2-4 BPE tokens plus ", " (one token), so 100 keywords or 1000
@@ -88,6 +97,7 @@ def _check_name(name: str) -> str:
 class KeywordList:
     name: str
     words: list[str] = field(default_factory=list)
+    rules: list[Rule] = field(default_factory=list)
 
     def index_of(self, word: str) -> int:
         """Position of ``word`` compared case-insensitively, or -1."""
@@ -222,6 +232,13 @@ class KeywordLibrary:
         lines = (ln for ln in text.splitlines() if not ln.lstrip().startswith("#"))
         return self.paste("\n".join(lines))
 
+    def active_rules(self) -> tuple[Rule, ...]:
+        return tuple(self.active_list().rules)
+
+    def set_rules(self, rules: Iterable[Rule]) -> None:
+        """Replace the active list's rules (each checked: ``UsageError`` if one is bad)."""
+        self.active_list().rules = [r.check() for r in rules]
+
     def export_text(self) -> str:
         words = self.active_list().words
         return "".join(f"{w}\n" for w in words)
@@ -229,9 +246,16 @@ class KeywordLibrary:
     # -- persistence ------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
         return {
-            "version": 1,
+            "version": 2,
             "active": self.active_name,
-            "lists": [{"name": kl.name, "words": list(kl.words)} for kl in self._lists],
+            "lists": [
+                {
+                    "name": kl.name,
+                    "words": list(kl.words),
+                    "rules": [r.to_dict() for r in kl.rules],
+                }
+                for kl in self._lists
+            ],
         }
 
     @classmethod
@@ -254,6 +278,18 @@ class KeywordLibrary:
             seen.add(name.casefold())
             kl = KeywordList(name)
             kl.add_many(words)
+            kl.rules = _saved_rules(item.get("rules", []))
             lists.append(kl)
         active = data.get("active")
         return cls(lists, active if isinstance(active, str) else None)
+
+
+def _saved_rules(raw: object) -> list[Rule]:
+    """The saved rules that still check; a bad one is dropped (logged), never fatal."""
+    rules: list[Rule] = []
+    for item in raw if isinstance(raw, list) else []:
+        try:
+            rules.append(Rule.from_dict(item if isinstance(item, Mapping) else {}))
+        except UsageError as err:
+            log.warning("dropping a saved replacement rule: %s", err)
+    return rules

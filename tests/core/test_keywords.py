@@ -121,3 +121,37 @@ def test_practical_limit() -> None:
     long_words = ["x" * 50] * (PRACTICAL_CHAR_LIMIT // 50)
     assert exceeds_limit(long_words)
     assert not exceeds_limit(long_words[:10])
+
+
+def test_rules_belong_to_a_list_and_are_saved_with_it() -> None:
+    from app.core.text.rules import Rule, RuleKind
+
+    lib = KeywordLibrary()
+    lib.add_word("Granite")
+    lib.set_rules([Rule("gonna", "going to"), Rule(r"v(\d)", r"version \1", RuleKind.REGEX)])
+    lib.add_list("Work")
+    assert lib.active_rules() == ()
+    lib.set_rules([Rule("asap", "as soon as possible")])
+    again = KeywordLibrary.from_dict(lib.to_dict())
+    assert again.active_name == "Work"
+    assert [r.find for r in again.active_rules()] == ["asap"]
+    again.set_active(DEFAULT_LIST_NAME)
+    assert [r.replace for r in again.active_rules()] == ["going to", r"version \1"]
+    assert again.active_keywords() == ("Granite",)
+    with pytest.raises(UsageError):
+        lib.set_rules([Rule("x(", "y", RuleKind.REGEX)])
+
+
+def test_version_1_lists_load_and_bad_saved_rules_are_dropped() -> None:
+    v1 = {"version": 1, "active": "A", "lists": [{"name": "A", "words": ["x"]}]}
+    assert KeywordLibrary.from_dict(v1).active_rules() == ()
+    bad = {
+        "lists": [
+            {
+                "name": "A",
+                "words": [],
+                "rules": [{"find": "x(", "kind": "regex"}, "junk", {"find": "ok", "replace": "OK"}],
+            }
+        ]
+    }
+    assert [r.find for r in KeywordLibrary.from_dict(bad).active_rules()] == ["ok"]

@@ -19,8 +19,8 @@ from collections.abc import Iterable
 
 _SENTENCE_END = ".?!…。？！"
 _CLOSERS = "\"'”’)]}»」』"
-_NO_SPACE_BEFORE = ",.;:!?…%)]}»、。，．！？：；）」』"
-_NO_SPACE_AFTER = "([{«「『¿¡"
+_NO_SPACE_BEFORE = ",.;:!?…%)]}»”、。，．！？：；）」』"
+_NO_SPACE_AFTER = "([{«“「『¿¡"
 _WORD = re.compile(r"[\w'’-]+")
 
 
