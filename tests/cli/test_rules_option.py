@@ -44,3 +44,9 @@ def test_bad_rules_file_is_a_usage_error(speech_dir, tmp_path: Path) -> None:  #
     assert "bad.rules, line 2: Bad regular expression 'x('" in line
     missing = run(["transcribe", str(speech_dir / "short.flac"), "--rules", "nope"], tmp_path)
     assert missing.returncode == 2 and "Rules file nope: No such file" in missing.stderr
+
+
+def test_listen_checks_its_rules_file_before_anything_else(tmp_path: Path) -> None:
+    proc = run(["listen", "--rules", str(tmp_path / "none.rules")], tmp_path)
+    assert proc.returncode == 2
+    assert "none.rules: No such file or directory." in proc.stderr
