@@ -54,7 +54,8 @@ class Level:
 
 @dataclass(frozen=True)
 class CaptureEvent:
-    """``kind``: ``silent_input``, ``device_lost``, ``device_switched`` or ``stopped``."""
+    """``kind``: ``silent_input``, ``input_restored`` (real sound after ``silent_input``),
+    ``device_lost``, ``device_switched`` or ``stopped``."""
 
     kind: str
     message: str
@@ -242,10 +243,14 @@ class AudioCapture:
         return out
 
     def _check_silence(self, native: Audio) -> None:
-        if self._heard_signal or self._silent_reported:
+        if self._heard_signal:
             return
         if np.any(native != 0.0):
             self._heard_signal = True
+            if self._silent_reported:  # the warning is out of date: say so
+                self._emit("input_restored", "The microphone delivers sound again.")
+            return
+        if self._silent_reported:
             return
         self._zero_run += len(native)
         if self._zero_run >= SILENT_INPUT_S * self.rate:
@@ -295,6 +300,6 @@ class AudioCapture:
         return True
 
     def _emit(self, kind: str, message: str) -> None:
-        log.warning("%s", message)
+        log.log(logging.INFO if kind == "input_restored" else logging.WARNING, "%s", message)
         if self._on_event is not None:
             self._on_event(CaptureEvent(kind, message))

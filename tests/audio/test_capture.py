@@ -165,3 +165,13 @@ class _Forgetful(set[int]):
 
     def add(self, _item: int) -> None:
         pass
+
+
+def test_silence_warning_is_withdrawn_when_sound_arrives():
+    events: list[CaptureEvent] = []
+    src = np.concatenate([np.zeros(RATE * 3, np.float32), _tone(1.0)])
+    backend = FakeBackend(FakeDevice("mic", src), speed=8)
+    cap = AudioCapture(backend, resolve_device(backend, None), on_event=events.append)
+    cap.start()
+    _record(cap, 3.8)
+    assert [e.kind for e in events] == ["silent_input", "input_restored"]

@@ -103,7 +103,7 @@ def spec_from_dict(data: dict[str, Any]) -> TaskSpec:
 class OutputText:
     """One pane: the transcript or one translation, with the segments its runs point to."""
 
-    label: str = "transcript"
+    label: str = "Transcript"
     spec: TaskSpec = field(default_factory=TaskSpec)
     runs: list[Run] = field(default_factory=list)
     segments: dict[int, Segment] = field(default_factory=dict)
@@ -157,7 +157,7 @@ class OutputText:
         }
         runs = [Run(str(t), None if sid is None else int(sid)) for t, sid in data.get("runs", [])]
         return cls(
-            label=str(data.get("label", "transcript")),
+            label=str(data.get("label", "Transcript")),
             spec=spec_from_dict(data.get("spec", {})),
             runs=runs,
             segments=segments,
@@ -227,6 +227,12 @@ def document_text(doc: Document) -> str:
     if len(doc.outputs) == 1:
         return doc.outputs[0].text
     return "\n\n".join(f"[{o.label}]\n{o.text}" for o in doc.outputs)
+
+
+def output_kind(spec: TaskSpec) -> tuple[Task, str | None]:
+    """What an output holds, whatever its label says: the transcript, or a translation into
+    one language. Dictation matches panes by kind (a typed note's pane is a transcript)."""
+    return (spec.task, spec.target_language if spec.task is Task.TRANSLATE else None)
 
 
 def output_label(spec: TaskSpec) -> str:

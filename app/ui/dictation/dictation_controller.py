@@ -119,6 +119,10 @@ class DictationController(QObject):
     levelChanged = Signal(float, float)  # rms dBFS, peak dBFS
     overflowsChanged = Signal(int)
     message = Signal(str)  # one-line capture notices and errors
+    #: A warning that holds only while it is true ("only digital silence"); ``noticeCleared``
+    #: withdraws it (real sound arrived, or the recording ended).
+    notice = Signal(str)
+    noticeCleared = Signal()
     utteranceCommitted = Signal(object)  # Segment (the first task's text)
     sessionEnded = Signal(object)  # SessionSummary
 
@@ -289,7 +293,12 @@ class DictationController(QObject):
 
     @Slot(object)
     def _on_capture_event(self, event: CaptureEvent) -> None:
-        self.message.emit(event.message)
+        if event.kind == "input_restored":
+            self.noticeCleared.emit()
+        elif event.kind == "silent_input":
+            self.notice.emit(event.message)
+        else:
+            self.message.emit(event.message)
 
     @Slot(object)
     def _on_stopped(self, summary: SessionSummary) -> None:
@@ -297,6 +306,7 @@ class DictationController(QObject):
         self.levelChanged.emit(-120.0, -120.0)
         self._set_checked(False)
         self.recordingChanged.emit(False)
+        self.noticeCleared.emit()
         self._end_preview()
         log.info(
             "dictation session ended: %.1f s, %d utterances", summary.seconds, summary.utterances

@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
-from app.core.text.document import Document, OutputText, output_label
+from app.core.text.document import Document, OutputText, output_kind, output_label
 from app.core.transcript import TaskSpec
 from app.ui.editor.transcript_pane import TranscriptPane
 from app.ui.editor.translation_view import TranslationView
@@ -68,17 +68,18 @@ class DocumentView(QWidget):
         """The panes for ``specs`` (adding missing ones); None if this document cannot hold them.
 
         An empty single-pane document takes any set of outputs; otherwise the existing panes
-        must match the specs' labels in order (extra specs add panes).
+        must hold the same kinds of output in order (``output_kind``: a typed note, an opened
+        file and a file transcript are all transcripts); extra specs add panes.
         """
-        labels = [output_label(s) for s in specs]
+        kinds = [output_kind(s) for s in specs]
         if self.is_empty() and len(self.panes) == 1:
-            self.panes[0].label, self.panes[0].spec = labels[0], specs[0]
-        current = [p.label for p in self.panes]
-        if current[: len(labels)] != labels[: len(current)]:
+            self.panes[0].label, self.panes[0].spec = output_label(specs[0]), specs[0]
+        current = [output_kind(p.spec) for p in self.panes]
+        if current[: len(kinds)] != kinds[: len(current)]:
             return None
-        for label, spec in zip(labels[len(current) :], specs[len(current) :], strict=True):
-            self.add_output(label, spec)
-        return self.panes[: len(labels)]
+        for spec in specs[len(current) :]:
+            self.add_output(output_label(spec), spec)
+        return self.panes[: len(kinds)]
 
     def is_empty(self) -> bool:
         return all(not p.editor.toPlainText() and not p.open_partials() for p in self.panes)

@@ -243,6 +243,8 @@ def install_dictation(
         controller.apply_preferences(prefs)
     controller.attach_action(window.record_action)
     controller.message.connect(window.show_error)
+    controller.notice.connect(window.show_capture_notice)
+    controller.noticeCleared.connect(window.clear_capture_notice)
 
     meter = LevelMeter(window)
     window.statusBar().addPermanentWidget(meter)

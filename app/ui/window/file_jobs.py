@@ -96,6 +96,10 @@ class FileJobs(QObject):
                 job.view = None
                 self.cancel(job_id)
 
+    def writing_into(self, view: DocumentView) -> bool:
+        """Whether a running job streams its text into ``view``."""
+        return any(job.view is view for job in self.jobs.values())
+
     def active(self) -> list[int]:
         return list(self.jobs)
 

@@ -163,10 +163,25 @@ class MainWindow(QMainWindow):
         )
 
     def dictation_panes(self, specs: Sequence[TaskSpec]) -> list[TranscriptPane]:
-        """Panes for live output (one per spec): the current tab if it fits, else a new tab."""
-        panes = self.current_view().ensure_outputs(specs)
+        """Panes for live output (one per spec), at the cursor of the current document whatever
+        its origin (typed, opened, transcribed). A new tab only when the current one cannot
+        take it (read-only, a file still being transcribed into it, other outputs), and the
+        status bar says why; text never goes silently into a pane the cursor is not in."""
+        view = self.current_view()
+        focused = view.current_pane()
+        why = ""
+        if any(p.editor.isReadOnly() for p in view.panes):
+            why = f"“{view.title}” is read-only"
+        elif self.jobs.writing_into(view):
+            why = f"“{view.title}” is still being transcribed"
+        panes = None if why else view.ensure_outputs(specs)
         if panes is None:
-            panes = self.new_document().ensure_outputs(specs)
+            why = why or f"“{view.title}” holds other outputs"
+            view = self.new_document()
+            panes = view.ensure_outputs(specs)
+            self.show_status(f"Dictating into a new tab: {why}.")
+        elif focused not in panes:
+            self.show_status(f"Dictating into the {panes[0].label} column, not {focused.label}.")
         assert panes is not None
         return panes
 
@@ -174,6 +189,15 @@ class MainWindow(QMainWindow):
     def show_error(self, message: str) -> None:
         log.info("Shown error: %s", message)
         self.banner.show_message(message)
+
+    @Slot(str)
+    def show_capture_notice(self, message: str) -> None:
+        """A microphone warning that is withdrawn when it stops being true."""
+        self.banner.show_message(message, "capture")
+
+    @Slot()
+    def clear_capture_notice(self) -> None:
+        self.banner.clear_if("capture")
 
     def show_status(self, message: str) -> None:
         self.status.message(message)
