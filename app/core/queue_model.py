@@ -11,7 +11,6 @@ API::
 
     JobState (StrEnum); ACTIVE_STATES; TERMINAL_STATES
     QueueRow(path, job_id, state, progress, eta_s, error)   .name, .can_cancel, .can_retry
-    EtaEstimator(alpha=0.3).update(elapsed_s, fraction) -> float | None
     QueueModel(clock=time.monotonic)
         .add(path, job_id) -> QueueRow; .row(job_id) -> QueueRow | None; .rows() -> list
         .set_decoding(job_id) -> bool; .set_progress(job_id, done, total) -> bool
@@ -30,6 +29,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from app.core.errors import UsageError
+from app.core.progress import EtaEstimator
 
 
 class JobState(StrEnum):
@@ -66,36 +66,6 @@ _ALLOWED: dict[JobState, frozenset[JobState]] = {
 
 def can_transition(old: JobState, new: JobState) -> bool:
     return old == new or new in _ALLOWED[old]
-
-
-class EtaEstimator:
-    """Time left from elapsed time and fraction done, exponentially smoothed.
-
-    The raw estimate ``elapsed * (1 - f) / f`` jumps around early on; smoothing with ``alpha``
-    keeps the display calm. Nothing is shown before 1 % progress or 1 s of work.
-    """
-
-    def __init__(self, alpha: float = 0.3) -> None:
-        self._alpha = alpha
-        self._eta: float | None = None
-        self._last_elapsed = 0.0
-
-    def update(self, elapsed_s: float, fraction: float) -> float | None:
-        f = min(1.0, max(0.0, fraction))
-        if f >= 1.0:
-            self._eta = 0.0
-            return 0.0
-        if f < 0.01 or elapsed_s < 1.0:
-            return self._eta
-        raw = elapsed_s * (1.0 - f) / f
-        if self._eta is None:
-            self._eta = raw
-        else:
-            # Count down the previous estimate by the time that passed, then blend.
-            predicted = max(0.0, self._eta - (elapsed_s - self._last_elapsed))
-            self._eta = self._alpha * raw + (1.0 - self._alpha) * predicted
-        self._last_elapsed = elapsed_s
-        return self._eta
 
 
 @dataclass

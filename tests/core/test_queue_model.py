@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from app.core.errors import UsageError
-from app.core.queue_model import EtaEstimator, JobState, QueueModel, can_transition
+from app.core.progress import EtaEstimator
+from app.core.queue_model import JobState, QueueModel, can_transition
 
 
 class FakeClock:

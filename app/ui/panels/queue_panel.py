@@ -40,7 +40,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.queue_model import JobState, QueueModel, QueueRow
-from app.core.rate import format_eta
+from app.core.progress import format_eta
 
 log = logging.getLogger(__name__)
 

@@ -43,7 +43,7 @@ from PySide6.QtWidgets import (
 
 from app.core.model_spec import looks_like_repo_id, model_folder_problem
 from app.core.preferences import DEFAULT_MODEL
-from app.core.rate import RateEstimator, progress_text
+from app.core.progress import RateEstimator, progress_text
 
 MODEL_SIZE_TEXT = "about 2.9 GB"
 
