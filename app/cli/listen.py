@@ -37,7 +37,7 @@ from app.cli.common import (
 )
 from app.core import keywords as kw
 from app.core import recordings
-from app.core.dictation.endpointing import EndpointConfig, Utterance
+from app.core.dictation.endpointing import Utterance, endpoint_config
 from app.core.errors import GraniteError, UsageError
 from app.core.model_state import ModelState
 from app.core.text.rules import Rule, apply_rules, load_rules_file
@@ -83,8 +83,6 @@ def _options(args: argparse.Namespace) -> tuple[TaskSpec, DictationConfig, Path 
     spec.validate()
     if args.duration is not None and not args.duration > 0:
         raise UsageError("--duration must be a positive number of seconds.")
-    if not 0.2 <= args.pause <= 5.0:
-        raise UsageError("--pause must be between 0.2 and 5 seconds.")
     save = Path(args.save_audio).expanduser() if args.save_audio else None
     if save is not None:
         if save.suffix.lower() not in (".wav", ".flac"):
@@ -93,9 +91,13 @@ def _options(args: argparse.Namespace) -> tuple[TaskSpec, DictationConfig, Path 
             raise UsageError(f"--save-audio: the folder {save.parent} does not exist.")
     check_model_option(args.model)
     device: str | int | None = args.device
+    try:
+        endpoint = endpoint_config(args.pause)
+    except UsageError as err:
+        raise UsageError(f"--pause: {err}") from None
     cfg = DictationConfig(
         device=device,
-        endpoint=EndpointConfig(pause_s=args.pause, tail_s=min(0.4, args.pause)),
+        endpoint=endpoint,
         max_seconds=args.duration,
     )
     return spec, cfg, save

@@ -39,7 +39,7 @@ from app.core import keywords as kw
 from app.core.errors import GraniteError, UsageError
 from app.core.model_state import ModelState
 from app.core.progress import ProgressClock, format_duration, progress_line
-from app.core.segmentation import SegmentationConfig
+from app.core.segmentation import SegmentationConfig, user_chunk_config
 from app.core.text.export import FORMATS, write_result
 from app.core.text.postprocess import apply_rules_to_result
 from app.core.text.rules import Rule, load_rules_file
@@ -58,7 +58,6 @@ from app.workers.listener import (
 from app.workers.pipeline import MAX_FILE_BATCH
 
 log = logging.getLogger(__name__)
-MAX_CHUNK_RANGE = (1.0, 300.0)
 
 
 def add_parser(subparsers: Any) -> None:
@@ -107,11 +106,10 @@ def parse_options(ns: argparse.Namespace) -> tuple[TaskSpec, list[str], Segmenta
                 raise UsageError(f"Unknown format '{fmt}'; choose from {', '.join(FORMATS)}.")
             if fmt not in formats:
                 formats.append(fmt)
-    lo, hi = MAX_CHUNK_RANGE
-    if not lo <= ns.max_chunk <= hi:
-        raise UsageError(f"--max-chunk must be between {lo:g} and {hi:g} seconds.")
-    cfg = SegmentationConfig(max_chunk_s=ns.max_chunk)
-    cfg.validate()
+    try:
+        cfg = user_chunk_config(ns.max_chunk)
+    except UsageError as err:
+        raise UsageError(f"--max-chunk: {err}") from None
     if not 1 <= ns.batch <= MAX_FILE_BATCH:
         raise UsageError(f"--batch must be between 1 and {MAX_FILE_BATCH}.")
     check_model_option(ns.model)

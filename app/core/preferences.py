@@ -23,7 +23,9 @@ from dataclasses import asdict, dataclass, fields, replace
 from typing import Any, Literal
 
 from app.core import languages
+from app.core.dictation.endpointing import PAUSE_RANGE
 from app.core.errors import GraniteError, UnsupportedLanguageError, UsageError
+from app.core.segmentation import MAX_CHUNK_RANGE
 from app.core.transcript import Task
 
 #: Same value as ``app.engine.base.DEFAULT_MODEL`` (core must not import the engine; a test
@@ -37,8 +39,7 @@ INSERTION_MODES: tuple[str, ...] = ("cursor", "end")
 HotkeyMode = Literal["toggle", "hold"]
 #: Same values as ``app.core.dictation.hotkey_state.Mode``: press to start/stop, or hold to talk.
 HOTKEY_MODES: tuple[str, ...] = ("toggle", "hold")
-CHUNK_RANGE = (5.0, 120.0)
-PAUSE_RANGE = (0.2, 5.0)
+CHUNK_RANGE = MAX_CHUNK_RANGE
 FONT_SIZE_RANGE = (6, 72)
 
 

@@ -57,6 +57,12 @@ SEARCH_FROM = 0.5
 MIN_TAIL_S = 1.0
 
 
+#: The longest chunk sent to the model, seconds: the one range for Preferences and
+#: ``transcribe --max-chunk`` (pauses need room to be found; the model's context ends near 5 min
+#: and long chunks delay text and cost memory).
+MAX_CHUNK_RANGE = (5.0, 120.0)
+
+
 @dataclass(frozen=True)
 class Chunk:
     """A stretch of the source to send to the model; ``start``/``end`` in absolute seconds."""
@@ -285,3 +291,14 @@ def plan_chunks(
     if cur is not None:
         chunks.append(Chunk(cur[0], cur[1]))
     return chunks
+
+
+def user_chunk_config(max_chunk_s: float) -> SegmentationConfig:
+    """The file segmentation for a user's longest-chunk setting (Preferences or
+    ``--max-chunk``): one range, ``MAX_CHUNK_RANGE``; raises ``UsageError`` outside it."""
+    lo, hi = MAX_CHUNK_RANGE
+    if not lo <= max_chunk_s <= hi:
+        raise UsageError(f"The longest chunk must be between {lo:g} and {hi:g} seconds.")
+    cfg = SegmentationConfig(max_chunk_s=max_chunk_s)
+    cfg.validate()
+    return cfg

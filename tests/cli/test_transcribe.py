@@ -157,7 +157,7 @@ def test_batch_option_reaches_the_file_pipeline(speech_dir, tmp_path) -> None:
     out = tmp_path / "out"
     for batch, expected in ((None, "up to 8 per step"), ("3", "up to 3 per step")):
         extra = ["--batch", batch] if batch else []
-        args = ["transcribe", str(speech_dir / "talk.wav"), "--max-chunk", "2", *extra]
+        args = ["transcribe", str(speech_dir / "talk.wav"), "--max-chunk", "5", *extra]
         proc = run([*args, "--output-dir", str(out)], tmp_path / (batch or "default"))
         assert proc.returncode == 0, proc.stderr
         log = (tmp_path / (batch or "default") / "logs" / "granite-dictate.log").read_text("utf-8")

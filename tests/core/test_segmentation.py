@@ -292,3 +292,18 @@ def test_random_inputs_keep_the_invariants(seed: int) -> None:
     for c in chunks:
         assert any(s <= c.start + EPS and c.start < e for s, e in regions)
         assert any(s < c.end and c.end <= e + EPS for s, e in regions)
+
+
+def test_user_chunk_range_is_one_rule_for_preferences_and_command_line() -> None:
+    from app.core.errors import UsageError
+    from app.core.preferences import CHUNK_RANGE, Preferences
+    from app.core.segmentation import MAX_CHUNK_RANGE, user_chunk_config
+
+    assert CHUNK_RANGE == MAX_CHUNK_RANGE
+    lo, hi = MAX_CHUNK_RANGE
+    assert user_chunk_config(lo).max_chunk_s == lo and user_chunk_config(hi).max_chunk_s == hi
+    for bad in (lo - 0.5, hi + 1):
+        with pytest.raises(UsageError):
+            user_chunk_config(bad)
+        with pytest.raises(UsageError):  # Preferences refuse the same values
+            Preferences(max_chunk_s=bad).validate()

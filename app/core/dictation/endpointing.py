@@ -177,3 +177,25 @@ class Endpointer:
         utt = Utterance(self._count, start, start + len(audio) / c.rate, audio, forced)
         self._count += 1
         return utt
+
+
+#: The pause that ends an utterance, seconds: Preferences and ``listen --pause`` accept this.
+PAUSE_RANGE = (0.2, 5.0)
+#: Audio kept after the last speech (never more than the pause itself).
+DEFAULT_TAIL_S = 0.4
+
+
+def endpoint_config(pause_s: float, max_chunk_s: float = 30.0) -> EndpointConfig:
+    """The endpointing settings for a pause length and a longest chunk: the one rule the window
+    and ``listen`` share. Raises ``UsageError`` for a pause outside ``PAUSE_RANGE``."""
+    lo, hi = PAUSE_RANGE
+    if not lo <= pause_s <= hi:
+        raise UsageError(f"The pause must be between {lo:g} and {hi:g} seconds.")
+    cfg = EndpointConfig(
+        pause_s=pause_s,
+        tail_s=min(DEFAULT_TAIL_S, pause_s),
+        max_chunk_s=max_chunk_s,
+        cut_search_s=min(5.0, max_chunk_s / 2),
+    )
+    cfg.validate()
+    return cfg

@@ -38,7 +38,7 @@ from app.audio.session import (
     DictationSession,
     SessionSummary,
 )
-from app.core.dictation.endpointing import EndpointConfig, Utterance
+from app.core.dictation.endpointing import Utterance, endpoint_config
 from app.core.errors import GraniteError
 from app.core.recordings import RecordingInfo
 from app.core.text.text_join import join_all, join_piece
@@ -236,15 +236,7 @@ class DictationController(QObject):
     def apply_preferences(self, prefs: Any) -> None:
         """Input device, end-of-utterance pause and longest chunk; apply from the next
         recording (``prefs`` is an ``app.core.preferences.Preferences``)."""
-        pause = float(prefs.pause_s)
-        max_chunk = float(prefs.max_chunk_s)
-        endpoint = EndpointConfig(
-            pause_s=pause,
-            tail_s=min(0.4, pause),
-            max_chunk_s=max_chunk,
-            cut_search_s=min(5.0, max_chunk / 2),
-        )
-        endpoint.validate()
+        endpoint = endpoint_config(float(prefs.pause_s), float(prefs.max_chunk_s))
         self.config = DictationConfig(
             prefs.input_device or None,
             endpoint,

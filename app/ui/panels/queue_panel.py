@@ -39,8 +39,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.queue_model import JobState, QueueModel, QueueRow
 from app.core.progress import format_eta
+from app.core.queue_model import JobState, QueueModel, QueueRow
 
 log = logging.getLogger(__name__)
 

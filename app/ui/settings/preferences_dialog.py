@@ -50,11 +50,11 @@ from PySide6.QtWidgets import (
 )
 
 from app.core import languages
+from app.core.dictation.endpointing import PAUSE_RANGE
 from app.core.errors import GraniteError
 from app.core.preferences import (
     CHUNK_RANGE,
     FONT_SIZE_RANGE,
-    PAUSE_RANGE,
     HotkeyMode,
     InsertionMode,
     Preferences,

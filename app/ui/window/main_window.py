@@ -22,7 +22,7 @@ from PySide6.QtWidgets import QDockWidget, QMainWindow, QWidget
 from app.core.autosave_store import AutosaveStore
 from app.core.errors import GraniteError
 from app.core.preferences import Preferences
-from app.core.segmentation import SegmentationConfig
+from app.core.segmentation import SegmentationConfig, user_chunk_config
 from app.core.text.document import Document, collect_sources, plan_specs
 from app.core.transcript import Task, TaskSpec
 from app.ui.editor.document_tabs import DocumentTabs, DocumentView
@@ -129,7 +129,7 @@ class MainWindow(QMainWindow):
         return dock
 
     def _seg_cfg(self) -> SegmentationConfig:
-        return SegmentationConfig(max_chunk_s=self.prefs.max_chunk_s)
+        return user_chunk_config(self.prefs.max_chunk_s)
 
     def _restore(self) -> None:
         docs, problems = self.autosave.store.load_all()

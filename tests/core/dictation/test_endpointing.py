@@ -159,3 +159,16 @@ def test_real_vad_on_espeak_puts_boundaries_in_the_pauses():
     assert utts[0].end < words_b[0].start
     assert words_a[-1].end < utts[1].start <= words_b[0].start
     assert utts[1].end >= words_b[-1].end
+
+
+def test_endpoint_config_is_the_one_pause_rule() -> None:
+    from app.core.dictation.endpointing import PAUSE_RANGE, endpoint_config
+    from app.core.errors import UsageError
+
+    cfg = endpoint_config(0.8)
+    assert (cfg.pause_s, cfg.tail_s, cfg.max_chunk_s, cfg.cut_search_s) == (0.8, 0.4, 30.0, 5.0)
+    short = endpoint_config(0.3, max_chunk_s=8.0)
+    assert (short.tail_s, short.cut_search_s) == (0.3, 4.0)  # the tail never exceeds the pause
+    for bad in (PAUSE_RANGE[0] / 2, PAUSE_RANGE[1] * 2):
+        with pytest.raises(UsageError):
+            endpoint_config(bad)
