@@ -15,6 +15,7 @@ controller records and "transcribing" while dictation or file jobs are pending.
 from __future__ import annotations
 
 import logging
+import sys
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Slot
@@ -29,6 +30,7 @@ from app.core.transcript import Segment
 from app.system import Platform
 from app.system.base import Shortcut, TextInjector
 from app.system.hotkey_driver import DictationCallbacks, DictationDriver
+from app.ui.desktop.lifecycle import AppLifecycle
 from app.ui.desktop.recording_indicator import RecordingIndicator
 from app.ui.desktop.tray import GuiThreadPoster, TrayController
 from app.ui.dictation.level_meter import db_to_fraction
@@ -104,6 +106,14 @@ class AppShell(QObject):
         self._show_keyword_lists(keywords.list_names(), keywords.active_list_name())
         self.tray.set_start_enabled(window.model_state == "ready")
         self.tray.show()
+        # Closing the window hides it while the tray (or the Dock) can bring it back.
+        self.lifecycle = AppLifecycle(
+            window,
+            busy=self.busy_reasons,
+            bring_to_front=self.bring_to_front,
+            hide_on_close=self.tray.available or sys.platform == "darwin",
+            before_hide=self._save_window,
+        )
 
         ctl = self.controller
         ctl.utteranceCommitted.connect(self._on_committed)
@@ -197,12 +207,29 @@ class AppShell(QObject):
 
     @Slot()
     def quit(self) -> None:
-        self.window.close()  # autosave, window state
-        app = QApplication.instance()
-        if app is not None:
-            app.quit()
+        """File → Quit and the tray's Quit: asks first when work is running."""
+        self.lifecycle.quit()
+
+    def busy_reasons(self) -> list[str]:
+        """What quitting now would stop (empty: nothing)."""
+        reasons = []
+        if self.controller.recording or self.driver.state is State.RECORDING:
+            reasons.append("a recording")
+        if self.controller.pending_jobs or self.driver.state is State.TRANSCRIBING:
+            reasons.append("dictated text still being transcribed")
+        files = len(self.window.jobs.active())
+        if files:
+            reasons.append(f"{files} file{'s' if files != 1 else ''} being transcribed")
+        return reasons
+
+    def _save_window(self) -> None:
+        from app.ui.window.window_parts import save_window_state
+
+        self.window.autosave.flush()
+        save_window_state(self.window)
 
     def shutdown(self) -> None:
+        self.lifecycle.shutdown()
         self.driver.disable()
         self.tray.hide()
         self.indicator.hide()

@@ -46,7 +46,7 @@ class WindowActions:
             "&Export…", "Export as txt, md, srt, vtt or json", w.export_dialog, "Ctrl+E"
         )
         self.close_tab = self._make("&Close Tab", "Close this document", w.close_current, Std.Close)
-        self.quit = self._make("&Quit", "Quit Granite Dictate", w.close, Std.Quit, "Ctrl+Q")
+        self.quit = self._make("&Quit", "Quit Granite Dictate", w.request_quit, Std.Quit, "Ctrl+Q")
         self.undo = self._make("&Undo", "Undo", lambda: w.edit("undo"), Std.Undo)
         self.redo = self._make("&Redo", "Redo", lambda: w.edit("redo"), Std.Redo)
         self.cut = self._make("Cu&t", "Cut", lambda: w.edit("cut"), Std.Cut)

@@ -287,6 +287,13 @@ class MainWindow(QMainWindow):
             self.export_to(choice[0], choice[1], pane)
 
     @Slot()
+    def request_quit(self) -> None:
+        """File → Quit: the app shell quits (asking first if work is running); else close."""
+        if self.shell is not None:
+            self.shell.quit()
+        else:
+            self.close()
+
     def close_current(self) -> None:
         view = self.tabs.current_view()
         if view is not None:
