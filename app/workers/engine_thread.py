@@ -164,13 +164,22 @@ class EngineThread:
     def load_model(self, spec: str) -> int:
         return self._add(LoadJob(next(self._ids), spec))
 
-    def submit_file(self, path: str, specs: Sequence[TaskSpec], seg_cfg: SegmentationConfig) -> int:
+    def submit_file(
+        self,
+        path: str,
+        specs: Sequence[TaskSpec],
+        seg_cfg: SegmentationConfig,
+        *,
+        splitter: Splitter | None = None,
+    ) -> int:
+        """A file job; ``splitter`` replaces the thread's own for this job (the API server's
+        ``chunking_strategy=none`` sends an upload as one chunk)."""
         work = FileTranscription(
             path,
             specs,
             seg_cfg,
             decoder=self._decoder,
-            splitter=self._splitter,
+            splitter=splitter or self._splitter,
             batch_size=self._file_batch,
         )
         return self._add(FileJob(next(self._ids), work))
