@@ -1,0 +1,100 @@
+"""What the routes need from the model thread: submit an uploaded file, cancel it, and tell
+bad input (unreadable audio: HTTP 400) from a server failure (500).
+
+``EngineBackend`` wraps the ``EngineThread`` the server was given (the command line makes its
+own). Uploads are file jobs, so a live-dictation utterance on the same thread always goes first.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Protocol
+
+from app.core.errors import AudioDecodeError, AudioTooShortError, UsageError
+from app.core.segmentation import Chunk, SegmentationConfig
+from app.core.transcript import TaskSpec
+from app.engine.base import SAMPLE_RATE, Audio
+from app.workers.engine_thread import EngineThread
+from app.workers.pipeline import CancelCheck, Decoder, Splitter, default_decoder, default_splitter
+
+#: The longest upload sent as one piece (``chunking_strategy=none``): the model's window.
+MAX_WHOLE_S = 300.0
+_BAD_INPUT = (AudioDecodeError, AudioTooShortError, UsageError)
+
+
+class Backend(Protocol):
+    def submit(self, path: str, spec: TaskSpec, whole: bool) -> int: ...
+    def cancel(self, job_id: int) -> None: ...
+    def bad_input(self, path: str) -> bool: ...
+
+
+class InputCheck:
+    """Wraps a decoder and a splitter; remembers the paths whose audio was bad input."""
+
+    def __init__(self, decoder: Decoder = default_decoder, splitter: Splitter = default_splitter):
+        self._decoder = decoder
+        self._splitter = splitter
+        self._lock = threading.Lock()
+        self._bad: set[str] = set()
+
+    def _mark(self, path: str) -> None:
+        with self._lock:
+            self._bad.add(path)
+
+    def bad_input(self, path: str) -> bool:
+        with self._lock:
+            return path in self._bad
+
+    def forget(self, path: str) -> None:
+        with self._lock:
+            self._bad.discard(path)
+
+    def decode(self, path: str, cancel: CancelCheck) -> Audio:
+        try:
+            return self._decoder(path, cancel)
+        except _BAD_INPUT:
+            self._mark(path)
+            raise
+
+    def split(self, audio: Audio, cfg: SegmentationConfig, cancel: CancelCheck) -> list[Chunk]:
+        return self._splitter(audio, cfg, cancel)
+
+
+def whole(audio: Audio, cfg: SegmentationConfig, cancel: CancelCheck) -> list[Chunk]:
+    """One chunk: the whole upload (``chunking_strategy=none``)."""
+    seconds = len(audio) / SAMPLE_RATE
+    if seconds > MAX_WHOLE_S:
+        raise UsageError(
+            f"{seconds:.0f} s is too long for chunking_strategy=none "
+            f"(at most {MAX_WHOLE_S:.0f} s); use auto."
+        )
+    return [Chunk(0.0, seconds)]
+
+
+class EngineBackend:
+    def __init__(self, thread: EngineThread, check: InputCheck, seg_cfg: SegmentationConfig):
+        self._thread = thread
+        self._check = check
+        self._cfg = seg_cfg
+
+    def _whole(self, path: str) -> Splitter:
+        def split(audio: Audio, cfg: SegmentationConfig, cancel: CancelCheck) -> list[Chunk]:
+            try:
+                return whole(audio, cfg, cancel)
+            except UsageError:
+                self._check._mark(path)
+                raise
+
+        return split
+
+    def submit(self, path: str, spec: TaskSpec, whole: bool) -> int:
+        splitter = self._whole(path) if whole else None
+        return self._thread.submit_file(path, [spec], self._cfg, splitter=splitter)
+
+    def cancel(self, job_id: int) -> None:
+        self._thread.cancel(job_id)
+
+    def bad_input(self, path: str) -> bool:
+        bad = self._check.bad_input(path)
+        self._check.forget(path)
+        return bad
