@@ -14,6 +14,7 @@ from typing import Any
 
 from app.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, check_model_option, engine_factory, say
 from app.core.errors import GraniteError
+from app.core.model_state import ModelState
 from app.engine.base import DEFAULT_MODEL
 from app.server.backend import InputCheck
 from app.server.config import (
@@ -24,7 +25,7 @@ from app.server.config import (
     ServerConfig,
     is_loopback,
 )
-from app.server.hub import JobHub, ModelState
+from app.server.hub import JobHub
 from app.server.runner import ServerHandle, build_app
 from app.workers.engine_thread import EngineThread
 

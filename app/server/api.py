@@ -14,10 +14,11 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from starlette.requests import ClientDisconnect
 
+from app.core.model_state import ModelState
 from app.server.backend import Backend
 from app.server.config import ServerConfig
 from app.server.forms import Endpoint, FormError, parse_request
-from app.server.hub import EventKind, JobHub, ModelState
+from app.server.hub import EventKind, JobHub
 from app.server.render import body
 from app.server.session import ClientGone, RequestJob
 from app.server.uploads import BadForm, UploadTooLarge, receive_form
@@ -85,7 +86,7 @@ def create_app(config: ServerConfig, hub: JobHub, backend: Backend) -> FastAPI:
         length = request.headers.get("content-length", "")
         if length.isdigit() and int(length) > config.max_upload_bytes:
             raise ApiError(413, f"The upload is over {config.max_upload_mb:g} MB.")
-        if hub.state in (ModelState.ERROR, ModelState.MISSING):
+        if hub.state.failed:
             raise ApiError(503, f"No model: {hub.state_message}", kind="server_error")
         if not hub.reserve():
             raise ApiError(

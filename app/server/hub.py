@@ -18,16 +18,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from app.core.model_state import ModelState
 from app.core.segmentation import Chunk
 from app.core.transcript import Segment, TranscriptResult
-
-
-class ModelState(StrEnum):
-    LOADING = "loading"
-    DOWNLOADING = "downloading"
-    READY = "ready"
-    ERROR = "error"
-    MISSING = "missing"
 
 
 class EventKind(StrEnum):
@@ -117,12 +110,12 @@ class JobHub:
 
     # --- EngineListener (model thread) ----------------------------------------------------------
 
-    def model_state(self, state: str, message: str) -> None:
+    def model_state(self, state: ModelState, message: str) -> None:
         self.state = ModelState(state)
         self.state_message = message
         if self.state is ModelState.READY:
             self.model_name = message
-        if self.state in (ModelState.READY, ModelState.ERROR, ModelState.MISSING):
+        if self.state.settled:
             self.ready.set()
 
     def download_progress(self, done: int, total: int) -> None:

@@ -12,7 +12,7 @@ from app.server.backend import InputCheck
 from app.server.config import ServerConfig
 from app.server.hub import JobHub
 from app.server.runner import ServerHandle, build_app
-from app.workers.engine_support import EngineFactory
+from app.workers.engine_factory import EngineFactory
 from app.workers.engine_thread import EngineThread
 
 HOST = "127.0.0.1"

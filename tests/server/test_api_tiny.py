@@ -9,7 +9,7 @@ import pytest
 
 from app.core.segmentation import SegmentationConfig
 from app.core.transcript import Task, TaskSpec
-from app.workers.engine_support import default_engine_factory
+from app.workers.engine_factory import default_engine_factory
 from app.workers.pipeline import transcribe_file
 from tests.server.helpers import serve
 from tests.support import espeak
