@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable
 import numpy as np
 import numpy.typing as npt
 
+from app.audio.limits import memory_cap_samples
 from app.audio.resample import TARGET_RATE
 from app.core.errors import OutOfMemoryError
 
@@ -34,6 +35,8 @@ def collect_blocks(
     n = 0
     for block in blocks:
         if n + block.size > out.size:
+            if n + block.size > memory_cap_samples():
+                raise _no_memory(name, n + block.size)
             out = _grow(out, max(n + block.size, out.size * 5 // 4), name)
         out[n : n + block.size] = block
         n += block.size
@@ -46,16 +49,24 @@ def collect_blocks(
     return out
 
 
+def _no_memory(name: str, samples: int) -> OutOfMemoryError:
+    minutes = samples / TARGET_RATE / 60
+    return OutOfMemoryError(
+        f"Not enough memory to decode {name} ({minutes:.0f} min of audio need "
+        f"{samples * 4 / 2**30:.1f} GB); split it into shorter files."
+    )
+
+
 def _alloc(size: int, name: str) -> Audio:
     try:
-        return np.empty(size, dtype=np.float32)
+        return np.empty(min(size, memory_cap_samples()), dtype=np.float32)
     except MemoryError:
-        raise OutOfMemoryError(f"{name} is too long to decode into memory.") from None
+        raise _no_memory(name, size) from None
 
 
 def _grow(out: Audio, size: int, name: str) -> Audio:
     try:
         out.resize(size, refcheck=False)
     except MemoryError:
-        raise OutOfMemoryError(f"{name} is too long to decode into memory.") from None
+        raise _no_memory(name, size) from None
     return out

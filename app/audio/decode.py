@@ -21,6 +21,7 @@ import av
 import numpy as np
 import numpy.typing as npt
 
+from app.audio import limits
 from app.audio.collect import collect_blocks
 from app.audio.resample import TARGET_RATE, MonoResampler, frame_to_mono
 from app.core.errors import AudioDecodeError, CancelledError
@@ -128,6 +129,10 @@ class _Source:
         try:
             self._stream = self._pick_stream()
             self.info = self._describe()
+            limits.check_format(self.name, self.info.sample_rate, self.info.channels)
+            self.max_s = limits.max_source_seconds(
+                limits.file_size(self.path), self.info.duration_s
+            )
         except BaseException:
             self.close()
             raise
@@ -237,9 +242,9 @@ class _Source:
             for frame in frames:
                 try:
                     rate = int(frame.sample_rate or self.info.sample_rate)
+                    if not limits.plausible_frame(rate, int(frame.layout.nb_channels)):
+                        raise ValueError(f"frame at {rate} Hz, {frame.layout.nb_channels} ch")
                     x = frame_to_mono(frame)
-                    if rate <= 0:
-                        raise ValueError("frame without a sample rate")
                 except _DECODE_ERRORS as e:  # a frame in a sample format we cannot read
                     errors += 1
                     first_error = first_error or e
@@ -247,6 +252,10 @@ class _Source:
                 if x.size:
                     consecutive = 0
                     decoded_s += x.size / rate
+                    if decoded_s > self.max_s:
+                        raise limits.too_much_audio(
+                            self.name, limits.file_size(self.path), decoded_s
+                        )
                 y = resampler.process(x, rate)
                 if y.size:
                     yield y
