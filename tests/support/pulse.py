@@ -48,8 +48,11 @@ class PulseServer:
     procs: list[subprocess.Popen[bytes]] = field(default_factory=list)
     files: list[IO[bytes]] = field(default_factory=list)
 
-    def play(self, audio: np.ndarray, rate: int = RATE) -> subprocess.Popen[bytes]:
-        """Start playing float audio into the virtual microphone (returns the paplay process)."""
+    def play(
+        self, audio: np.ndarray, rate: int = RATE, sink: str = SINK
+    ) -> subprocess.Popen[bytes]:
+        """Start playing float audio into the virtual microphone, or into another ``sink``
+        (returns the paplay process)."""
         fd, name = tempfile.mkstemp(suffix=".wav", dir=self.root)
         os.close(fd)
         pcm = np.clip(np.rint(np.asarray(audio) * 32767), -32768, 32767).astype("<i2")
@@ -59,13 +62,22 @@ class PulseServer:
             w.setframerate(rate)
             w.writeframes(pcm.tobytes())
         player = subprocess.Popen(
-            ["paplay", f"--device={SINK}", "--latency-msec=250", name],
+            ["paplay", f"--device={sink}", "--latency-msec=250", name],
             env=self.env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
         self.procs.append(player)  # stopped with the server if a test leaves it running
         return player
+
+    def add_sink(self, name: str) -> str:
+        """A second null sink (e.g. "the call", captured through ``NAME.monitor``) with its
+        own keep-alive stream; loaded once per server. Returns ``name``."""
+        if name not in self.pactl("list", "short", "sinks"):
+            self.pactl("load-module", "module-null-sink", f"sink_name={name}", f"rate={RATE}",
+                       "channels=1", "format=float32le")  # fmt: skip
+            self.procs.append(_keepalive(self.env, name))
+        return name
 
     def pactl(self, *args: str) -> str:
         out = subprocess.run(
@@ -141,26 +153,30 @@ def start_pulse() -> PulseServer:
     server.procs.append(daemon)
     try:
         _wait_ready(server, daemon)
-        keepalive = subprocess.Popen(
-            [
-                "pacat",
-                "--playback",
-                f"--device={SINK}",
-                "--latency-msec=10",
-                f"--rate={RATE}",
-                "--channels=1",
-                "--format=s16le",
-                "/dev/zero",
-            ],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        server.procs.append(keepalive)
+        server.procs.append(_keepalive(env, SINK))
     except BaseException:
         server.stop()
         raise
     return server
+
+
+def _keepalive(env: dict[str, str], sink: str) -> subprocess.Popen[bytes]:
+    """10 ms playback of silence: without a client a null sink renders 2 s blocks."""
+    return subprocess.Popen(
+        [
+            "pacat",
+            "--playback",
+            f"--device={sink}",
+            "--latency-msec=10",
+            f"--rate={RATE}",
+            "--channels=1",
+            "--format=s16le",
+            "/dev/zero",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 def _wait_ready(server: PulseServer, daemon: subprocess.Popen[bytes]) -> None:

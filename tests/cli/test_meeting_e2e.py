@@ -1,0 +1,198 @@
+"""``python -m app meeting`` end to end: PulseAudio with two null sinks (the virtual mic and
+"the call", captured through its monitor), espeak voices played into each, the call leaked
+into the mic at -15 dB; the fake engine (or the tiny model) transcribes."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+
+from app.audio.journal import read_wav
+from app.cli.meeting import add_parser, run
+from app.core import recordings
+from app.core.text.export import parse_vtt
+from tests.support.espeak import compose, synthesize
+from tests.support.pulse import PulseServer, pulse_server  # noqa: F401 - fixture
+
+ROOT = Path(__file__).resolve().parents[2]
+RATE = 16_000
+LINE = re.compile(r"^\[(\d+\.\d\d)-(\d+\.\d\d)\] (You|Others)( \(\w+\))?: (.*)$")
+CALL = "vcall"
+
+
+def _conversation(leak_db: float = -15.0, delay_s: float = 0.04):
+    """(mic audio, call audio, [(side, start, end) of each phrase]) on one timeline."""
+    them1 = synthesize("good morning, can you hear me well", "en+m3")
+    you1 = synthesize("yes, loud and clear", "en+f2")
+    them2 = synthesize("great, then let us look at the plan", "en+m3")
+    t1, t2, t3 = 1.0, 1.0 + them1.duration + 1.4, 0.0
+    t3 = t2 + you1.duration + 1.4
+    call = compose([t1, them1, t3 - t1 - them1.duration, them2, 2.0]).audio
+    you = compose([t2, you1]).audio
+    you = np.pad(you, (0, len(call) - len(you)))
+    d = round(delay_s * RATE)
+    mic = you.copy()
+    mic[d:] += call[: len(call) - d] * 10 ** (leak_db / 20)
+    spans = [
+        ("Others", t1, t1 + them1.duration),
+        ("You", t2, t2 + you1.duration),
+        ("Others", t3, t3 + them2.duration),
+    ]
+    return mic.astype(np.float32), call, spans
+
+
+def _start(server: PulseServer, tmp_path: Path, *args: str) -> subprocess.Popen[str]:
+    server.add_sink(CALL)
+    env = dict(
+        server.env,
+        GRANITE_DICTATE_HOME=str(tmp_path / "home"),
+        GRANITE_DICTATE_ENGINE_FACTORY="tests.support.fake_engine:factory",
+    )
+    cmd = [sys.executable, "-m", "app", "meeting", "--model", "test/fake"]
+    proc = subprocess.Popen(
+        [*cmd, "--system", f"pulse:{CALL}.monitor", *args],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stderr is not None
+    seen: list[str] = []
+    while not any(line.startswith("granite-dictate: meeting:") for line in seen):
+        line = proc.stderr.readline()
+        assert line, f"meeting ended early: {''.join(seen)}"
+        seen.append(line)
+    return proc
+
+
+def _lag(recorded: np.ndarray, source: np.ndarray) -> tuple[int, float]:
+    n = 1 << (len(recorded) + len(source)).bit_length()
+    xc = np.fft.irfft(np.fft.rfft(recorded, n) * np.conj(np.fft.rfft(source, n)), n)
+    lag = int(np.argmax(xc[: len(recorded)]))
+    seg = recorded[lag : lag + len(source)]
+    return lag, float(np.corrcoef(seg, source[: len(seg)])[0, 1])
+
+
+@pytest.mark.pulse
+@pytest.mark.slow
+def test_both_sides_once_each_with_echo_and_exports(
+    pulse_server: PulseServer,  # noqa: F811
+    tmp_path: Path,
+):
+    mic, call, spans = _conversation()
+    out_dir = tmp_path / "saved"
+    out_dir.mkdir()
+    vtt = tmp_path / "meeting.vtt"
+    duration = len(call) / RATE + 2.0
+    proc = _start(
+        pulse_server, tmp_path, "--duration", f"{duration:.1f}", "--save-audio", str(out_dir),
+        "--output", str(vtt), "--translate-to", "fr",
+    )  # fmt: skip
+    players = [pulse_server.play(mic), pulse_server.play(call, sink=CALL)]
+    assert all(p.wait(60) == 0 for p in players)
+    stdout, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err
+    assert "Traceback" not in err
+
+    # the saved tracks are what was played (and give each track's lag to the source timeline)
+    you_wav, rate = read_wav(out_dir / "you.wav")
+    others_wav, _ = read_wav(out_dir / "others.wav")
+    assert rate == RATE
+    lag_you, r_you = _lag(you_wav, mic)
+    lag_others, r_others = _lag(others_wav, call)
+    assert r_you > 0.95 and r_others > 0.95, (r_you, r_others, err)
+
+    lines = [LINE.match(x) for x in stdout.splitlines()]
+    assert all(lines), stdout
+    said = [(m[3], float(m[1]), float(m[2])) for m in lines if m and not m[4]]
+    translated = [m for m in lines if m and m[4]]
+    # one line per phrase, each on the right side: the leaked call is never "You"
+    assert [s for s, _, _ in sorted(said, key=lambda x: x[1])] == [s for s, _, _ in spans], stdout
+    assert len(translated) == 2 and all(m[3] == "Others" and m[4] == " (fr)" for m in translated)
+    for side, start, end in said:
+        lag = (lag_you if side == "You" else lag_others) / RATE
+        phrase = [(a, b) for s, a, b in spans if s == side and a < end - lag and b > start - lag]
+        assert len(phrase) == 1, (side, start, end, stdout)
+        a, b = phrase[0]
+        assert start - lag < a and end - lag > b  # boundaries in the pauses around the phrase
+    # the exported document parses (ours and ffmpeg's reader) with the speakers
+    text = vtt.read_text(encoding="utf-8")
+    assert [s.speaker for s in parse_vtt(text)] == ["Others", "You", "Others"]
+    with av.open(str(vtt)) as container:
+        assert len([p for p in container.demux(container.streams.subtitles[0]) if p.size]) == 3
+    journal = tmp_path / "home" / "data" / "recordings"
+    assert not list(journal.glob("*.wav"))  # copied to --save-audio, journal cleared
+
+
+@pytest.mark.pulse
+@pytest.mark.slow
+def test_kill_9_leaves_both_tracks_recoverable(
+    pulse_server: PulseServer,  # noqa: F811
+    tmp_path: Path,
+):
+    mic, call, _spans = _conversation()
+    proc = _start(pulse_server, tmp_path)
+    players = [pulse_server.play(mic), pulse_server.play(call, sink=CALL)]
+    journal = tmp_path / "home" / "data" / "recordings"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:  # until both tracks hold 3 s on disk
+        sizes = [p.stat().st_size for p in journal.glob("*.wav")]
+        if len(sizes) == 2 and min(sizes) > 44 + 2 * 3 * RATE:
+            break
+        time.sleep(0.2)  # polling the files the process writes
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.communicate(timeout=30)
+    for p in players:
+        p.wait(60)
+    unfinished = recordings.find_unfinished(journal)
+    assert len(unfinished) == 2
+    assert len({str(i.extra["meeting"]) for i in unfinished}) == 1
+    assert {str(i.extra["track"]) for i in unfinished} == {"you", "others"}
+    for info in unfinished:
+        fixed = recordings.recover(info)
+        audio, rate = read_wav(fixed.wav)
+        assert rate == RATE and len(audio) >= 2 * RATE
+        assert fixed.duration_s == pytest.approx(len(audio) / RATE, abs=0.01)
+    others = next(i for i in unfinished if i.extra["track"] == "others")
+    recorded, _ = read_wav(others.wav)
+    _lag_s, r = _lag(recorded, call[: len(recorded)])
+    assert r > 0.5
+
+
+def _ns(*argv: str) -> argparse.Namespace:
+    parser = argparse.ArgumentParser()
+    add_parser(parser.add_subparsers(dest="command"))
+    return parser.parse_args(["meeting", *argv])
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--duration", "0"], "--duration must be"),
+        (["--save-audio", "/no/such/dir"], "does not exist"),
+        (["--output", "x.doc"], "--output must end"),
+        (["--translate-to", "xx"], "Cannot translate"),
+        (["--model", "/no/such/model"], "--model"),
+    ],
+)
+def test_usage_errors_are_one_line(argv, message, capsys):
+    assert run(_ns(*argv)) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1
+
+
+def test_missing_mic_is_one_line_without_loading_a_model(capsys):
+    assert run(_ns("--mic", "no such microphone xyz", "--model", "missing/model")) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "input device" in err and "Traceback" not in err
