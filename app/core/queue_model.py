@@ -14,7 +14,7 @@ API::
     QueueModel(clock=time.monotonic)
         .add(path, job_id) -> QueueRow; .row(job_id) -> QueueRow | None; .rows() -> list
         .set_decoding(job_id) -> bool; .set_progress(job_id, done, total) -> bool
-        .set_finished(job_id) -> bool; .set_failed(job_id, message) -> bool
+        .set_finished(job_id, note="") -> bool; .set_failed(job_id, message) -> bool
         .set_cancelled(job_id) -> bool; .replace_job(old, new) -> bool
         .remove(job_id) -> bool; .clear_finished() -> list[int]
         .retry_row_for(path) -> QueueRow | None
@@ -77,6 +77,8 @@ class QueueRow:
     progress: float = 0.0
     eta_s: float | None = None
     error: str = ""
+    #: A remark on a finished job, e.g. "No speech found."
+    note: str = ""
     started_at: float | None = None
     eta: EtaEstimator = field(default_factory=EtaEstimator, repr=False)
 
@@ -90,7 +92,22 @@ class QueueRow:
 
     @property
     def can_retry(self) -> bool:
-        return self.state in (JobState.FAILED, JobState.CANCELLED)
+        """Cancelled, or failed for a reason a second try might not meet again (a file that
+        is not audio, or empty, fails the same way: no Retry for it)."""
+        return self.state is JobState.CANCELLED or (
+            self.state is JobState.FAILED and not about_the_file(self.name, self.error)
+        )
+
+
+def about_the_file(name: str, message: str) -> bool:
+    """Whether ``message`` is the file's own problem: decoder errors name the file first
+    ("talk.mp3 is not an audio or video file."), other failures arrive as "talk.mp3: …"."""
+    return message.startswith(f"{name} ")
+
+
+def name_once(name: str, message: str) -> str:
+    """``name: message``, unless the message already starts with the file's name."""
+    return message if message.startswith(name) else f"{name}: {message}"
 
 
 class QueueModel:
@@ -139,11 +156,13 @@ class QueueModel:
         row.eta_s = row.eta.update(self._clock() - started, fraction)
         return True
 
-    def set_finished(self, job_id: int) -> bool:
+    def set_finished(self, job_id: int, note: str = "") -> bool:
+        """Done; ``note`` (kept if a later call has none) says e.g. that no speech was found."""
         row = self._move(job_id, JobState.DONE)
         if row is None:
             return False
         row.progress, row.eta_s = 1.0, 0.0
+        row.note = note or row.note
         return True
 
     def set_failed(self, job_id: int, message: str) -> bool:

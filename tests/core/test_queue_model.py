@@ -122,3 +122,27 @@ def test_zero_total_progress_does_not_divide_by_zero() -> None:
     row = q.add("h.wav", 1)
     assert q.set_progress(1, 0, 0)
     assert row.progress == 0.0 and row.eta_s is None
+
+
+def test_retry_only_where_it_can_help_and_names_once() -> None:
+    from app.core.queue_model import about_the_file, name_once
+
+    q = QueueModel(FakeClock())
+    q.add("/x/a.mp3", 1)
+    q.set_failed(1, name_once("a.mp3", "a.mp3 is not an audio or video file."))
+    row = q.row(1)
+    assert row is not None and row.error == "a.mp3 is not an audio or video file."
+    assert not row.can_retry and about_the_file("a.mp3", row.error)
+    q.add("/x/b.mp3", 2)
+    q.set_failed(2, name_once("b.mp3", "Out of memory."))
+    row = q.row(2)
+    assert row is not None and row.error == "b.mp3: Out of memory." and row.can_retry
+
+
+def test_finished_rows_keep_a_note() -> None:
+    q = QueueModel(FakeClock())
+    q.add("a.wav", 1)
+    assert q.set_finished(1, "No speech found.")
+    assert q.set_finished(1)
+    row = q.row(1)
+    assert row is not None and row.note == "No speech found."

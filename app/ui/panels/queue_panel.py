@@ -59,6 +59,8 @@ def status_text(row: QueueRow) -> str:
         return f"{percent} · {format_eta(row.eta_s)}" if row.eta_s is not None else percent
     if row.state is JobState.FAILED:
         return row.error or "Failed."
+    if row.state is JobState.DONE and row.note:
+        return row.note
     return _STATE_TEXT[row.state]
 
 
@@ -180,6 +182,12 @@ class QueuePanel(QWidget):
     @Slot(int)
     def set_finished(self, job_id: int) -> None:
         if self._model.set_finished(job_id):
+            self._show(job_id)
+
+    @Slot(int, str)
+    def set_finished_with_note(self, job_id: int, note: str) -> None:
+        """Done, with a remark shown instead of "Done" (e.g. "No speech found.")."""
+        if self._model.set_finished(job_id, note):
             self._show(job_id)
 
     @Slot(int, str)

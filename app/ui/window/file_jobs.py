@@ -14,8 +14,10 @@ from dataclasses import dataclass, field
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
+from app.core.queue_model import name_once
 from app.core.segmentation import SegmentationConfig
 from app.core.text.document import Document, OutputText, output_label
+from app.core.text.no_speech import no_speech_message
 from app.core.transcript import Segment, TaskSpec, TranscriptResult
 from app.ui.editor.document_tabs import DocumentTabs, DocumentView
 
@@ -48,6 +50,7 @@ class FileJobs(QObject):
     jobAdded = Signal(str, int)  # path, job_id (the order of QueuePanel.add)
     jobProgress = Signal(int, float, float)  # job_id, done, total
     jobDone = Signal(int)  # job_id
+    jobNoSpeech = Signal(int, str)  # job_id, "No speech found…" (just before jobDone)
     jobFailed = Signal(int, str)  # job_id, one-line message
     jobCancelled = Signal(int)
 
@@ -182,6 +185,11 @@ class FileJobs(QObject):
             if pane.document.isEmpty() and result.segments:
                 pane.append_segments(result.segments)
             pane.record_result(result)
+        if all(not r.segments for r in results):
+            message = no_speech_message(job.specs)
+            for pane in view.panes:
+                pane.editor.setPlaceholderText(f"{job.name}: {message}")
+            self.jobNoSpeech.emit(job_id, message)
         self.jobDone.emit(job_id)
 
     @Slot(int, str)
@@ -190,4 +198,4 @@ class FileJobs(QObject):
         if job is None:
             return
         self._drop_partials(job)
-        self.jobFailed.emit(job_id, f"{job.name}: {message}")
+        self.jobFailed.emit(job_id, name_once(job.name, message))

@@ -109,6 +109,7 @@ class MainWindow(QMainWindow):
         self.jobs.jobFailed.connect(self._on_job_failed)
         self.jobs.jobProgress.connect(self._on_job_progress)
         self.jobs.jobDone.connect(self._on_job_done)
+        self.jobs.jobCancelled.connect(self._on_job_stopped)
 
         bridge.modelStateChanged.connect(self._on_model_state)  # type: ignore[attr-defined]
         bridge.downloadProgress.connect(self._on_download)  # type: ignore[attr-defined]
@@ -393,7 +394,17 @@ class MainWindow(QMainWindow):
 
     @Slot(int, str)
     def _on_job_failed(self, _job_id: int, message: str) -> None:
+        self.status.progress(1, 1, "")
+        self.statusBar().clearMessage()
         self.show_error(message)
+
+    @Slot(int)
+    def _on_job_stopped(self, _job_id: int) -> None:
+        """Cancelled: no stale "Transcribing x.wav 56 %" stays behind."""
+        self.status.progress(1, 1, "")
+        self.statusBar().clearMessage()
+        if not self.jobs.active():
+            self.status.message("Cancelled.")
 
     @Slot(int)
     def _on_job_done(self, _job_id: int) -> None:

@@ -202,6 +202,7 @@ class QueueArea:
         self.widget: QWidget = self.panel
         jobs.jobAdded.connect(self.panel.add)
         jobs.jobProgress.connect(self.panel.set_progress)
+        jobs.jobNoSpeech.connect(self.panel.set_finished_with_note)
         jobs.jobDone.connect(self.panel.set_finished)
         jobs.jobFailed.connect(self.panel.set_failed)
         jobs.jobCancelled.connect(self.panel.set_cancelled)

@@ -73,8 +73,8 @@ def test_cancel_button_emits_job_id_and_waits_for_confirmation(qtbot) -> None:
 def test_retry_of_failed_row_and_replace_job(qtbot) -> None:
     panel = make(qtbot)
     panel.add("/x/broken.ogg", 5)
-    panel.set_failed(5, "broken.ogg is not an audio file.")
-    assert statuses(panel) == ["broken.ogg is not an audio file."]
+    panel.set_failed(5, "broken.ogg: the model ran out of memory.")
+    assert statuses(panel) == ["broken.ogg: the model ran out of memory."]
     with qtbot.waitSignal(panel.retryRequested) as blocker:
         qtbot.mouseClick(button(panel, "Retry broken.ogg"), Qt.MouseButton.LeftButton)
     assert blocker.args == ["/x/broken.ogg"]
@@ -124,3 +124,15 @@ def test_adding_a_job_id_twice_keeps_one_row(qtbot) -> None:
     panel.add("h.wav", 1)
     assert panel.job_ids() == [1]
     assert panel.model().row(1).path == "g.wav"  # type: ignore[union-attr]
+
+
+def test_no_retry_for_a_file_that_is_not_audio_and_notes_on_done_rows(qtbot) -> None:
+    panel = make(qtbot)
+    panel.add("/x/notes.ogg", 1)
+    panel.set_failed(1, "notes.ogg is not an audio or video file.")
+    assert statuses(panel) == ["notes.ogg is not an audio or video file."]
+    assert not button(panel, "Retry notes.ogg").isVisibleTo(panel)
+    panel.add("/x/quiet.wav", 2)
+    panel.set_finished_with_note(2, "No speech found.")
+    panel.set_finished(2)  # the plain "done" that follows keeps the note
+    assert statuses(panel)[1] == "No speech found."

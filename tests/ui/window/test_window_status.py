@@ -1,0 +1,43 @@
+"""What the window says about file jobs: no stale progress after Cancel, "No speech found"."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+
+from tests.ui.window.test_main_window import WAIT_MS, rig  # noqa: F401  (fixture)
+
+
+def test_cancel_clears_the_transcribing_status(rig) -> None:  # noqa: F811
+    rig.load()
+    w = rig.window
+    gate = threading.Event()
+    (job,) = w.submit_paths([rig.audio_file("long.wav", 2.0, gate=gate)])
+    w.jobs.jobProgress.emit(job, 56.0, 100.0)  # what the bridge reports midway
+    assert w.statusBar().currentMessage() == "Transcribing long.wav"
+    assert w.status.progress_bar.isVisibleTo(w)
+    w.queue.panel.cancelRequested.emit(job)
+    assert "Transcribing" not in w.statusBar().currentMessage()
+    assert not w.status.progress_bar.isVisibleTo(w)
+    gate.set()
+
+
+def test_empty_result_says_no_speech_found_in_tab_and_queue(rig) -> None:  # noqa: F811
+    rig.load()
+    w = rig.window
+    w.toolbar.lang_combo.setCurrentIndex(w.toolbar.lang_combo.findData("fr"))
+    quiet = rig.tmp / "quiet.wav"
+    quiet.write_bytes(b"")
+    rig.files.add(str(quiet), np.zeros(16000 * 2, np.float32))
+    w.submit_paths([str(quiet)])
+    rig.wait_jobs_done()
+    view = w.tabs.views()[-1]
+    assert view.title == "quiet.wav"
+    pane = view.panes[0]
+    assert pane.editor.toPlainText() == ""
+    assert pane.editor.placeholderText().startswith("quiet.wav: No speech found;")
+    assert "the spoken language was set to French" in pane.editor.placeholderText()
+    row = w.queue.panel.model().rows()[0]
+    assert row.state == "done" and row.note.startswith("No speech found;")
+    rig.qtbot.waitUntil(lambda: not w.jobs.active(), timeout=WAIT_MS)
