@@ -8,6 +8,17 @@ their quietest point within the last ``cut_search_s``. A burst with less than
 ``min_speech_s`` of speech frames (a click, a cough, noise) is dropped. Hysteresis: a frame
 starts/continues speech at ``threshold``; only frames below ``neg_threshold`` count as pause.
 ``flush()`` (stop / push-to-talk release) emits the open utterance with the tail it has.
+
+Eager endpointing (``step``): the committed end of an utterance is fixed by its last speech
+frame (plus the tail), not by the pause. So as soon as the tail after the last speech frame has
+arrived, ``step`` reports ``Eager(utterance)``: the open utterance exactly as it will be
+committed if no speech frame comes before the pause completes (same index, start, end and
+samples). Its owner may run the model on it at once. Then either the pause completes (or the
+recording is flushed) and the final ``Utterance`` comes with ``confirms_eager=True`` (its audio
+is the eager one's, sample for sample: no second run needed), or a speech frame (or a forced
+cut) comes first and ``EagerRetracted(index)`` says the eager utterance will not be committed;
+the utterance goes on and a later ``Eager``/``Utterance`` carries the longer one (same index).
+``push`` is ``step`` keeping only the final utterances.
 """
 
 from __future__ import annotations
@@ -61,10 +72,28 @@ class Utterance:
     end: float
     audio: Audio
     forced_cut: bool = False  # ended because it reached max_chunk_s, not at a pause
+    confirms_eager: bool = False  # identical to the last ``Eager`` reported with this index
 
     @property
     def duration(self) -> float:
         return self.end - self.start
+
+
+@dataclass(frozen=True)
+class Eager:
+    """The open utterance as it will be committed if the pause completes without speech."""
+
+    utterance: Utterance
+
+
+@dataclass(frozen=True)
+class EagerRetracted:
+    """Speech resumed (or a forced cut came): the eager utterance ``index`` will not be final."""
+
+    index: int
+
+
+EndpointEvent = Utterance | Eager | EagerRetracted
 
 
 class Endpointer:
@@ -85,6 +114,7 @@ class Endpointer:
         self._speech_frames = 0
         self._pause_run = 0
         self._count = 0
+        self._eager_end: int | None = None  # end frame of the outstanding eager utterance
 
     @property
     def in_speech(self) -> bool:
@@ -96,12 +126,16 @@ class Endpointer:
         return self._t0 + self._frame_no * self.cfg.frame_s
 
     def push(self, frame: Audio, prob: float) -> list[Utterance]:
+        """``step`` keeping only the final utterances."""
+        return [e for e in self.step(frame, prob) if isinstance(e, Utterance)]
+
+    def step(self, frame: Audio, prob: float) -> list[EndpointEvent]:
         c = self.cfg
         if len(frame) != c.frame_samples:
             raise UsageError(f"Endpointing needs frames of {c.frame_samples} samples.")
         n = self._frame_no
         self._frame_no += 1
-        out: list[Utterance] = []
+        out: list[EndpointEvent] = []
         if not self._active:
             if prob >= c.threshold:
                 self._open(n)
@@ -112,21 +146,35 @@ class Endpointer:
             return out
         self._frames.append(frame)
         if prob >= c.threshold:
+            out += self._retract()
             self._mark_speech(n)
         elif prob < c.neg_threshold:
             self._pause_run += 1
         if self._pause_run >= c.frames(c.pause_s):
-            out += self._close(self._last_speech + 1 + c.frames(min(c.tail_s, c.pause_s)))
+            out += self._close(self._tail_end())
         elif len(self._frames) >= c.frames(c.max_chunk_s):
+            out += self._retract()
             out += self._cut()
+        elif prob < c.threshold:
+            out += self._maybe_eager()
         return out
 
     def flush(self) -> list[Utterance]:
         """End of recording: emit the open utterance (with up to ``tail_s`` after its speech)."""
+        return [e for e in self.flush_events() if isinstance(e, Utterance)]
+
+    def flush_events(self) -> list[EndpointEvent]:
+        """``flush`` with the eager events (a retraction when the flushed utterance differs)."""
         if not self._active:
             return []
-        c = self.cfg
-        return self._close(min(self._frame_no, self._last_speech + 1 + c.frames(c.tail_s)))
+        end = min(self._frame_no, self._tail_end())
+        out: list[EndpointEvent] = [] if end == self._eager_end else self._retract()
+        return out + self._close(end)
+
+    @property
+    def tail_frames_missing(self) -> int:
+        """Frames still to come before the open utterance's tail is complete (0 when idle)."""
+        return max(0, self._tail_end() - self._frame_no) if self._active else 0
 
     # --- internals ---------------------------------------------------------------------
     def _open(self, n: int) -> None:
@@ -142,9 +190,35 @@ class Endpointer:
         self._last_speech = n
         self._pause_run = 0
 
-    def _close(self, end_frame: int) -> list[Utterance]:
+    def _tail_end(self) -> int:
+        c = self.cfg
+        return self._last_speech + 1 + c.frames(min(c.tail_s, c.pause_s))
+
+    def _maybe_eager(self) -> list[EndpointEvent]:
+        c = self.cfg
+        end = self._tail_end()
+        if self._eager_end is not None or self._frame_no < end:
+            return []
+        if c.frames(min(c.tail_s, c.pause_s)) >= c.frames(c.pause_s):
+            return []  # the pause is no longer than the tail: nothing to gain
+        keep = max(0, min(end - self._start_frame, len(self._frames)))
+        utt = self._make(self._frames[:keep], self._start_frame, forced=False, count=False)
+        if utt is None:
+            return []
+        self._eager_end = end
+        return [Eager(utt)]
+
+    def _retract(self) -> list[EndpointEvent]:
+        if self._eager_end is None:
+            return []
+        self._eager_end = None
+        return [EagerRetracted(self._count)]
+
+    def _close(self, end_frame: int) -> list[EndpointEvent]:
         keep = max(0, min(end_frame - self._start_frame, len(self._frames)))
-        utt = self._make(self._frames[:keep], self._start_frame, forced=False)
+        confirms = end_frame == self._eager_end
+        self._eager_end = None
+        utt = self._make(self._frames[:keep], self._start_frame, forced=False, confirms=confirms)
         rest = self._frames[keep:]
         self._active = False
         self._frames = []
@@ -152,7 +226,7 @@ class Endpointer:
         self._history.extend(rest)
         return [utt] if utt is not None else []
 
-    def _cut(self) -> list[Utterance]:
+    def _cut(self) -> list[EndpointEvent]:
         """The open utterance reached max_chunk_s: cut at its quietest frame window."""
         c = self.cfg
         frames = self._frames
@@ -168,14 +242,23 @@ class Endpointer:
         self._speech_frames = len(self._frames)
         return [head] if head is not None else []
 
-    def _make(self, frames: list[Audio], start_frame: int, forced: bool) -> Utterance | None:
+    def _make(
+        self,
+        frames: list[Audio],
+        start_frame: int,
+        forced: bool,
+        *,
+        confirms: bool = False,
+        count: bool = True,
+    ) -> Utterance | None:
         c = self.cfg
         if not frames or self._speech_frames < c.frames(c.min_speech_s):
             return None
         audio = np.concatenate(frames).astype(np.float32, copy=False)
         start = self._t0 + start_frame * c.frame_s
-        utt = Utterance(self._count, start, start + len(audio) / c.rate, audio, forced)
-        self._count += 1
+        end = start + len(audio) / c.rate
+        utt = Utterance(self._count, start, end, audio, forced, confirms and not forced)
+        self._count += count
         return utt
 
 

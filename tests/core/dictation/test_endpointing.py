@@ -3,7 +3,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from app.core.dictation.endpointing import EndpointConfig, Endpointer, Utterance
+from app.core.dictation.endpointing import (
+    Eager,
+    EagerRetracted,
+    EndpointConfig,
+    Endpointer,
+    EndpointEvent,
+    Utterance,
+)
 from app.core.errors import UsageError
 
 CFG = EndpointConfig()
@@ -172,3 +179,94 @@ def test_endpoint_config_is_the_one_pause_rule() -> None:
     for bad in (PAUSE_RANGE[0] / 2, PAUSE_RANGE[1] * 2):
         with pytest.raises(UsageError):
             endpoint_config(bad)
+
+
+# --- eager endpointing -------------------------------------------------------------------
+def _steps(probs: np.ndarray, ep: Endpointer | None = None) -> list[tuple[int, EndpointEvent]]:
+    ep = ep or Endpointer()
+    return [(i, e) for i, p in enumerate(probs) for e in ep.step(_frame(i), float(p))]
+
+
+def test_eager_utterance_comes_once_the_tail_arrived_and_the_pause_confirms_it():
+    events = _steps(_speech((50, 100), total=200))
+    (i_eager, eager), (i_final, final) = events
+    assert isinstance(eager, Eager) and isinstance(final, Utterance)
+    assert i_eager == 99 + TAIL  # the frame that completes the tail
+    assert i_final == 99 + PAUSE
+    u = eager.utterance
+    assert final.confirms_eager and not final.forced_cut
+    assert (u.index, u.start, u.end) == (final.index, final.start, final.end)
+    np.testing.assert_array_equal(u.audio, final.audio)  # sample for sample
+    assert _frames_of(u) == list(range(50 - PRE, 100 + TAIL))
+
+
+def test_eager_is_identical_to_the_plain_endpointer_utterance():
+    probs = _speech((20, 60), (60 + PAUSE - 3, 100 + PAUSE), (200, 260), total=420)
+    _, plain = _run(probs)
+    finals = [e for _, e in _steps(probs) if isinstance(e, Utterance)]
+    assert [(u.start, u.end) for _, u in plain] == [(u.start, u.end) for u in finals]
+    for (_, a), b in zip(plain, finals, strict=True):
+        np.testing.assert_array_equal(a.audio, b.audio)
+
+
+def test_speech_resuming_retracts_the_eager_utterance_and_the_longer_one_follows():
+    gap = PAUSE - 3  # longer than the tail, shorter than the pause
+    events = _steps(_speech((20, 60), (60 + gap, 100 + gap), total=300))
+    kinds = [type(e).__name__ for _, e in events]
+    assert kinds == ["Eager", "EagerRetracted", "Eager", "Utterance"]
+    first, retracted, second, final = (e for _, e in events)
+    assert isinstance(first, Eager) and isinstance(retracted, EagerRetracted)
+    assert isinstance(second, Eager) and isinstance(final, Utterance)
+    assert retracted.index == first.utterance.index == final.index == 0
+    assert events[1][0] == 60 + gap  # retracted on the first speech frame
+    assert final.confirms_eager and final.end == second.utterance.end > first.utterance.end
+
+
+def test_hysteresis_dips_do_not_retract_and_short_gaps_give_no_eager():
+    probs = _speech((20, 100), total=300)
+    probs[100 : 100 + TAIL + 2] = 0.4  # between the thresholds: not speech, not pause
+    events = _steps(probs)
+    assert [type(e).__name__ for _, e in events] == ["Eager", "Utterance"]
+    events = _steps(_speech((20, 60), (60 + TAIL - 1, 100), total=110))
+    assert [type(e).__name__ for _, e in events] == []  # gap shorter than the tail
+
+
+def test_flush_after_an_eager_utterance_confirms_it_and_before_the_tail_does_not():
+    ep = Endpointer()
+    events = _steps(_speech((20, 80), total=80 + TAIL + 2), ep)
+    ((_, eager),) = events
+    assert isinstance(eager, Eager)
+    (final,) = ep.flush_events()
+    assert isinstance(final, Utterance) and final.confirms_eager
+    np.testing.assert_array_equal(final.audio, eager.utterance.audio)
+    ep = Endpointer()
+    assert _steps(_speech((20, 80), total=85), ep) == []
+    assert ep.tail_frames_missing == TAIL - 5
+    (short,) = ep.flush_events()
+    assert isinstance(short, Utterance) and not short.confirms_eager
+
+
+def test_a_forced_cut_retracts_the_eager_utterance():
+    cfg = EndpointConfig(max_chunk_s=10.0, pause_s=2.0)
+    total = cfg.frames(10.0) + 5
+    probs = np.full(total, 0.9)
+    quiet = cfg.frames(10.0) - cfg.frames(0.4) - 2
+    probs[quiet:] = 0.0
+    ep = Endpointer(cfg)
+    events = _steps(probs, ep)
+    kinds = [type(e).__name__ for _, e in events]
+    # the head is cut; the rest (still open) gets its own eager utterance at once
+    assert kinds == ["Eager", "EagerRetracted", "Utterance", "Eager"]
+    head, rest = events[2][1], events[3][1]
+    assert isinstance(head, Utterance) and head.forced_cut and not head.confirms_eager
+    assert isinstance(rest, Eager) and rest.utterance.index == head.index + 1
+    (final,) = ep.flush_events()
+    assert isinstance(final, Utterance) and final.confirms_eager
+    assert final.start == pytest.approx(head.end)
+
+
+def test_no_eager_when_the_pause_is_not_longer_than_the_tail():
+    cfg = EndpointConfig(pause_s=0.3, tail_s=0.4)
+    events = _steps(_speech((20, 60), total=200), Endpointer(cfg))
+    assert [type(e).__name__ for _, e in events] == ["Utterance"]
+    assert isinstance(events[0][1], Utterance) and not events[0][1].confirms_eager
