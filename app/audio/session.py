@@ -7,8 +7,11 @@ continues; the owner submits it to the model thread (the GUI controller through 
 EngineBridge, the headless command straight to the EngineThread), reading the current task
 and keywords at that moment.
 
-``stop(tail=True)`` keeps recording ``tail_s`` more when speech is open (push-to-talk release,
-record toggle), then flushes the open utterance. Errors end the session with a one-line
+``stop(tail=True)`` (push-to-talk release, record toggle) ends the recording as soon as the
+open utterance's tail (``tail_s`` after its last speech frame) has arrived: at once when speech
+had already ended that long before the request, else when the word in progress has ended and
+its tail arrived (at most ``release_grace_s`` more than ``tail_s`` after the request); then it
+flushes the open utterance. Errors end the session with a one-line
 ``CaptureEvent`` of kind ``error``; the audio captured so far stays in the journal.
 
 Live preview: a listener that also has ``preview(samples, start)`` and ``preview_end()`` gets,
@@ -17,13 +20,18 @@ while an utterance is open, its new audio about every ``preview_interval_s`` of 
 ``preview_end()`` once the utterance closed (after its ``utterance`` call, or when it was too
 short to be one). After a forced cut (``max_chunk_s``) the preview restarts from the next
 frame: the approximate text then misses the few frames the cut left open.
+
+Eager endpointing: a listener that also has ``eager(utt)`` and ``eager_retracted(index)`` gets
+the open utterance as soon as its tail has arrived (``app.core.dictation.endpointing``), before
+the pause completes, and a retraction if speech resumes; the final ``utterance(utt)`` then has
+``utt.confirms_eager`` when it is that same utterance (no second run needed). Listeners without
+these methods see final utterances only (and must ignore ``confirms_eager``).
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,7 +42,14 @@ import numpy as np
 from app.audio.capture import RATE, AudioCapture, CaptureEvent, Level
 from app.audio.devices import AudioBackend, SoundDeviceBackend, resolve_device
 from app.audio.journal import RecordingJournal
-from app.core.dictation.endpointing import EndpointConfig, Endpointer, Utterance
+from app.audio.listeners import EagerListener, PreviewFeed
+from app.core.dictation.endpointing import (
+    Eager,
+    EndpointConfig,
+    Endpointer,
+    EndpointEvent,
+    Utterance,
+)
 from app.core.errors import GraniteError
 from app.core.recordings import RecordingInfo
 
@@ -60,47 +75,6 @@ class DictationListener(Protocol):
     def stopped(self, summary: SessionSummary) -> None: ...
 
 
-class PreviewListener(Protocol):
-    """Optional listener methods (duck-typed), called on the consumer thread."""
-
-    def preview(self, samples: np.ndarray, start: bool) -> None: ...
-    def preview_end(self) -> None: ...
-
-
-class _PreviewFeed:
-    """Follows the endpointer frame by frame and hands the open utterance's audio on."""
-
-    def __init__(self, listener: PreviewListener, cfg: EndpointConfig, interval_s: float) -> None:
-        self._out = listener
-        self._history: deque[np.ndarray] = deque(maxlen=max(1, cfg.frames(cfg.pre_roll_s)))
-        self._every = max(1, cfg.frames(interval_s))
-        self._parts: list[np.ndarray] = []
-        self._open = False
-        self._started = False
-
-    def frame(self, frame: np.ndarray, was_open: bool, now_open: bool, emitted: bool) -> None:
-        if was_open and (emitted or not now_open):
-            self.end()
-        if now_open and not self._open:
-            self._open, self._started = True, False
-            self._parts = [] if was_open else list(self._history)
-        if self._open:
-            self._parts.append(frame)
-            if len(self._parts) >= self._every:
-                self._send()
-        self._history.append(frame)
-
-    def _send(self) -> None:
-        self._out.preview(np.concatenate(self._parts), not self._started)
-        self._parts, self._started = [], True
-
-    def end(self) -> None:
-        if self._open:
-            self._open, self._parts = False, []
-            if self._started:
-                self._out.preview_end()
-
-
 @dataclass(frozen=True)
 class DictationConfig:
     device: str | int | None = None  # None: the system default, re-read at every start
@@ -108,6 +82,7 @@ class DictationConfig:
     journal_dir: Path | None = None  # None: app.core.recordings.recordings_dir()
     max_seconds: float | None = None  # stop by itself after this much audio
     preview_interval_s: float = 0.5  # live preview: audio between updates (if listened to)
+    release_grace_s: float = 0.6  # stop(tail=True) mid-word: longest wait for the word's end
 
 
 @dataclass(frozen=True)
@@ -212,6 +187,7 @@ class DictationSession:
         frame_n = cfg.frame_samples
         endpointer = Endpointer(cfg)
         feed = self._preview_feed()
+        eager = self._eager_listener()
         pending = np.zeros(0, np.float32)
         limit = None if self.config.max_seconds is None else round(self.config.max_seconds * RATE)
         stop_at: int | None = None
@@ -231,24 +207,28 @@ class DictationSession:
                     for i in range(0, usable, frame_n):
                         frame = np.ascontiguousarray(pending[i : i + frame_n])
                         was_open = endpointer.in_speech
-                        utts = endpointer.push(frame, vad.probability(frame))
-                        self._emit(utts)
+                        events = endpointer.step(frame, vad.probability(frame))
+                        emitted = self._emit(events, eager)
                         if feed is not None:
-                            feed.frame(frame, was_open, endpointer.in_speech, bool(utts))
+                            feed.frame(frame, was_open, endpointer.in_speech, emitted)
                     pending = pending[usable:]
                 if limit is not None and self.samples >= limit:
                     capture.stop()
                 elif stop_at is None and self._stop_requested.is_set():
-                    tail = cfg.tail_s if self._stop_tail and endpointer.in_speech else 0.0
-                    stop_at = self.samples + round(tail * RATE)
+                    tail = self._stop_tail and endpointer.in_speech
+                    grace = cfg.tail_s + self.config.release_grace_s if tail else 0.0
+                    stop_at = self.samples + round(grace * RATE)
                     self.stop_at_samples = stop_at
-                if stop_at is not None and self.samples >= stop_at:
+                if stop_at is not None and (
+                    self.samples >= stop_at or endpointer.tail_frames_missing == 0
+                ):
+                    self.stop_at_samples = min(stop_at, self.samples)
                     capture.stop()
             if len(pending):  # the last partial frame, padded with silence
                 frame = np.zeros(frame_n, np.float32)
                 frame[: len(pending)] = pending
-                self._emit(endpointer.push(frame, vad.probability(frame)))
-            self._emit(endpointer.flush())
+                self._emit(endpointer.step(frame, vad.probability(frame)), eager)
+            self._emit(endpointer.flush_events(), eager)
             if feed is not None:
                 feed.end()
         except GraniteError as err:
@@ -275,17 +255,34 @@ class DictationSession:
             finally:
                 self._done.set()
 
-    def _preview_feed(self) -> _PreviewFeed | None:
+    def _preview_feed(self) -> PreviewFeed | None:
         listener = self._listener
         if not (hasattr(listener, "preview") and hasattr(listener, "preview_end")):
             return None
         cfg = self.config
-        return _PreviewFeed(listener, cfg.endpoint, cfg.preview_interval_s)  # type: ignore[arg-type]
+        return PreviewFeed(listener, cfg.endpoint, cfg.preview_interval_s)  # type: ignore[arg-type]
 
-    def _emit(self, utts: list[Utterance]) -> None:
-        for utt in utts:
-            self.utterances += 1
-            self._listener.utterance(utt)
+    def _eager_listener(self) -> EagerListener | None:
+        listener = self._listener
+        if hasattr(listener, "eager") and hasattr(listener, "eager_retracted"):
+            return listener  # type: ignore[return-value]
+        return None
+
+    def _emit(self, events: list[EndpointEvent], eager: EagerListener | None) -> bool:
+        """Hand the events on; True when a final utterance was among them."""
+        final = False
+        for event in events:
+            if isinstance(event, Utterance):
+                final = True
+                self.utterances += 1
+                self._listener.utterance(event)
+            elif eager is None:
+                continue
+            elif isinstance(event, Eager):
+                eager.eager(event.utterance)
+            else:
+                eager.eager_retracted(event.index)
+        return final
 
     @staticmethod
     def _close_journal(journal: RecordingJournal) -> RecordingInfo | None:

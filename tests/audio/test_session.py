@@ -109,9 +109,121 @@ def test_stop_during_speech_flushes_with_or_without_tail(tmp_path: Path, tail: b
     stop_s = at_stop[0] / RATE
     assert utt.start == 0.0
     assert utt.end == pytest.approx(session.seconds)  # speech went on: all of it is kept
-    tail_samples = round(0.4 * RATE) if tail else 0
-    assert session.stop_at_samples == at_stop[0] + tail_samples
-    assert session.seconds >= stop_s + tail_samples / RATE
+    # the tone never ends: with a tail, recording waits for the "word" up to tail + grace
+    wait = round((0.4 + session.config.release_grace_s) * RATE) if tail else 0
+    assert session.stop_at_samples == at_stop[0] + wait
+    assert session.seconds >= stop_s + wait / RATE
+
+
+class EagerRecorder(Recorder):
+    def __init__(self) -> None:
+        super().__init__()
+        self.events: list[tuple[str, object]] = []  # type: ignore[assignment]
+
+    def eager(self, utt: Utterance) -> None:
+        self.events.append(("eager", utt))
+
+    def eager_retracted(self, index: int) -> None:
+        self.events.append(("retracted", index))
+
+    def utterance(self, utt: Utterance) -> None:
+        super().utterance(utt)
+        self.events.append(("final", utt))
+
+    def capture_event(self, event: CaptureEvent) -> None:
+        pass
+
+
+class HookVad:
+    """The real VAD, with ``hook(frame_no)`` before each frame (on the consumer thread)."""
+
+    def __init__(self, hook) -> None:
+        from app.audio.vad import Vad
+
+        self.vad, self.n, self.hook = Vad(), 0, hook
+
+    def reset(self) -> None:
+        self.vad.reset()
+
+    def probability(self, frame: np.ndarray) -> float:
+        self.n += 1
+        self.hook(self.n)
+        return self.vad.probability(frame)
+
+
+def _release_at(seconds: float, speech, tmp_path: Path, rec: Recorder):
+    """Push-to-talk: the key comes up when the microphone has delivered ``seconds``."""
+    at_stop: list[int] = []
+    frame = round(seconds * RATE / 512)
+
+    def hook(n: int) -> None:
+        if n == frame:
+            at_stop.append(session.samples)
+            session.stop(tail=True)
+
+    session = _run(
+        FakeBackend(FakeDevice("mic", speech.audio), speed=2),
+        tmp_path,
+        rec,
+        vad_factory=lambda: HookVad(hook),
+    )
+    assert session.wait(30)
+    return session, at_stop[0]
+
+
+def test_push_to_talk_clean_release_stops_at_once_and_the_eager_utterance_is_final(
+    tmp_path: Path,
+):
+    phrase = synthesize("please send the report to the team")
+    speech = compose([0.5, phrase, 3.0])
+    last = speech.words[-1]
+    rec = EagerRecorder()
+    session, at_stop = _release_at(last.end + 0.7, speech, tmp_path, rec)
+    # speech ended more than the tail before the key came up: no extra wait at all
+    assert session.stop_at_samples == at_stop
+    kinds = [k for k, _ in rec.events]
+    assert kinds == ["eager", "final"]
+    eager, final = (u for _, u in rec.events)
+    assert isinstance(final, Utterance) and isinstance(eager, Utterance)
+    assert final.confirms_eager
+    np.testing.assert_array_equal(final.audio, eager.audio)
+    assert last.end + 0.3 <= final.end <= last.end + 0.5  # the tail, not the whole wait
+
+
+def test_push_to_talk_release_mid_word_waits_for_the_word_and_its_tail(tmp_path: Path):
+    phrase = synthesize("please send the report to the team")
+    speech = compose([0.5, phrase, 3.0])
+    last = speech.words[-1]
+    rec = EagerRecorder()
+    session, at_stop = _release_at((last.start + last.end) / 2, speech, tmp_path, rec)
+    assert at_stop < last.end * RATE  # the key really came up inside the last word
+    (final,) = rec.utts
+    assert final.end >= last.end + 0.3  # the last word is whole, with its tail
+    assert session.stop_at_samples is not None
+    assert session.stop_at_samples >= (last.end + 0.3) * RATE
+    assert session.stop_at_samples <= at_stop + (0.4 + session.config.release_grace_s) * RATE
+
+
+def test_a_pause_confirms_the_eager_utterance_and_resumed_speech_retracts_it(tmp_path: Path):
+    a = synthesize("the quick brown fox")
+    b = synthesize("jumps over the lazy dog")
+    c = synthesize("hello world")
+    speech = compose([0.5, a, 0.6, b, 1.5, c, 1.2])  # 0.6 s: past the tail, short of the pause
+    rec = EagerRecorder()
+    session = _run(
+        FakeBackend(FakeDevice("mic", speech.audio), speed=4),
+        tmp_path,
+        rec,
+        max_seconds=speech.duration,
+    )
+    assert session.wait(30)
+    kinds = [k for k, _ in rec.events]
+    assert kinds == ["eager", "retracted", "eager", "final", "eager", "final"]
+    assert [u.index for u in rec.utts] == [0, 1]
+    assert all(u.confirms_eager for u in rec.utts)
+    assert rec.events[1][1] == 0
+    first_eager = rec.events[0][1]
+    assert isinstance(first_eager, Utterance) and first_eager.end < rec.utts[0].end
 
 
 def test_unplugged_device_ends_the_session_with_the_audio_kept(tmp_path: Path):
