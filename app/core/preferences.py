@@ -26,6 +26,7 @@ from app.core import languages
 from app.core.dictation.endpointing import PAUSE_RANGE
 from app.core.errors import GraniteError, UnsupportedLanguageError, UsageError
 from app.core.segmentation import MAX_CHUNK_RANGE
+from app.core.text.commands import parse_command_lines
 from app.core.transcript import Task
 
 #: Same value as ``app.engine.base.DEFAULT_MODEL`` (core must not import the engine; a test
@@ -41,6 +42,7 @@ HotkeyMode = Literal["toggle", "hold"]
 HOTKEY_MODES: tuple[str, ...] = ("toggle", "hold")
 CHUNK_RANGE = MAX_CHUNK_RANGE
 FONT_SIZE_RANGE = (6, 72)
+KEEP_RANGE = (0, 36500)  # history retention, days (0 = forever)
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,17 @@ class Preferences:
     global_hotkey_mode: HotkeyMode = "toggle"
     #: Start the app when the user logs in (where the system supports it).
     launch_at_login: bool = False
+    # --- dictation text tools and history (issue 13) ---
+    #: Spoken commands ("new line", "comma", "scratch that") while dictating.
+    spoken_commands: bool = True
+    #: The user's own spoken commands, ``phrase => action`` lines (``app.core.text.commands``).
+    spoken_command_lines: str = ""
+    #: Apply the active keyword list's replacement rules to file transcripts too.
+    rules_on_files: bool = False
+    #: Keep dictations and file transcripts in the searchable history.
+    history_enabled: bool = True
+    #: Delete history entries (and their recordings) older than this many days; 0 = forever.
+    history_keep_days: int = 0
 
     def validate(self) -> Preferences:
         """Return a normalised copy; raise ``UsageError`` naming the first bad field."""
@@ -113,6 +126,7 @@ class Preferences:
             raise UsageError(
                 f"Unknown dictation shortcut mode '{self.global_hotkey_mode}'; use toggle or hold."
             )
+        parse_command_lines(self.spoken_command_lines)  # UsageError naming the bad line
         return replace(
             self,
             model=model,
@@ -130,6 +144,9 @@ class Preferences:
             speculative_decoding=bool(self.speculative_decoding),
             global_hotkey=self.global_hotkey.strip(),
             launch_at_login=bool(self.launch_at_login),
+            history_keep_days=int(
+                _in_range("History kept", self.history_keep_days, KEEP_RANGE, "")
+            ),
         )
 
     def to_mapping(self) -> dict[str, str]:
@@ -164,7 +181,15 @@ def _parse(name: str, raw: str) -> Any:
         return float(raw)
     if name == "font_size":
         return int(float(raw))
-    if name in ("speculative_decoding", "launch_at_login"):
+    if name == "history_keep_days":
+        return int(raw)
+    if name in (
+        "speculative_decoding",
+        "launch_at_login",
+        "spoken_commands",
+        "rules_on_files",
+        "history_enabled",
+    ):
         low = raw.strip().lower()
         if low in ("true", "1", "yes", "on"):
             return True

@@ -15,11 +15,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from app.core.text.commands import CommandSet, render
 from app.core.text.rules import Rule, apply_rules
 from app.core.text.text_join import join_piece
-from app.core.transcript import TranscriptResult
+from app.core.transcript import Task, TaskSpec, TranscriptResult
 
 
 @dataclass(frozen=True)
@@ -74,3 +75,18 @@ def apply_rules_to_result(result: TranscriptResult, rules: Sequence[Rule]) -> Tr
         return result
     segments = [replace(s, text=apply_rules(s.text, rules)) for s in result.segments]
     return replace(result, segments=segments)
+
+
+@lru_cache(maxsize=4)
+def command_set(extra_lines: str) -> CommandSet:
+    """The compiled commands for the user's lines (cached: built once per change)."""
+    return CommandSet(extra_lines)
+
+
+def dictation_context(
+    spec: TaskSpec, rules: Sequence[Rule], commands_on: bool = True, command_lines: str = ""
+) -> TextContext:
+    """What applies to a dictated utterance of ``spec``: the rules always; spoken commands
+    only to a transcription (they are words of the spoken language), in that language."""
+    commands = command_set(command_lines) if commands_on and spec.task is Task.TRANSCRIBE else None
+    return TextContext(tuple(rules), commands, spec.source_language, spec.keywords)

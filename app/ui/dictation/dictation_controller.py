@@ -41,8 +41,10 @@ from app.audio.session import (
 from app.core.dictation.endpointing import Utterance, endpoint_config
 from app.core.errors import GraniteError
 from app.core.recordings import RecordingInfo
+from app.core.text.postprocess import TextContext, postprocess
 from app.core.text.text_join import join_all, join_piece
 from app.core.transcript import Segment, Task, TaskSpec
+from app.ui.dictation.last_dictation import LastDictation
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +55,8 @@ PREVIEW_MARK = " …"  # after the approximate text: it is a preview, not yet th
 SessionFactory = Callable[[DictationListener], DictationSession]
 SpecsProvider = Callable[[], Sequence[TaskSpec]]
 PanesProvider = Callable[[Sequence[TaskSpec]], Sequence[Any]]
+#: Rules, spoken commands and keywords for an utterance's task (``app.core.text.postprocess``).
+ContextProvider = Callable[[TaskSpec], TextContext]
 
 
 class _Relay(QObject):
@@ -136,8 +140,11 @@ class DictationController(QObject):
         config: DictationConfig | None = None,
         parent: QObject | None = None,
         preview: bool = True,
+        text_context: ContextProvider | None = None,
     ) -> None:
         super().__init__(parent)
+        self._text_context = text_context or (lambda spec: TextContext(keep=spec.keywords))
+        self.last = LastDictation()
         self._bridge = bridge
         self._specs = specs_provider
         self._panes = panes_provider
@@ -393,22 +400,31 @@ class DictationController(QObject):
         if pending is None:
             return
         utt = pending.utt
+        placed: list[tuple[Any, int]] = []
+        first = ""
+        dropped = False  # the first task's text was only a command ("scratch that")
         for index, result in enumerate(results):
             pane = self._pane(pending, index)
             if pane is None:
                 continue
             text = str(result.text)
-            if not text.strip():
-                if index in pending.handles:
-                    pane.discard(pending.handles[index])
-                continue
             handle = self._open(pending, index, pane)
-            joined = join_piece(pending.before[index], text, self._keep(pending, index))
-            segment = Segment(utt.start, utt.end, joined, pending.source)
-            pane.commit(handle, segment)
+            spec = pending.specs[index] if index < len(pending.specs) else TaskSpec()
+            edit = postprocess(text, pending.before[index], self._text_context(spec))
+            if index == 0 and edit.scratch_previous:
+                self.last.undo()
+            dropped = dropped or (index == 0 and bool(text.strip()) and not edit.text)
+            if not edit.text.strip(" ") or dropped:
+                pane.discard(handle)
+                continue
+            segment = Segment(utt.start, utt.end, edit.text, pending.source)
+            placed.append((pane, pane.commit(handle, segment)))
             if index == 0:
-                self._texts.setdefault(pending.source, []).append(text)
+                first = edit.text.strip()
+                self._texts.setdefault(pending.source, []).append(first)
                 self.utteranceCommitted.emit(segment)
+        if placed:
+            self.last.add(first, placed)
         self._maybe_save_transcript()
 
     def _maybe_save_transcript(self) -> None:

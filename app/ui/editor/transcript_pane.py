@@ -41,6 +41,7 @@ log = logging.getLogger(__name__)
 PROP_SEGMENT = int(QTextFormat.Property.UserProperty) + 1
 PROP_PARTIAL = int(QTextFormat.Property.UserProperty) + 2
 _handles = itertools.count(1)
+TRACKED = 50  # recent commits that remove_segment can find
 
 
 class TranscriptEditor(QPlainTextEdit):
@@ -111,6 +112,7 @@ class TranscriptPane(QWidget):
         self._segments: dict[int, Segment] = {}
         self._next_id = 1
         self._partials: dict[int, _Partial] = {}
+        self._placed: dict[int, QTextCursor] = {}  # recent commits, for remove_segment
         #: What produced the text (carried into JSON export and autosave).
         self.model, self.timing, self.duration = "", Timing(), 0.0
         self.editor = TranscriptEditor(self)
@@ -216,11 +218,45 @@ class TranscriptPane(QWidget):
             cursor.insertText(seg.text.strip(), self._segment_format(seg))
         cursor.endEditBlock()
 
-    def insert_segment(self, segment: Segment, at_end: bool = False) -> None:
-        """Insert one final segment at the cursor or the end (``insertion_mode`` or ``at_end``)."""
+    def insert_segment(self, segment: Segment, at_end: bool = False) -> int:
+        """Insert one final segment at the cursor or the end (``insertion_mode`` or ``at_end``);
+        returns its segment id."""
         cursor = QTextCursor(self.document)
         cursor.setPosition(self._insert_position(at_end))
-        cursor.insertText(segment.text, self._segment_format(segment))
+        fmt = self._segment_format(segment)
+        start = cursor.selectionStart()
+        cursor.insertText(segment.text, fmt)
+        seg_id = int(fmt.property(PROP_SEGMENT))
+        self._track(seg_id, start, cursor.position())
+        return seg_id
+
+    def remove_segment(self, seg_id: int) -> bool:
+        """Remove a committed segment's text (one undo step) if it is still there exactly as
+        inserted. Text typed right next to it stays; an edit inside it means the segment was
+        changed: ``False``, and nothing changes. Only the last ``TRACKED`` commits are known."""
+        segment = self._segments.get(seg_id)
+        tracked = self._placed.get(seg_id)
+        if segment is None or tracked is None or not segment.text:
+            return False
+        start = min(tracked.anchor(), tracked.position())
+        region = tracked.selectedText().replace("\u2029", "\n")
+        found = region.find(segment.text)
+        if found < 0 or region.find(segment.text, found + 1) >= 0:
+            return False
+        cursor = QTextCursor(self.document)
+        cursor.setPosition(start + found)
+        cursor.setPosition(start + found + len(segment.text), QTextCursor.MoveMode.KeepAnchor)
+        cursor.removeSelectedText()
+        del self._placed[seg_id]
+        return True
+
+    def _track(self, seg_id: int, start: int, end: int) -> None:
+        tracked = QTextCursor(self.document)
+        tracked.setPosition(start)
+        tracked.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
+        self._placed[seg_id] = tracked
+        for old in list(self._placed)[:-TRACKED]:
+            del self._placed[old]
 
     def to_output(self) -> OutputText:
         runs: list[Run] = []
@@ -312,12 +348,12 @@ class TranscriptPane(QWidget):
         part.expected = text
         self._on_cursor_moved()
 
-    def commit(self, handle: int, segment: Segment) -> None:
-        """Replace the partial with final ``segment.text`` (or insert it after a user edit)."""
+    def commit(self, handle: int, segment: Segment) -> int:
+        """Replace the partial with final ``segment.text`` (or insert it after a user edit);
+        returns the segment id of the inserted text."""
         part = self._partials.pop(handle, None)
         if part is None:
-            self.insert_segment(segment)
-            return
+            return self.insert_segment(segment)
         region = self._region(handle)
         cursor = part.anchor
         cursor.beginEditBlock()
@@ -327,9 +363,14 @@ class TranscriptPane(QWidget):
         else:
             self._release(handle, region)
             cursor.setPosition(region[1] if region else min(cursor.position(), self._end()))
-        cursor.insertText(segment.text, self._segment_format(segment))
+        fmt = self._segment_format(segment)
+        start = cursor.selectionStart()
+        cursor.insertText(segment.text, fmt)
         cursor.endEditBlock()
         self._on_cursor_moved()
+        seg_id = int(fmt.property(PROP_SEGMENT))
+        self._track(seg_id, start, cursor.position())
+        return seg_id
 
     def discard(self, handle: int) -> None:
         """Remove an untouched partial; text the user edited in it stays as plain text."""

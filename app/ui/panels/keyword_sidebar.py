@@ -12,11 +12,13 @@ API::
         library() -> KeywordLibrary
         new_list_action / rename_list_action / delete_list_action /
         import_action / export_action / paste_action: QAction   # for menus and shortcuts
+        rules_action: QAction      # edit the active list's replacement rules ("from => to")
+        active_rules() -> tuple[Rule, ...]
 
 ``store`` is anything with ``load_keywords() -> dict | None`` and ``save_keywords(dict)``
 (``app.ui.settings.settings_store.SettingsStore``); every change is saved at once. The user-facing
-questions go through replaceable callables (``ask_text``, ``ask_multiline``,
-``ask_open_path``, ``ask_save_path``, ``confirm``) so tests answer them without modal dialogs.
+questions go through replaceable callables (``ask_text``, ``ask_multiline``, ``ask_open_path``,
+``ask_save_path``, ``confirm``, ``ask_rules``) so tests answer them without modal dialogs.
 Designed for a dock or splitter 220–320 px wide.
 """
 
@@ -50,6 +52,7 @@ from PySide6.QtWidgets import (
 
 from app.core.errors import GraniteError
 from app.core.keywords import PRACTICAL_CHAR_LIMIT, PRACTICAL_LIMIT, KeywordLibrary, exceeds_limit
+from app.core.text.rules import Rule, parse_rules, rules_text
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +84,7 @@ class KeywordSidebar(QWidget):
         self.ask_open_path: Callable[[str], str | None] = self._ask_open_path
         self.ask_save_path: Callable[[str, str], str | None] = self._ask_save_path
         self.confirm: Callable[[str, str], bool] = self._confirm
+        self.ask_rules: Callable[[str], str | None] = self._ask_rules
         self._build()
         self._refresh_lists()
         self._refresh_words()
@@ -91,6 +95,9 @@ class KeywordSidebar(QWidget):
 
     def active_keywords(self) -> tuple[str, ...]:
         return self._lib.active_keywords()
+
+    def active_rules(self) -> tuple[Rule, ...]:
+        return self._lib.active_rules()
 
     def list_names(self) -> list[str]:
         return self._lib.names()
@@ -134,6 +141,7 @@ class KeywordSidebar(QWidget):
         self.paste_action = make_action("Paste many…", self._on_paste_many)
         self.import_action = make_action("Import…", self._on_import)
         self.export_action = make_action("Export…", self._on_export)
+        self.rules_action = make_action("Rules…", self._on_edit_rules)
 
         self._combo = QComboBox()
         self._combo.setAccessibleName("Keyword list")
@@ -180,10 +188,18 @@ class KeywordSidebar(QWidget):
         remove_button.setAccessibleName("Remove selected keywords")
         remove_button.clicked.connect(self._on_remove)
         buttons.addWidget(remove_button, 0, 0)
-        places = [(self.paste_action, 0, 1), (self.import_action, 1, 0), (self.export_action, 1, 1)]
+        places = [
+            (self.paste_action, 0, 1),
+            (self.import_action, 1, 0),
+            (self.export_action, 1, 1),
+            (self.rules_action, 2, 0),
+        ]
         for action, row, col in places:
             button = QPushButton(action.text())
             button.setAccessibleName(action.text().rstrip("…") + " keywords")
+            if action is self.rules_action:
+                button.setAccessibleName("Replacement rules")
+                button.setToolTip("Replacements applied to dictated text: one 'from => to' a line")
             button.clicked.connect(action.trigger)
             buttons.addWidget(button, row, col)
 
@@ -244,7 +260,9 @@ class KeywordSidebar(QWidget):
         self._filling = False
         words = self._lib.active_keywords()
         n = len(words)
-        self._count.setText(f"{n} keyword" if n == 1 else f"{n} keywords")
+        r = len(self._lib.active_rules())
+        rules = f", {r} rule{'s' if r != 1 else ''}" if r else ""
+        self._count.setText(f"{n} keyword{'s' if n != 1 else ''}{rules}")
         warn = exceeds_limit(words)
         self._count.setProperty("warning", warn)
         self._count.setStyleSheet(WARNING_STYLE if warn else "")
@@ -357,7 +375,30 @@ class KeywordSidebar(QWidget):
             return
         self._say(f"Exported {len(self._lib.active_keywords())} keywords.")
 
+    @Slot()
+    def _on_edit_rules(self) -> None:
+        text = self.ask_rules(rules_text(self._lib.active_rules()))
+        if text is None:
+            return
+        try:
+            rules = parse_rules(text, "Rules")
+        except GraniteError as err:
+            self._say(f"{err} The rules were not changed.")
+            return
+        self._lib.set_rules(rules)
+        self._say(f"{len(rules)} replacement rule{'s' if len(rules) != 1 else ''}.")
+        self._changed()
+
     # -- default questions (tests replace these) ----------------------------------------------
+    def _ask_rules(self, current: str) -> str | None:
+        label = (
+            "One rule a line: from => to. Prefix re: for a regular expression, case: for a "
+            "case-sensitive phrase; an empty right side deletes."
+        )
+        title = f"Replacement rules of '{self._lib.active_name}'"
+        text, ok = QInputDialog.getMultiLineText(self, title, label, current)
+        return text if ok else None
+
     def _ask_text(self, title: str, label: str, initial: str) -> str | None:
         text, ok = QInputDialog.getText(self, title, label, QLineEdit.EchoMode.Normal, initial)
         return text if ok else None

@@ -231,6 +231,7 @@ def install_dictation(
     Recordings dock (which recovers recordings a crash interrupted, right away)."""
     from app.ui.dictation.dictation_controller import DictationController
     from app.ui.dictation.level_meter import LevelMeter
+    from app.ui.dictation.text_tools import context_provider, install_text_tools
 
     controller = DictationController(
         bridge,
@@ -238,7 +239,9 @@ def install_dictation(
         window.dictation_panes,
         session_factory=session_factory,
         parent=window,
+        text_context=context_provider(window),
     )
+    install_text_tools(window, controller)
     if prefs is not None:
         controller.apply_preferences(prefs)
     controller.attach_action(window.record_action)

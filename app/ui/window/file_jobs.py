@@ -18,6 +18,8 @@ from app.core.queue_model import name_once
 from app.core.segmentation import SegmentationConfig
 from app.core.text.document import Document, OutputText, output_label
 from app.core.text.no_speech import no_speech_message
+from app.core.text.postprocess import apply_rules_to_result
+from app.core.text.rules import Rule, apply_rules
 from app.core.transcript import Segment, TaskSpec, TranscriptResult
 from app.ui.editor.document_tabs import DocumentTabs, DocumentView
 
@@ -60,8 +62,10 @@ class FileJobs(QObject):
         tabs: DocumentTabs,
         seg_cfg: Callable[[], SegmentationConfig],
         parent: QObject | None = None,
+        rules: Callable[[], Sequence[Rule]] = tuple,
     ) -> None:
         super().__init__(parent)
+        self._rules = rules  # replacement rules for file text ("rules on files" chosen)
         self.bridge = bridge
         self.tabs = tabs
         self._seg_cfg = seg_cfg
@@ -168,7 +172,8 @@ class FileJobs(QObject):
             self._flush_timer.start()
         pane = self._view(job).panes[index]
         handle, prefix = job.partials.pop(index, (0, "" if pane.document.isEmpty() else "\n"))
-        final = Segment(segment.start, segment.end, prefix + segment.text.strip(), segment.source)
+        text = apply_rules(segment.text.strip(), self._rules())
+        final = Segment(segment.start, segment.end, prefix + text, segment.source)
         if handle:
             pane.commit(handle, final)
         else:
@@ -181,6 +186,8 @@ class FileJobs(QObject):
             return
         self._drop_partials(job)
         view = self._view(job)
+        rules = self._rules()
+        results = [apply_rules_to_result(r, rules) for r in results]
         for pane, result in zip(view.panes, results, strict=False):
             if pane.document.isEmpty() and result.segments:
                 pane.append_segments(result.segments)

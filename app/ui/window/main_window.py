@@ -24,6 +24,7 @@ from app.core.errors import GraniteError
 from app.core.preferences import Preferences
 from app.core.segmentation import SegmentationConfig, user_chunk_config
 from app.core.text.document import Document, collect_sources, plan_specs
+from app.core.text.rules import Rule
 from app.core.transcript import Task, TaskSpec
 from app.ui.editor.document_tabs import DocumentTabs, DocumentView
 from app.ui.editor.transcript_pane import TranscriptPane
@@ -88,7 +89,7 @@ class MainWindow(QMainWindow):
 
         self.keywords = window_parts.keyword_sidebar(settings, self)
         self.keyword_dock = self._dock("Keywords", self.keywords, "keywords")
-        self.jobs = FileJobs(bridge, self.tabs, self._seg_cfg, self)
+        self.jobs = FileJobs(bridge, self.tabs, self._seg_cfg, self, self._file_rules)
         self.queue = window_parts.QueueArea(self.jobs, self)
         self.queue_dock = self._dock("Queue", self.queue.widget, "queue")
         docks = [self.keyword_dock, self.queue_dock]
@@ -151,6 +152,10 @@ class MainWindow(QMainWindow):
 
     def current_pane(self) -> TranscriptPane:
         return self.current_view().current_pane()
+
+    def _file_rules(self) -> tuple[Rule, ...]:
+        """The active keyword list's replacement rules, if chosen for file transcripts too."""
+        return self.keywords.active_rules() if self.prefs.rules_on_files else ()  # type: ignore[attr-defined]
 
     def current_specs(self) -> list[TaskSpec]:
         """What the toolbar asks for: the transcript, plus translations when Translate is on."""

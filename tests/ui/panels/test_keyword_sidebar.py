@@ -213,3 +213,28 @@ def test_choosing_a_list_from_the_combo_or_the_tray(qtbot, ini: str) -> None:
     with qtbot.assertNotEmitted(sidebar.listsChanged):
         assert not sidebar.set_active_list("Missing")
     assert make(qtbot, ini).active_list_name() == "Second"
+
+
+def test_rules_are_edited_per_list_and_survive_a_restart(qtbot, ini: str) -> None:
+    sidebar = make(qtbot, ini)
+    shown: list[str] = []
+
+    def answer(current: str) -> str:
+        shown.append(current)
+        return "gonna => going to\nre:v(\\d) => version \\1\n"
+
+    sidebar.ask_rules = answer
+    sidebar.rules_action.trigger()
+    assert [r.find for r in sidebar.active_rules()] == ["gonna", "v(\\d)"]
+    assert count_label(sidebar).text() == "0 keywords, 2 rules"
+    sidebar.ask_rules = lambda current: "fine => ok\nre:x( => y"
+    sidebar.rules_action.trigger()  # a bad line: one message, the rules stay as they were
+    message = child(sidebar, QLabel, "keywordMessage").text()
+    assert "Rules, line 2: Bad regular expression 'x('" in message
+    assert len(sidebar.active_rules()) == 2
+    sidebar.ask_rules = answer
+    sidebar.rules_action.trigger()
+    assert shown[-1] == "gonna => going to\nre:v(\\d) => version \\1\n"  # current rules shown
+
+    again = make(qtbot, ini)
+    assert [r.replace for r in again.active_rules()] == ["going to", "version \\1"]
