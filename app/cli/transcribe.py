@@ -90,11 +90,7 @@ def parse_options(ns: argparse.Namespace) -> tuple[TaskSpec, list[str], Segmenta
     task = Task(ns.task) if ns.task else (Task.TRANSLATE if ns.translate_to else Task.TRANSCRIBE)
     words = kw.split_keywords(ns.keywords or "")
     if ns.keywords_file:
-        try:
-            words += kw.split_keywords(Path(ns.keywords_file).read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError) as err:
-            reason = err.strerror if isinstance(err, OSError) and err.strerror else "unreadable"
-            raise UsageError(f"Keywords file {ns.keywords_file}: {reason}.") from None
+        words += kw.read_keywords_file(ns.keywords_file)
     if kw.exceeds_limit(words):
         say(f"warning: {len(words)} keywords make every chunk slower; consider fewer.")
     spec = TaskSpec(task, ns.language, ns.translate_to, tuple(dict.fromkeys(words)))

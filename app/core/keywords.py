@@ -16,6 +16,7 @@ API::
         .active_rules() -> tuple[Rule, ...]; .set_rules(rules)   # replacement rules of the list
         .to_dict() -> dict; KeywordLibrary.from_dict(data) -> KeywordLibrary
     split_keywords(text) -> list[str]; exceeds_limit(words) -> bool
+    read_keywords_file(path) -> list[str]   # --keywords-file and the sidebar's Import
 
 Words are kept in the order added; duplicates are detected case-insensitively and the first
 spelling wins. Bad input raises ``UsageError`` with a one-line message.
@@ -28,6 +29,7 @@ version 1, without rules, still loads). A saved rule that no longer checks is dr
 from __future__ import annotations
 
 import logging
+import os
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -51,6 +53,10 @@ PRACTICAL_CHAR_LIMIT = 1000
 #: One keyword longer than this is almost certainly a pasted sentence, not a term.
 MAX_KEYWORD_CHARS = 80
 DEFAULT_LIST_NAME = "Keywords"
+#: A keywords file is read only up to this size (``/dev/zero`` must not eat the memory) ...
+MAX_FILE_BYTES = 64 * 1024
+#: ... and may hold at most this many keywords (twenty times the practical limit).
+MAX_FILE_KEYWORDS = 2000
 
 _SPLIT = re.compile(r"[\n\r,;\t]+")
 
@@ -73,6 +79,37 @@ def keyword_chars(words: Iterable[str]) -> int:
 def exceeds_limit(words: Iterable[str]) -> bool:
     ws = list(words)
     return len(ws) > PRACTICAL_LIMIT or keyword_chars(ws) > PRACTICAL_CHAR_LIMIT
+
+
+def read_keywords_file(path: str | os.PathLike[str]) -> list[str]:
+    """Keywords of a text file, one per line (or comma-separated), ``#`` lines are comments.
+
+    Reads at most :data:`MAX_FILE_BYTES` + 1 bytes whatever the file is (a device, a pipe, a
+    huge file), so it fails fast; raises ``UsageError`` with one line naming the file.
+    """
+    name = os.path.basename(os.fspath(path)) or os.fspath(path)
+    try:
+        with open(path, "rb") as f:
+            data = f.read(MAX_FILE_BYTES + 1)
+    except OSError as err:
+        raise UsageError(f"Keywords file {name}: {err.strerror or 'unreadable'}.") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise UsageError(
+            f"Keywords file {name} is larger than {MAX_FILE_BYTES // 1024} KB; a keyword list "
+            f"holds at most {MAX_FILE_KEYWORDS} keywords."
+        )
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise UsageError(f"Keywords file {name} is not UTF-8 text.") from None
+    lines = (ln for ln in text.splitlines() if not ln.lstrip().startswith("#"))
+    words = split_keywords("\n".join(lines))
+    if len(words) > MAX_FILE_KEYWORDS:
+        raise UsageError(
+            f"Keywords file {name} holds {len(words)} keywords; at most {MAX_FILE_KEYWORDS} "
+            "are accepted."
+        )
+    return words
 
 
 def _check_word(word: str) -> str:

@@ -171,6 +171,7 @@ def test_batch_option_reaches_the_file_pipeline(speech_dir, tmp_path) -> None:
         (["--task", "translate"], "--translate-to"),
         (["--language", "fr", "--translate-to", "de"], "Cannot translate French to German"),
         (["--keywords-file", "/nonexistent/kw.txt"], "Keywords file"),
+        (["--keywords-file", "/dev/zero"], "Keywords file zero is larger than 64 KB"),
         (["--max-chunk", "0"], "--max-chunk"),
         (["--batch", "0"], "--batch must be between 1 and 32"),
         (["--batch", "two"], "invalid int value"),

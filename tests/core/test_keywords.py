@@ -155,3 +155,39 @@ def test_version_1_lists_load_and_bad_saved_rules_are_dropped() -> None:
         ]
     }
     assert [r.find for r in KeywordLibrary.from_dict(bad).active_rules()] == ["ok"]
+
+
+def test_keywords_file_is_read_with_comments_bom_and_commas(tmp_path) -> None:
+    from app.core.keywords import read_keywords_file
+
+    path = tmp_path / "kw.txt"
+    path.write_bytes("\ufeff# names\nŁukasz\nTokyo, Kyoto\n\n".encode())
+    assert read_keywords_file(path) == ["Łukasz", "Tokyo", "Kyoto"]
+
+
+@pytest.mark.timeout(20)
+@pytest.mark.parametrize(
+    ("content", "needle"),
+    [
+        (None, "larger than 64 KB"),  # /dev/zero: endless
+        (b"x" * (64 * 1024 + 1), "larger than 64 KB"),
+        ("\n".join(f"w{i}" for i in range(2001)).encode(), "holds 2001 keywords"),
+        (b"\xff\xfe\xfa", "is not UTF-8 text"),
+    ],
+)
+def test_keywords_file_with_a_size_cap(tmp_path, content, needle) -> None:
+    from app.core.keywords import read_keywords_file
+
+    path = "/dev/zero" if content is None else tmp_path / "kw.txt"
+    if content is not None:
+        path.write_bytes(content)
+    with pytest.raises(UsageError) as info:
+        read_keywords_file(path)
+    assert needle in str(info.value) and "\n" not in str(info.value)
+
+
+def test_missing_keywords_file(tmp_path) -> None:
+    from app.core.keywords import read_keywords_file
+
+    with pytest.raises(UsageError, match=r"Keywords file nope\.txt: No such file"):
+        read_keywords_file(tmp_path / "nope.txt")

@@ -51,7 +51,13 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.errors import GraniteError
-from app.core.keywords import PRACTICAL_CHAR_LIMIT, PRACTICAL_LIMIT, KeywordLibrary, exceeds_limit
+from app.core.keywords import (
+    PRACTICAL_CHAR_LIMIT,
+    PRACTICAL_LIMIT,
+    KeywordLibrary,
+    exceeds_limit,
+    read_keywords_file,
+)
 from app.core.text.rules import Rule, parse_rules, rules_text
 
 log = logging.getLogger(__name__)
@@ -355,11 +361,11 @@ class KeywordSidebar(QWidget):
         if not path:
             return
         try:
-            text = Path(path).read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError) as err:
-            self._say(f"Cannot read {Path(path).name}: {getattr(err, 'strerror', None) or err}")
+            words = read_keywords_file(path)
+        except GraniteError as err:
+            self._say(str(err))
             return
-        added = self._lib.import_text(text)
+        added = self._lib.paste("\n".join(words))
         self._say(f"Imported {len(added)} keyword{'s' if len(added) != 1 else ''}.")
         self._changed()
 

@@ -113,7 +113,17 @@ def test_import_of_unreadable_file_shows_one_line(qtbot, ini: str, tmp_path: Pat
     sidebar.ask_open_path = lambda title: str(bad)
     sidebar.import_action.trigger()
     message = child(sidebar, QLabel, "keywordMessage").text()
-    assert message.startswith("Cannot read bad.txt") and "\n" not in message
+    assert "bad.txt is not UTF-8" in message and "\n" not in message
+    assert sidebar.active_keywords() == ()
+
+
+@pytest.mark.timeout(30)
+def test_import_of_an_endless_file_is_refused_fast(qtbot, ini: str) -> None:
+    sidebar = make(qtbot, ini)
+    sidebar.ask_open_path = lambda title: "/dev/zero"
+    sidebar.import_action.trigger()
+    message = child(sidebar, QLabel, "keywordMessage").text()
+    assert "zero is larger than 64 KB" in message and "\n" not in message
     assert sidebar.active_keywords() == ()
 
 
