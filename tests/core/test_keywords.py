@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from app.core.errors import UsageError
@@ -178,7 +180,7 @@ def test_keywords_file_is_read_with_comments_bom_and_commas(tmp_path) -> None:
 def test_keywords_file_with_a_size_cap(tmp_path, content, needle) -> None:
     from app.core.keywords import read_keywords_file
 
-    path = "/dev/zero" if content is None else tmp_path / "kw.txt"
+    path = Path("/dev/zero") if content is None else tmp_path / "kw.txt"
     if content is not None:
         path.write_bytes(content)
     with pytest.raises(UsageError) as info:
