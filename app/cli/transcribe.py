@@ -6,7 +6,7 @@ atomically and never over the input. Exit codes: 0 all files done, 1 some file f
 model could not be loaded, 2 usage error (bad option, language pair, keywords file, chunk length
 or a ``--model`` path that is not a usable model folder), 130 interrupted (Ctrl-C).
 
-``--batch N`` decodes N chunks of a file together (``app.engine.batch``: the same text, fewer
+``--batch N`` decodes N chunks of a file together (``app.engine.model.batch``: the same text, fewer
 forward passes; memory grows with N). The default is the engine's ``DEFAULT_BATCH``; the GUI
 uses fewer (``app.workers.pipeline.FILE_BATCH``) so dictation never waits long.
 
@@ -45,7 +45,7 @@ from app.core.text.postprocess import apply_rules_to_result
 from app.core.text.rules import Rule, load_rules_file
 from app.core.transcript import Task, TaskSpec, TranscriptResult
 from app.engine.base import DEFAULT_MODEL
-from app.engine.batch import DEFAULT_BATCH
+from app.engine.model.batch import DEFAULT_BATCH
 from app.workers.engine_thread import EngineThread
 from app.workers.listener import (
     DownloadEvent,

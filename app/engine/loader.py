@@ -15,9 +15,10 @@ from typing import Any
 
 from app.core.errors import ModelCorruptError, OutOfMemoryError, UsageError
 from app.engine.base import CancelToken, DownloadProgress
-from app.engine.compat import checked_call
-from app.engine.granite import MAX_POSITIONS, GraniteEngine
 from app.engine.hub import Hub, resolve_model
+from app.engine.model.granite import MAX_POSITIONS, is_oom
+from app.engine.runner import GraniteEngine
+from app.engine.strict_call import checked_call
 
 log = logging.getLogger(__name__)
 
@@ -107,11 +108,8 @@ def load_model(folder: Path) -> Any:
 
     try:
         model = checked_call(mlx_load_model, Path(folder), lazy=False, strict=True)
-    except MemoryError:
-        raise OutOfMemoryError("Not enough memory to load the model.") from None
     except Exception as exc:
-        text = str(exc).lower()
-        if isinstance(exc, RuntimeError) and ("alloc" in text or "out of memory" in text):
+        if is_oom(exc):
             raise OutOfMemoryError("Not enough memory to load the model.") from exc
         log.exception("Loading %s failed", folder)
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]

@@ -15,17 +15,14 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
 
 from app.core.errors import UsageError
-from app.engine import ctc
 from app.engine.base import SAMPLE_RATE, Audio
-
-if TYPE_CHECKING:
-    from app.engine.granite import GraniteEngine
+from app.engine.model import ctc
+from app.engine.model.granite import GraniteModel
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +38,7 @@ class CtcPreview:
 
     def __init__(
         self,
-        engine: GraniteEngine,
+        engine: GraniteModel,
         *,
         block_seconds: float = BLOCK_SECONDS,
         context_blocks: int = 1,

@@ -43,7 +43,7 @@ from app.core.model_state import ModelState
 from app.core.segmentation import Chunk, SegmentationConfig
 from app.core.transcript import Segment, TaskSpec, TranscriptResult
 from app.engine.base import SAMPLE_RATE, Audio, CancelToken, SpeechEngine
-from app.engine.fastpath import SpeedOptions
+from app.engine.runner import SpeedOptions
 from app.workers.engine_factory import EngineFactory, one_line_error
 from app.workers.listener import EngineListener
 from app.workers.pipeline import FILE_BATCH, Decoder, FileTranscription, Splitter

@@ -6,7 +6,7 @@ at a time and interleave live-dictation utterances between steps. Decoding and s
 sends chunks to the engine.
 
 A step takes up to ``batch_size`` chunks and decodes them together through the engine's
-``run_batch`` when it has one (``app.engine.batch.run_chunks``: same tokens as one chunk at a
+``run_batch`` when it has one (``app.engine.runner.run_chunks``: same tokens as one chunk at a
 time, forward passes about the longest chunk's instead of the sum); other engines, and
 ``batch_size=1``, run one chunk per ``run`` call. The cost: a dictation utterance waits for the
 whole step in the worst case, so the GUI keeps ``FILE_BATCH`` modest (4 chunks of at most
@@ -30,7 +30,7 @@ from app.core.errors import CancelledError, OutOfMemoryError, UsageError
 from app.core.segmentation import Chunk, SegmentationConfig
 from app.core.transcript import Segment, TaskSpec, Timing, TranscriptResult
 from app.engine.base import SAMPLE_RATE, Audio, CancelToken, SpeechEngine, TaskOutput
-from app.engine.batch import run_chunks
+from app.engine.runner import run_chunks
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ import numpy as np
 from app.engine.base import Audio, SpeechEngine
 
 if TYPE_CHECKING:
-    from app.engine.granite import GraniteEngine
+    from app.engine.runner import GraniteEngine
 
 
 class Previewer(Protocol):

@@ -17,7 +17,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 from app.core.model_state import ModelState
 from app.core.segmentation import Chunk, SegmentationConfig
 from app.core.transcript import Segment, TaskSpec, TranscriptResult
-from app.engine.fastpath import SpeedOptions
+from app.engine.runner import SpeedOptions
 from app.workers.engine_factory import EngineFactory, default_engine_factory
 from app.workers.engine_thread import EngineThread
 from app.workers.pipeline import FILE_BATCH, Decoder, Splitter, default_decoder, default_splitter

@@ -24,12 +24,11 @@ from typing import Any
 import numpy as np
 
 from app.core.transcript import Task, TaskSpec, Timing
-from app.engine.batch import BatchStats, run_batch
-from app.engine.fastpath import SpeedOptions, run_fast
-from app.engine.granite import GraniteEngine
 from app.engine.loader import load_engine
+from app.engine.model.batch import BatchStats
+from app.engine.model.prompt import generate_kwargs
 from app.engine.preview import CtcPreview
-from app.engine.prompt import generate_kwargs
+from app.engine.runner import GraniteEngine, SpeedOptions, run_batch, run_chunk
 from tests.support.espeak import synthesize
 from tests.support.tiny_tokenizer import CORPUS
 
@@ -110,9 +109,9 @@ def meeting(engine: GraniteEngine, audio: np.ndarray) -> list[Row]:
     ]
     for name, options in steps:
         started = time.perf_counter()
-        outputs = run_fast(engine, audio, MEETING, options=options)
+        outputs = run_chunk(engine, audio, MEETING, options=options)
         rows.append(row(name, outputs, time.perf_counter() - started, reference))
-    oracle, wall = timed(lambda: run_fast(engine, audio, MEETING, draft=reference[0]))
+    oracle, wall = timed(lambda: run_chunk(engine, audio, MEETING, draft=reference[0]))
     rows.append(row("   speculative, oracle draft (upper bound)", oracle, wall, reference))
     return rows
 

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from app.core.transcript import TaskSpec
-from app.engine.prompt import generate_kwargs
+from app.engine.model.prompt import generate_kwargs
 
 
 def noise(seconds: float, seed: int = 0) -> np.ndarray:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from app.core.transcript import Task, TaskSpec
-from app.engine.compat import checked_call
 from app.engine.loader import load_engine
-from app.engine.prompt import generate_kwargs
+from app.engine.model.prompt import generate_kwargs
+from app.engine.strict_call import checked_call
 from tests.engine.helpers import mlx_audio_tokens, noise
 
 SPECS = [
@@ -72,7 +72,7 @@ def test_chunked_prefill_gives_the_same_logits(f32_engine):
 @pytest.mark.parametrize("model", ["float32", "8bit"])
 def test_default_fast_engine_matches_mlx_audio(request, model):
     """The app's default engine (shared prefix + speculative) gives mlx-audio's tokens too."""
-    from app.engine.fastpath import SpeedOptions
+    from app.engine.runner import SpeedOptions
 
     engine = request.getfixturevalue("f32_engine" if model == "float32" else "tiny_engine")
     engine.speed = SpeedOptions()

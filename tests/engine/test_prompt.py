@@ -11,8 +11,8 @@ from mlx_audio.stt.utils import load_model as mlx_load_model
 
 from app.core import languages
 from app.core.transcript import Task, TaskSpec
-from app.engine.compat import checked_call, named_parameters, unknown_kwargs
-from app.engine.prompt import audio_span, build_prompt, generate_kwargs, instruction
+from app.engine.model.prompt import audio_span, build_prompt, generate_kwargs, instruction
+from app.engine.strict_call import checked_call, named_parameters, unknown_kwargs
 
 
 def _all_specs() -> list[TaskSpec]:

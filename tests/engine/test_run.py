@@ -10,8 +10,9 @@ import pytest
 
 from app.core.errors import AudioTooShortError, UnsupportedLanguageError, UsageError
 from app.core.transcript import Task, TaskSpec
-from app.engine.granite import MIN_SAMPLES, GraniteEngine
 from app.engine.loader import load_engine
+from app.engine.model.granite import MIN_SAMPLES
+from app.engine.runner import GraniteEngine
 from tests.engine.helpers import noise
 
 THREE = [TaskSpec(), TaskSpec(Task.TRANSLATE, "en", "fr"), TaskSpec(keywords=("Granite",))]

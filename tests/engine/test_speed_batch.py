@@ -11,8 +11,9 @@ import pytest
 from app.core.errors import AudioTooShortError, CancelledError, UsageError
 from app.core.transcript import Task, TaskSpec
 from app.engine.base import CancelToken
-from app.engine.batch import BatchStats, decode_batch, run_batch
 from app.engine.loader import load_engine
+from app.engine.model.batch import BatchStats, decode_batch
+from app.engine.runner import run_batch
 from tests.engine.helpers import noise
 
 SPECS = [TaskSpec(), TaskSpec(Task.TRANSLATE, None, "fr")]
@@ -122,7 +123,7 @@ class RunOnly:
 
 
 def test_run_chunks_adapter(tiny_engine):
-    from app.engine.batch import run_chunks
+    from app.engine.runner import run_chunks
 
     chunks = [noise(1.0, 1), noise(2.0, 2)]
     batched = run_chunks(tiny_engine, chunks, SPECS, batch_size=2)

@@ -8,11 +8,10 @@ import mlx.core as mx
 import pytest
 
 from app.core.transcript import Task, TaskSpec
-from app.engine import forward
-from app.engine.fastpath import SpeedOptions, run_fast
-from app.engine.granite import GraniteEngine
 from app.engine.loader import load_engine
-from app.engine.prefix_cache import SharedPrefix, copy_cache, prefill_suffix
+from app.engine.model import prefill
+from app.engine.model.prefix_cache import SharedPrefix, copy_cache, prefill_suffix
+from app.engine.runner import GraniteEngine, SpeedOptions, run_chunk
 from tests.engine.helpers import noise
 
 MEETING = [
@@ -51,7 +50,7 @@ class CountingEngine(GraniteEngine):
 def test_shared_prefix_gives_identical_tokens(engine, seconds, seed):
     audio = noise(seconds, seed)
     plain = engine.run(audio, MEETING)
-    fast = run_fast(engine, audio, MEETING, options=NO_SPEC)
+    fast = run_chunk(engine, audio, MEETING, options=NO_SPEC)
     assert [o.tokens for o in fast] == [o.tokens for o in plain]
     assert [o.text for o in fast] == [o.text for o in plain]
     assert all(o.tokens for o in plain)
@@ -60,7 +59,7 @@ def test_shared_prefix_gives_identical_tokens(engine, seconds, seed):
 def test_encoder_runs_once_for_transcript_and_translations(tiny_engine):
     engine = CountingEngine(tiny_engine.model)
     audio = noise(2.0, 3)
-    outputs = run_fast(engine, audio, MEETING)
+    outputs = run_chunk(engine, audio, MEETING)
     assert engine.encodes == 1
     frames = engine.features(audio)[0].shape[1]
     assert [o.timing.encoder_frames for o in outputs] == [frames] + [0] * (len(MEETING) - 1)
@@ -73,7 +72,7 @@ def test_prefill_tokens_for_thirty_seconds_three_tasks(tiny_engine):
     audio = noise(30.0, 4)
     encoded = tiny_engine.encode(audio)
     separate = sum(len(tiny_engine.build_prompt(encoded.n_audio_tokens, s)) for s in specs)
-    outputs = run_fast(tiny_engine, audio, specs)
+    outputs = run_chunk(tiny_engine, audio, specs)
     shared = sum(o.timing.prefill_tokens for o in outputs)
     assert [o.timing.prompt_tokens for o in outputs] == [
         len(tiny_engine.build_prompt(encoded.n_audio_tokens, s)) for s in specs
@@ -143,15 +142,15 @@ def test_prefill_last_equals_the_full_forward_bitwise(engine):
     )[:, -1, :]
     for step in (2048, 7):
         cache = engine.make_cache()
-        last = forward.prefill_last(engine, embeddings, cache, step=step)
+        last = prefill.prefill_last(engine, embeddings, cache, step=step)
         assert cache[0].offset == len(ids)
         if step == 2048:
             assert mx.array_equal(full, last).item()
         assert engine.next_token(full) == engine.next_token(last)
     filled = engine.make_cache()
-    forward.fill(engine, embeddings, filled, step=5)
+    prefill.fill(engine, embeddings, filled, step=5)
     assert filled[0].offset == len(ids)
-    assert forward.prefill_passes(len(ids), 5) == -(-len(ids) // 5)
+    assert prefill.prefill_passes(len(ids), 5) == -(-len(ids) // 5)
 
 
 def test_engine_speed_option_and_run_batch(tiny_engine):

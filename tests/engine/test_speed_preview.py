@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from app.core.errors import UsageError
-from app.engine import ctc
+from app.engine.model import ctc
 from app.engine.preview import CtcPreview
 from tests.engine.helpers import noise
 

@@ -10,11 +10,11 @@ import pytest
 
 from app.core.errors import CancelledError
 from app.core.transcript import Task, TaskSpec
-from app.engine import ctc
 from app.engine.base import CancelToken
-from app.engine.fastpath import SpeedOptions, run_fast
 from app.engine.loader import load_engine
-from app.engine.speculative import DraftLookup, SpeculativeStats, speculative_decode
+from app.engine.model import ctc
+from app.engine.model.speculative import DraftLookup, SpeculativeStats, speculative_decode
+from app.engine.runner import SpeedOptions, run_chunk
 from tests.engine.helpers import noise
 
 K = 8
@@ -96,7 +96,7 @@ def test_ctc_draft_path_is_exact(engine):
     for seconds, seed in ((1.0, 4), (5.0, 5)):
         audio = noise(seconds, seed)
         plain = engine.run(audio, specs)
-        fast = run_fast(engine, audio, specs)
+        fast = run_chunk(engine, audio, specs)
         assert [o.tokens for o in fast] == [o.tokens for o in plain]
 
 
@@ -111,13 +111,13 @@ def test_max_new_tokens_is_respected(f32_engine):
 def test_translation_is_not_speculative_and_the_option_turns_it_off(f32_engine):
     audio = noise(3.0, 7)
     oracle = f32_engine.run(audio, [TaskSpec()])[0].tokens
-    on = run_fast(f32_engine, audio, [TaskSpec()], draft=oracle)[0]
-    off = run_fast(
+    on = run_chunk(f32_engine, audio, [TaskSpec()], draft=oracle)[0]
+    off = run_chunk(
         f32_engine, audio, [TaskSpec()], draft=oracle, options=SpeedOptions(speculative=False)
     )[0]
-    translation = run_fast(f32_engine, audio, [TaskSpec(Task.TRANSLATE, None, "fr")], draft=oracle)[
-        0
-    ]
+    translation = run_chunk(
+        f32_engine, audio, [TaskSpec(Task.TRANSLATE, None, "fr")], draft=oracle
+    )[0]
     assert on.tokens == off.tokens == oracle
     assert on.timing.forward_passes < off.timing.forward_passes == len(oracle) + 1
     assert translation.timing.forward_passes == translation.timing.generated_tokens + 1

@@ -9,7 +9,7 @@ import pytest
 from app.core.errors import CancelledError
 from app.core.transcript import Task, TaskSpec
 from app.engine.base import CancelToken
-from app.engine.granite import GraniteEngine
+from app.engine.runner import GraniteEngine
 from tests.engine.helpers import noise
 
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
-    from app.engine.granite import GraniteEngine
+    from app.engine.runner import GraniteEngine
 
 
 @pytest.fixture(scope="session")
@@ -41,7 +41,7 @@ def tiny_model_f32_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def tiny_engine(tiny_model_dir: Path) -> Iterator[GraniteEngine]:
     """A GraniteEngine on the tiny 8-bit model (main thread only), on the PLAIN path.
 
-    The app's default engine runs the exact speed-ups (``app.engine.fastpath``); tests use the
+    The app's default engine runs the exact speed-ups (``app.engine.runner``); tests use the
     plain stage-by-stage path as the reference they compare those speed-ups against.
     """
     from app.engine.loader import load_engine

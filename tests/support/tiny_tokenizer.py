@@ -10,7 +10,7 @@ from typing import Any
 
 from app.core import languages
 from app.core.transcript import Task, TaskSpec
-from app.engine import prompt
+from app.engine.model import prompt
 
 #: Special tokens; ``<|end_of_text|>`` is id 0 and ``<|audio|>`` is the last id, as in granite.
 SPECIALS = ("<|end_of_text|>", "<|pad|>", "<|unk|>")

@@ -8,7 +8,7 @@ engine loaded later. A change applies from the next chunk on.
 from __future__ import annotations
 
 from app.core.preferences import Preferences
-from app.engine.fastpath import SpeedOptions
+from app.engine.runner import SpeedOptions
 
 
 def speed_options(prefs: Preferences) -> SpeedOptions:

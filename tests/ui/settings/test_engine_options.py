@@ -13,7 +13,7 @@ from app.core.model_state import ModelState
 from app.core.preferences import Preferences
 from app.core.transcript import Task, TaskSpec
 from app.engine.base import TaskOutput
-from app.engine.fastpath import SpeedOptions
+from app.engine.runner import SpeedOptions
 from app.ui.settings.engine_options import speed_options
 from app.workers.engine_thread import EngineThread
 from app.workers.listener import FinishedEvent, ModelStateEvent, QueueListener

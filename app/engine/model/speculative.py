@@ -1,7 +1,7 @@
 """Exact speculative greedy decoding with a fixed draft (the character CTC decode).
 
 Each step feeds the current token plus up to ``k`` draft tokens in one forward pass, keeps the
-draft prefix that equals the model's own argmax (``GraniteEngine.next_token``: argmax of the
+draft prefix that equals the model's own argmax (``GraniteModel.next_token``: argmax of the
 float32 logits, the one rule), adds the model's token after it and trims the rejected
 positions from the KV cache. Every emitted token is the model's argmax, so the output equals
 plain greedy decoding whenever the k-token pass computes the same logits as k single-token
@@ -12,15 +12,14 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from app.core.errors import CancelledError
 from app.engine.base import CancelToken
-
-if TYPE_CHECKING:
-    from app.engine.granite import DecodeResult, GraniteEngine
+from app.engine.model.decode import DecodeResult, PartialText, TextCallback
+from app.engine.model.granite import GraniteModel
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +74,49 @@ class SpeculativeStats:
     plain_passes: int = 0  #: passes with no draft (ordinary greedy steps)
 
 
-def verify(engine: GraniteEngine, tokens: Sequence[int], cache: list[Any]) -> list[int]:
+class DraftLength:
+    """How many draft tokens to verify next (the adaptive schedule; see ``speculative_decode``)."""
+
+    def __init__(self, num_draft: int, *, adaptive: bool = True) -> None:
+        if num_draft < 1:
+            raise ValueError("num_draft must be at least 1")
+        self.num_draft = num_draft
+        self.adaptive = adaptive
+        self.length = num_draft
+        self.pause = 0  #: the current pause after rejected 1-token drafts
+        self.paused = 0  #: plain steps left before the next draft
+
+    def next(self) -> int:
+        """Draft tokens for the coming pass (0: a plain step)."""
+        if self.paused > 0:
+            self.paused -= 1
+            return 0
+        return self.length
+
+    def record(self, proposed: int, accepted: int) -> None:
+        if not self.adaptive or not proposed:
+            return
+        if accepted == 0 and self.length == 1:
+            self.pause = min(MAX_PAUSE, max(1, 2 * self.pause))
+            self.paused = self.pause
+        elif accepted == 0:
+            self.length = max(1, self.length // 2)
+        else:
+            self.pause = 0
+            if accepted == proposed:
+                self.length = min(self.num_draft, self.length * 2)
+
+
+def _accepted(proposals: Sequence[int], predictions: Sequence[int]) -> int:
+    accepted = 0
+    for proposal, prediction in zip(proposals, predictions, strict=False):
+        if proposal != prediction:
+            break
+        accepted += 1
+    return accepted
+
+
+def verify(engine: GraniteModel, tokens: Sequence[int], cache: list[Any]) -> list[int]:
     """Feed ``tokens`` in one pass; the model's argmax after each of them (the one rule)."""
     import mlx.core as mx
 
@@ -85,21 +126,21 @@ def verify(engine: GraniteEngine, tokens: Sequence[int], cache: list[Any]) -> li
 
 
 def speculative_decode(
-    engine: GraniteEngine,
+    engine: GraniteModel,
     logits: Any,
     cache: list[Any],
     draft: Sequence[int],
     *,
     max_new_tokens: int,
     num_draft: int = DEFAULT_DRAFT,
-    on_text: Callable[[str], None] | None = None,
+    on_text: TextCallback | None = None,
     cancel: CancelToken | None = None,
     stats: SpeculativeStats | None = None,
     adaptive: bool = True,
 ) -> DecodeResult:
     """Greedy decoding from the prefill ``logits``, verifying draft tokens ``num_draft`` at a time.
 
-    Same contract and result as ``GraniteEngine.decode`` (tokens without EOS, at most
+    Same contract and result as ``decode.greedy_decode`` (tokens without EOS, at most
     ``max_new_tokens``); ``forward_passes`` counts the verification passes. ``adaptive`` halves
     the draft length after a fully rejected draft and doubles it (up to ``num_draft``) after a
     fully accepted one; when even a 1-token draft is rejected it pauses drafting for 1, 2, 4 ...
@@ -107,10 +148,7 @@ def speculative_decode(
     bad drafts must stay short. (It only chooses what to verify; every token is still the
     model's argmax.)
     """
-    from app.engine.granite import DecodeResult
-
-    if num_draft < 1:
-        raise ValueError("num_draft must be at least 1")
+    schedule = DraftLength(num_draft, adaptive=adaptive)
     started = time.perf_counter()
     stats = stats if stats is not None else SpeculativeStats()
     eos = engine.eos_token_id
@@ -118,48 +156,25 @@ def speculative_decode(
     stats.draft_tokens = len(lookup.draft)
     tokens: list[int] = []
     passes = 0
-    last = ""
+    partial = PartialText(engine, on_text)
     current = engine.next_token(logits)
-    length = num_draft
-    pause = paused = 0  # back-off after rejected 1-token drafts
     while current != eos and len(tokens) < max_new_tokens:
         tokens.append(current)  # not yet in the cache
-        if on_text is not None:
-            text = engine.decode_text(tokens)
-            if text != last and not text.endswith("\ufffd"):
-                last = text
-                on_text(text)
+        partial.update(tokens)
         room = max_new_tokens - len(tokens)
         if room <= 0:
             break
         if cancel is not None and cancel.cancelled:
             raise CancelledError()
-        if paused > 0:
-            paused -= 1
-            proposals: list[int] = []
-        else:
-            proposals = lookup.propose(tokens, min(length, room))
+        length = schedule.next()
+        proposals = lookup.propose(tokens, min(length, room)) if length else []
         predictions = verify(engine, [current, *proposals], cache)
         passes += 1
-        accepted = 0
-        for proposal, prediction in zip(proposals, predictions, strict=False):
-            if proposal != prediction:
-                break
-            accepted += 1
-        rejected = len(proposals) - accepted
-        if adaptive and proposals:
-            if accepted == 0 and length == 1:
-                pause = min(MAX_PAUSE, max(1, 2 * pause))
-                paused = pause
-            elif accepted == 0:
-                length = max(1, length // 2)
-            else:
-                pause = 0
-                if rejected == 0:
-                    length = min(num_draft, length * 2)
-        if rejected:
+        accepted = _accepted(proposals, predictions)
+        schedule.record(len(proposals), accepted)
+        if len(proposals) > accepted:
             for layer in cache:
-                layer.trim(rejected)
+                layer.trim(len(proposals) - accepted)
         lookup.accept(accepted)
         stats.proposed += len(proposals)
         stats.accepted += accepted
@@ -169,8 +184,6 @@ def speculative_decode(
             stats.plain_passes += 1
         tokens.extend(proposals[:accepted])
         current = predictions[accepted]
-    if on_text is not None and tokens:
-        text = engine.decode_text(tokens)
-        if text != last and not text.endswith("\ufffd"):
-            on_text(text)
+    if tokens:
+        partial.update(tokens)
     return DecodeResult(tokens, engine.decode_text(tokens), passes, time.perf_counter() - started)

@@ -1,4 +1,4 @@
-"""Guards for calling into mlx-audio, whose functions often swallow unknown keyword arguments.
+"""Strict calls into mlx-audio, whose functions often swallow unknown keyword arguments.
 
 ``checked_call(func, *args, **kwargs)`` refuses any keyword the function does not name in its
 signature (a ``**kwargs`` catch-all does not count), so a misspelt option fails loudly instead

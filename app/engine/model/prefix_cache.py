@@ -17,13 +17,11 @@ import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from app.engine import forward
-from app.engine import prompt as prompt_mod
-
-if TYPE_CHECKING:
-    from app.engine.granite import EncodedAudio, GraniteEngine
+from app.engine.model import prefill
+from app.engine.model import prompt as prompt_mod
+from app.engine.model.granite import EncodedAudio, GraniteModel
 
 log = logging.getLogger(__name__)
 
@@ -63,15 +61,15 @@ class SharedPrefix:
 
     @classmethod
     def build(
-        cls, engine: GraniteEngine, encoded: EncodedAudio, prompt_ids: Sequence[int]
+        cls, engine: GraniteModel, encoded: EncodedAudio, prompt_ids: Sequence[int]
     ) -> SharedPrefix:
         """Prefill the prefix of ``prompt_ids`` (any task's full prompt for ``encoded``)."""
         started = time.perf_counter()
         end = prefix_end(prompt_ids, engine.audio_token_id, encoded.n_audio_tokens)
         ids = [int(t) for t in prompt_ids[:end]]
         cache = engine.make_cache()
-        forward.fill(engine, engine.embed_prompt(ids, encoded), cache)
-        passes = forward.prefill_passes(len(ids))
+        prefill.fill(engine, engine.embed_prompt(ids, encoded), cache)
+        passes = prefill.prefill_passes(len(ids))
         return cls(ids, cache, time.perf_counter() - started, passes)
 
     def fork_for(self, prompt_ids: Sequence[int]) -> tuple[list[Any], list[int]] | None:
@@ -83,9 +81,9 @@ class SharedPrefix:
         return copy_cache(self.cache), [int(t) for t in prompt_ids[n:]]
 
 
-def prefill_suffix(engine: GraniteEngine, suffix_ids: Sequence[int], cache: list[Any]) -> Any:
+def prefill_suffix(engine: GraniteModel, suffix_ids: Sequence[int], cache: list[Any]) -> Any:
     """Prefill text-only ``suffix_ids`` on ``cache``; logits (1, vocab) of the last position."""
     import mlx.core as mx
 
     embed = engine.model.language_model.model.embed_tokens
-    return forward.prefill_last(engine, embed(mx.array([list(suffix_ids)])), cache)
+    return prefill.prefill_last(engine, embed(mx.array([list(suffix_ids)])), cache)

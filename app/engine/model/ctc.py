@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-if TYPE_CHECKING:
-    from app.engine.granite import EncodedAudio, GraniteEngine
+from app.engine.model.granite import EncodedAudio, GraniteModel
 
 log = logging.getLogger(__name__)
 
@@ -85,16 +84,16 @@ def greedy_text(logits: Any) -> str:
     return labels_to_text(collapse(frame_labels(logits)))
 
 
-def ctc_logits(engine: GraniteEngine, encoded: EncodedAudio) -> Any:
+def ctc_logits(engine: GraniteModel, encoded: EncodedAudio) -> Any:
     """(1, frames, 348) character logits: ``encoder.out`` on the final encoder states."""
-    return engine.model.encoder.out(encoded.hidden)
+    return engine.ctc_logits(encoded)
 
 
-def ctc_text(engine: GraniteEngine, encoded: EncodedAudio) -> str:
+def ctc_text(engine: GraniteModel, encoded: EncodedAudio) -> str:
     return greedy_text(ctc_logits(engine, encoded))
 
 
-def text_to_draft(engine: GraniteEngine, text: str) -> list[int]:
+def text_to_draft(engine: GraniteModel, text: str) -> list[int]:
     """LLM token ids of ``text`` (no specials, never EOS) for speculative decoding."""
     if not text:
         return []
@@ -103,7 +102,7 @@ def text_to_draft(engine: GraniteEngine, text: str) -> list[int]:
     return [int(t) for t in ids if int(t) not in specials]
 
 
-def draft_tokens(engine: GraniteEngine, encoded: EncodedAudio) -> list[int]:
+def draft_tokens(engine: GraniteModel, encoded: EncodedAudio) -> list[int]:
     """Draft LLM tokens for a chunk from its character CTC decode."""
     text = ctc_text(engine, encoded)
     draft = text_to_draft(engine, text)

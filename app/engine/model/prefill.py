@@ -10,16 +10,12 @@ the same as ``Model.__call__``'s last row (guarded bitwise by tests/engine/test_
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from app.engine.granite import GraniteEngine
-
-#: Prompt positions per forward pass (as mlx-audio's prefill_step_size).
-PREFILL_STEP = 2048
+from app.engine.model.granite import PREFILL_STEP, GraniteModel
 
 
-def _hidden(engine: GraniteEngine, embeddings: Any, cache: list[Any]) -> Any:
+def _hidden(engine: GraniteModel, embeddings: Any, cache: list[Any]) -> Any:
     """Final-norm hidden states of ``embeddings`` (B, L, H) after the decoder layers."""
     from mlx_audio.lm.models.base import create_attention_mask
 
@@ -31,7 +27,7 @@ def _hidden(engine: GraniteEngine, embeddings: Any, cache: list[Any]) -> Any:
     return lm.model.norm(h)
 
 
-def head(engine: GraniteEngine, hidden: Any) -> Any:
+def head(engine: GraniteModel, hidden: Any) -> Any:
     """Vocabulary logits of final hidden states, as ``Model.__call__`` computes them."""
     lm = engine.model.language_model
     if lm.args.tie_word_embeddings:
@@ -42,7 +38,7 @@ def head(engine: GraniteEngine, hidden: Any) -> Any:
 
 
 def prefill_last(
-    engine: GraniteEngine, embeddings: Any, cache: list[Any], *, step: int = PREFILL_STEP
+    engine: GraniteModel, embeddings: Any, cache: list[Any], *, step: int = PREFILL_STEP
 ) -> Any:
     """Prefill (B, L, H) input embeddings on ``cache``; logits (B, vocab) of the last position."""
     import mlx.core as mx
@@ -58,7 +54,7 @@ def prefill_last(
 
 
 def fill(
-    engine: GraniteEngine, embeddings: Any, cache: list[Any], *, step: int = PREFILL_STEP
+    engine: GraniteModel, embeddings: Any, cache: list[Any], *, step: int = PREFILL_STEP
 ) -> None:
     """Prefill positions whose logits are not needed (a shared prefix): no head at all."""
     import mlx.core as mx
