@@ -107,12 +107,26 @@ class TextInjector(Protocol):
         ...
 
 
+#: Called once with the user's answer to the microphone prompt, on any thread.
+MicrophoneAnswer = Callable[[bool], None]
+
+
 class Permissions(Protocol):
     def accessibility_granted(self) -> bool: ...
 
     def input_monitoring_granted(self) -> bool: ...
 
     def microphone_status(self) -> MicrophoneStatus: ...
+
+    def request_microphone(self, on_answer: MicrophoneAnswer) -> None:
+        """Show the system's microphone prompt (status ``NOT_DETERMINED``); ``on_answer``
+        gets the answer, possibly on another thread. Answers at once where nothing asks."""
+        ...
+
+    def prompt_accessibility(self) -> bool:
+        """Ask the system to show its Accessibility prompt, which also lists the app in
+        System Settings; returns whether access is granted already."""
+        ...
 
     def explain(self, kind: PermissionKind) -> str:
         """One line telling the user where to grant ``kind``."""
@@ -125,12 +139,17 @@ class Permissions(Protocol):
 
 def permission_status(permissions: Permissions) -> PermissionStatus:
     """Snapshot for :class:`app.core.dictation.hotkey_state.DictationMachine`.
-        A microphone the system has
-    not asked about yet counts as granted: the first capture triggers the system prompt."""
+
+    A microphone the system has not asked about yet counts as granted here: starting a
+    capture asks first (``app.system.permission_flow.MicrophoneGate``). Input Monitoring is
+    checked only when the hotkey needs it: with Accessibility the hotkey is an active event
+    tap, which needs nothing else; without it a listen-only tap needs Input Monitoring.
+    """
+    accessibility = permissions.accessibility_granted()
     return PermissionStatus(
         microphone=permissions.microphone_status() is not MicrophoneStatus.DENIED,
-        accessibility=permissions.accessibility_granted(),
-        input_monitoring=permissions.input_monitoring_granted(),
+        accessibility=accessibility,
+        input_monitoring=accessibility or permissions.input_monitoring_granted(),
     )
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from app.core.dictation.hotkey_state import default_explanation
 from app.system.base import (
+    MicrophoneAnswer,
     MicrophoneStatus,
     PermissionKind,
     Shortcut,
@@ -131,28 +132,55 @@ class FakeTextInjector:
 
 @dataclass
 class FakePermissions:
+    """Permission states the test sets; ``answer_microphone`` plays the user's click on the
+    system prompt, ``grant_accessibility`` the switch in System Settings."""
+
     accessibility: bool = True
     input_monitoring: bool = True
     microphone: MicrophoneStatus = MicrophoneStatus.GRANTED
+    mic_requests: list[MicrophoneAnswer] = field(default_factory=list)
+    accessibility_prompts: int = 0
+    checked: list[str] = field(default_factory=list)
 
     def accessibility_granted(self) -> bool:
+        self.checked.append("accessibility")
         return self.accessibility
 
     def input_monitoring_granted(self) -> bool:
+        self.checked.append("input_monitoring")
         return self.input_monitoring
 
     def microphone_status(self) -> MicrophoneStatus:
         return self.microphone
 
+    def request_microphone(self, on_answer: MicrophoneAnswer) -> None:
+        if self.microphone is MicrophoneStatus.NOT_DETERMINED:
+            self.mic_requests.append(on_answer)
+        else:
+            on_answer(self.microphone is MicrophoneStatus.GRANTED)
+
+    def answer_microphone(self, granted: bool) -> None:
+        self.microphone = MicrophoneStatus.GRANTED if granted else MicrophoneStatus.DENIED
+        requests, self.mic_requests = self.mic_requests, []
+        for on_answer in requests:
+            on_answer(granted)
+
+    def prompt_accessibility(self) -> bool:
+        self.accessibility_prompts += 1
+        return self.accessibility
+
     def explain(self, kind: PermissionKind) -> str:
         return default_explanation(kind)
 
     def settings_url(self, kind: PermissionKind) -> str | None:
-        return None
+        return f"x-fake-settings:{kind.value}"
 
 
 class AllGrantedPermissions(FakePermissions):
-    """Systems without a permission model (Linux, X11)."""
+    """Systems without a permission model (Linux, X11): nothing to ask, no settings pane."""
+
+    def settings_url(self, kind: PermissionKind) -> str | None:
+        return None
 
 
 @dataclass

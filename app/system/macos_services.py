@@ -9,7 +9,12 @@ import logging
 from typing import Any
 
 from app.core.dictation.hotkey_state import default_explanation
-from app.system.base import MicrophoneStatus, PermissionKind, SystemIntegrationError
+from app.system.base import (
+    MicrophoneAnswer,
+    MicrophoneStatus,
+    PermissionKind,
+    SystemIntegrationError,
+)
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +77,24 @@ class MacPermissions:
     def settings_url(self, kind: PermissionKind) -> str | None:
         return SETTINGS_URLS[kind]
 
+    def request_microphone(self, on_answer: MicrophoneAnswer) -> None:
+        """``AVCaptureDevice.requestAccessForMediaType:completionHandler:``: the system prompt
+        when the status is not determined; the handler runs on an arbitrary queue."""
+        av = _mod("AVFoundation")
+
+        def handler(granted: bool) -> None:
+            log.info("Microphone access answered: %s", bool(granted))
+            on_answer(bool(granted))
+
+        av.AVCaptureDevice.requestAccessForMediaType_completionHandler_(
+            av.AVMediaTypeAudio, handler
+        )
+
+    def prompt_accessibility(self) -> bool:
+        """``AXIsProcessTrustedWithOptions`` with ``kAXTrustedCheckOptionPrompt``: the system
+        dialog that offers System Settings and adds the app to the Accessibility list."""
+        return accessibility_trusted(prompt=True)
+
     def request(self, kind: PermissionKind) -> None:
         """Show the system prompt where macOS has one, else open the settings pane."""
         if kind is PermissionKind.ACCESSIBILITY:
@@ -79,10 +102,7 @@ class MacPermissions:
         elif kind is PermissionKind.INPUT_MONITORING:
             _mod("Quartz").CGRequestListenEventAccess()
         else:
-            av = _mod("AVFoundation")
-            av.AVCaptureDevice.requestAccessForMediaType_completionHandler_(
-                av.AVMediaTypeAudio, lambda granted: log.info("Microphone granted: %s", granted)
-            )
+            self.request_microphone(lambda granted: None)
 
 
 class MacLoginItem:

@@ -31,6 +31,7 @@ from app.system import Platform
 from app.system.base import Shortcut, TextInjector
 from app.system.hotkey_driver import DictationCallbacks, DictationDriver
 from app.ui.desktop.lifecycle import AppLifecycle
+from app.ui.desktop.permissions import BANNER_SOURCE, PermissionsController
 from app.ui.desktop.recording_indicator import RecordingIndicator
 from app.ui.desktop.tray import GuiThreadPoster, TrayController
 from app.ui.dictation.level_meter import db_to_fraction
@@ -89,6 +90,17 @@ class AppShell(QObject):
             ),
             post=self._poster.post,
         )
+        self.permissions = PermissionsController(
+            platform.permissions,
+            post=self._poster.post,
+            show_banner=lambda text, action: window.banner.show_message(
+                text, BANNER_SOURCE, action
+            ),
+            clear_banner=lambda: window.banner.clear_if(BANNER_SOURCE),
+            reregister_hotkey=self._register_hotkey,
+            parent=self,
+        )
+        self.controller.microphone = self.permissions.microphone
         self._active = False  # a system-wide recording (driver-started) is under way
         self._session_over = False
         self._texts: list[str] = []
@@ -148,15 +160,11 @@ class AppShell(QObject):
             prefs.global_hotkey_mode,
         )
         if hotkey_changed:
-            if not prefs.global_hotkey:
-                self.driver.disable()
+            if prefs.global_hotkey:
+                self._register_hotkey()
             else:
-                try:
-                    shortcut = Shortcut.parse(prefs.global_hotkey)
-                except GraniteError as err:
-                    self._notify(str(err), None)
-                else:
-                    self.driver.enable(shortcut, Mode(prefs.global_hotkey_mode))
+                self.driver.disable()
+                self.permissions.system_wide_disabled()
         # Never at start-up; afterwards follow the dialog, which shows the system's state.
         login = self.platform.login_item
         if old is not None and login and self.login_enabled() != prefs.launch_at_login:
@@ -164,6 +172,20 @@ class AppShell(QObject):
                 login.set_enabled(prefs.launch_at_login)
             except GraniteError as err:
                 self._notify(str(err), None)
+
+    def _register_hotkey(self) -> None:
+        """(Re-)register the global shortcut from the preferences; also after Accessibility
+        arrives, so the hotkey becomes an active tap and pasting works without a restart."""
+        prefs = self.prefs
+        if prefs is None or not prefs.global_hotkey:
+            return
+        try:
+            shortcut = Shortcut.parse(prefs.global_hotkey)
+        except GraniteError as err:
+            self._notify(str(err), None)
+            return
+        self.driver.enable(shortcut, Mode(prefs.global_hotkey_mode))
+        self.permissions.system_wide_enabled()
 
     def login_enabled(self) -> bool | None:
         """Whether the system starts the app at login now; ``None`` where it cannot."""
@@ -256,7 +278,8 @@ class AppShell(QObject):
         self._active, self._session_over, self._texts = True, False, []
         if self._guard is not None:
             self._guard.active_at_start = bool(self.window.isActiveWindow())
-        if not self.controller.start():  # the controller has shown why
+        # While the system asks for the microphone, the driver toggles again once allowed.
+        if not self.controller.start(retry=self.driver.toggle):  # the controller showed why
             self._active = False
             self._poster.post(self.driver.escape)
 
@@ -272,7 +295,10 @@ class AppShell(QObject):
     def _notify(self, message: str, permission: Permission | None) -> None:
         log.info("Dictation notice%s: %s", f" ({permission.value})" if permission else "", message)
         self.messages.append(message)
-        if not self.tray.show_message(TITLE, message):
+        if permission is not None:  # in the window's banner with the pane's button
+            self.permissions.show_missing(permission, message)
+            self.tray.show_message(TITLE, message)
+        elif not self.tray.show_message(TITLE, message):
             self.window.show_error(message)
 
     def _on_driver_state(self, state: State) -> None:
@@ -317,6 +343,7 @@ class AppShell(QObject):
     def _on_app_state(self, state: Qt.ApplicationState) -> None:
         if state == Qt.ApplicationState.ApplicationActive:
             self.driver.refresh_permissions()
+            self.permissions.recheck()
 
     @Slot(str, str)
     def _on_model_state(self, state: str, _message: str) -> None:

@@ -44,6 +44,7 @@ from app.core.recordings import RecordingInfo
 from app.core.text.postprocess import TextContext, postprocess
 from app.core.text.text_join import join_all, join_piece
 from app.core.transcript import Segment, Task, TaskSpec
+from app.system.permission_flow import MicrophoneGate
 from app.ui.dictation.last_dictation import LastDictation
 
 log = logging.getLogger(__name__)
@@ -169,6 +170,8 @@ class DictationController(QObject):
         self._action: QAction | None = None
         self._overflows = -1
         self.meter: Any = None  # set by install()
+        #: Asks for microphone access before a stream opens (the app shell sets it).
+        self.microphone: MicrophoneGate | None = None
         self.recordings_panel: Any = None  # set by install()
         self._timer = QTimer(self)
         self._timer.setInterval(METER_INTERVAL_MS)
@@ -192,9 +195,14 @@ class DictationController(QObject):
         return list(self._jobs)
 
     @Slot()
-    def start(self) -> bool:
+    def start(self, retry: Callable[[], None] | None = None) -> bool:
+        """Open the microphone and record. False when it cannot now: while the system asks
+        for microphone access, ``retry`` (default: this method) runs once the user allows."""
         if self.recording:
             return True
+        if self.microphone is not None and not self.microphone.check(retry or self._start_again):
+            self._set_checked(False)
+            return False
         session = self._factory(self._relay)
         try:
             session.start()
@@ -208,6 +216,9 @@ class DictationController(QObject):
         self._set_checked(True)
         self.recordingChanged.emit(True)
         return True
+
+    def _start_again(self) -> None:
+        self.start()
 
     @Slot()
     def stop(self, tail: bool = True) -> None:

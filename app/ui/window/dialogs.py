@@ -158,6 +158,11 @@ def open_preferences(window: MainWindow) -> None:
         login_item_available=login is not None,
         global_hotkey_available=shell is not None and shell.platform.hotkey is not None,
     )
+    if shell is not None:
+        from app.ui.settings.permissions_page import PermissionsPage
+
+        perms = shell.permissions
+        dialog.tabs.addTab(PermissionsPage(perms.rows, perms.fix), "&Permissions")
     if not dialog.exec():
         return
     old, new = window.prefs, dialog.result_preferences()

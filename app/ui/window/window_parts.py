@@ -4,6 +4,7 @@ the save/open/export glue (the formats themselves are in ``app.core``)."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -14,6 +15,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QProgressBar,
+    QPushButton,
     QSizePolicy,
     QToolBar,
     QToolButton,
@@ -62,17 +64,33 @@ class Banner(QFrame):
         close.setAccessibleName("Dismiss message")
         close.setToolTip("Dismiss")
         close.clicked.connect(self.dismiss)
+        #: An optional fix for the message (e.g. "Open System Settings").
+        self.action_button = QPushButton(self)
+        self.action_button.clicked.connect(self._run_action)
+        self.action_button.hide()
+        self._action: Callable[[], None] | None = None
         layout = QHBoxLayout(self)
         layout.setContentsMargins(10, 6, 6, 6)
         layout.addWidget(self.label, 1)
+        layout.addWidget(self.action_button)
         layout.addWidget(close)
         self.source = ""
         self.hide()
 
-    def show_message(self, message: str, source: str = "") -> None:
+    def show_message(
+        self, message: str, source: str = "", action: tuple[str, Callable[[], None]] | None = None
+    ) -> None:
         self.source = source
         self.label.setText(f"⚠  {message}")
+        self._action = action[1] if action else None
+        self.action_button.setText(action[0] if action else "")
+        self.action_button.setVisible(action is not None)
         self.show()
+
+    @Slot()
+    def _run_action(self) -> None:
+        if self._action is not None:
+            self._action()
 
     def text(self) -> str:
         return "" if self.isHidden() else self.label.text().removeprefix("⚠  ")
