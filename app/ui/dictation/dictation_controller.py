@@ -16,6 +16,15 @@ the spoken language). The utterance's job takes over that partial region, so its
 partials and final text replace the preview in place. A preview is only shown while no earlier
 utterance is still being transcribed (its text must be in place first).
 
+Eager endpointing (``eager=True``, the default): once the tail after the last speech has
+arrived the session hands over the utterance as it would be committed; it is submitted at
+once and its text replaces the preview in place, shown but not committed. When the pause
+completes the session's final utterance confirms it (``confirms_eager``): no second run, the
+text is committed (at once, or when the job finishes). If speech resumes first the eager job
+is cancelled (stale results are dropped by job id) and its regions stay as they are until the
+preview or the longer utterance's job takes them over in place: no flicker, and only committed
+text reaches ``utteranceCommitted`` (what system-wide dictation pastes).
+
 Wiring (app.ui.app): ``install(window, bridge, prefs)``, or build one with explicit providers.
 """
 
@@ -69,6 +78,8 @@ class _Relay(QObject):
     sessionStopped = Signal(object)
     previewAudio = Signal(object, bool)  # new samples of the open utterance, its first piece
     previewEnded = Signal()
+    eagerReady = Signal(object)  # the open utterance as it would be committed
+    eagerRetracted = Signal(int)  # its index: speech resumed
 
     def utterance(self, utt: Utterance) -> None:
         self.utteranceReady.emit(utt)
@@ -90,6 +101,20 @@ class _PreviewRelay(_Relay):
         self.previewEnded.emit()
 
 
+class _EagerRelay(_Relay):
+    """A relay that also asks the session for eager utterances."""
+
+    def eager(self, utt: Utterance) -> None:
+        self.eagerReady.emit(utt)
+
+    def eager_retracted(self, index: int) -> None:
+        self.eagerRetracted.emit(index)
+
+
+class _EagerPreviewRelay(_EagerRelay, _PreviewRelay):
+    pass
+
+
 @dataclass
 class _Preview:
     """The open utterance's preview: its stream id and (once text arrived) its partial."""
@@ -99,6 +124,7 @@ class _Preview:
     index: int = 0  # the task index of ``pane`` when it was chosen
     handle: int | None = None
     before: str = ""
+    lent: bool = False  # an eager job shows its text in ``handle`` meanwhile
 
 
 @dataclass
@@ -109,6 +135,8 @@ class _Pending:
     source: str
     handles: dict[int, int] = field(default_factory=dict)  # task index -> partial handle
     before: dict[int, str] = field(default_factory=dict)  # task index -> text before it
+    eager: bool = False  # an eager run not confirmed yet: show its text, do not commit it
+    results: list[Any] | None = None  # an eager run's results, kept until it is confirmed
 
 
 def text_before_insertion(pane: Any) -> str:
@@ -142,6 +170,7 @@ class DictationController(QObject):
         parent: QObject | None = None,
         preview: bool = True,
         text_context: ContextProvider | None = None,
+        eager: bool = True,
     ) -> None:
         super().__init__(parent)
         self._text_context = text_context or (lambda spec: TextContext(keep=spec.keywords))
@@ -153,10 +182,20 @@ class DictationController(QObject):
         self._factory = session_factory or (lambda lis: DictationSession(lis, self.config))
         preview_text = getattr(bridge, "previewText", None)
         self.show_preview = preview and preview_text is not None
-        self._relay = _PreviewRelay(self) if self.show_preview else _Relay(self)
+        relays: dict[tuple[bool, bool], type[_Relay]] = {
+            (False, False): _Relay,
+            (True, False): _PreviewRelay,
+            (False, True): _EagerRelay,
+            (True, True): _EagerPreviewRelay,
+        }
+        self._relay = relays[self.show_preview, eager](self)
         self._relay.previewAudio.connect(self._on_preview_audio)
         self._relay.previewEnded.connect(self._end_preview)
+        self._relay.eagerReady.connect(self._on_eager)
+        self._relay.eagerRetracted.connect(self._on_eager_retracted)
         self._preview: _Preview | None = None
+        self._eager_job: tuple[int, int] | None = None  # (utterance index, job id) unconfirmed
+        self._carry: _Pending | None = None  # regions of a retracted eager job, kept in place
         self._streams = itertools.count(1)
         if preview_text is not None:
             preview_text.connect(self._on_preview_text)
@@ -241,6 +280,8 @@ class DictationController(QObject):
             self._bridge.cancel(job)
             self._discard(pending)
         self._jobs.clear()
+        self._eager_job = None
+        self._drop_carry()
         self._end_preview()
 
     @Slot(bool)
@@ -290,16 +331,80 @@ class DictationController(QObject):
     # --- session → GUI ---------------------------------------------------------------
     @Slot(object)
     def _on_utterance(self, utt: Utterance) -> None:
+        eager, self._eager_job = self._eager_job, None
+        pending = self._jobs.get(eager[1]) if eager and eager[0] == utt.index else None
+        if pending is not None and utt.confirms_eager:
+            self._confirm(eager[1] if eager else 0, pending)
+            return
+        if eager is not None:  # not the eager utterance after all (should not happen)
+            self._retract(eager[1])
+        self._submit(utt, eager=False)
+
+    @Slot(object)
+    def _on_eager(self, utt: Utterance) -> None:
+        if self._eager_job is not None:
+            self._retract(self._eager_job[1])
+        job = self._submit(utt, eager=True)
+        self._eager_job = None if job is None else (utt.index, job)
+
+    @Slot(int)
+    def _on_eager_retracted(self, index: int) -> None:
+        eager, self._eager_job = self._eager_job, None
+        if eager is not None and eager[0] == index:
+            self._retract(eager[1])
+
+    def _submit(self, utt: Utterance, *, eager: bool) -> int | None:
         specs = tuple(self._specs())  # the task and keywords in force right now
         if not specs:
-            return
+            return None
         panes = list(self._panes(specs))
         session = self._session
         source = session.journal_path.stem if session and session.journal_path else SOURCE
-        job = self._bridge.submit_audio(utt.audio, utt.start, specs, source)
-        pending = _Pending(utt, specs, panes, source)
-        self._jobs[int(job)] = pending
+        job = int(self._bridge.submit_audio(utt.audio, utt.start, specs, source))
+        pending = _Pending(utt, specs, panes, source, eager=eager)
+        self._jobs[job] = pending
+        self._adopt_carry(pending)
+        if eager:
+            self._lend_preview(pending)
+        else:
+            self._hand_over_preview(pending)
+        return job
+
+    def _confirm(self, job: int, pending: _Pending) -> None:
+        """The pause completed: the eager run is the final one."""
+        pending.eager = False
         self._hand_over_preview(pending)
+        if pending.results is not None:
+            self._on_finished(job, pending.results)
+
+    def _retract(self, job: int) -> None:
+        """Speech resumed: drop the eager run, keep its regions (and text) in place."""
+        pending = self._jobs.pop(job, None)
+        self._bridge.cancel(job)
+        if pending is None:
+            return
+        p = self._preview
+        if p is not None and p.lent and p.index in pending.handles:
+            p.handle, p.lent = pending.handles.pop(p.index), False
+            p.before = pending.before.pop(p.index)
+        self._drop_carry()
+        self._carry = pending
+        self._maybe_save_transcript()
+
+    def _adopt_carry(self, pending: _Pending) -> None:
+        carry, self._carry = self._carry, None
+        if carry is None:
+            return
+        for i, handle in carry.handles.items():
+            if i < len(pending.panes) and pending.panes[i] is carry.panes[i]:
+                pending.handles[i], pending.before[i] = handle, carry.before[i]
+            else:
+                carry.panes[i].discard(handle)
+
+    def _drop_carry(self) -> None:
+        carry, self._carry = self._carry, None
+        if carry is not None:
+            self._discard(carry)
 
     @Slot(object)
     def _on_capture_event(self, event: CaptureEvent) -> None:
@@ -318,6 +423,7 @@ class DictationController(QObject):
         self.recordingChanged.emit(False)
         self.noticeCleared.emit()
         self._end_preview()
+        self._drop_carry()  # every utterance has arrived (queued before this signal)
         log.info(
             "dictation session ended: %.1f s, %d utterances", summary.seconds, summary.utterances
         )
@@ -346,7 +452,7 @@ class DictationController(QObject):
     def _on_preview_text(self, stream: int, text: str) -> None:
         p = self._preview
         text = text.strip()
-        if p is None or p.stream != stream or self._jobs or not text:
+        if p is None or p.stream != stream or self._jobs or p.lent or not text:
             return  # stale, or an earlier utterance's text is not in place yet
         if p.handle is None:
             specs = tuple(self._specs())
@@ -355,8 +461,12 @@ class DictationController(QObject):
             if not 0 <= index < len(panes):
                 return  # no transcript task (a translation only): nothing to show
             p.pane, p.index = panes[index], index
-            p.before = text_before_insertion(p.pane)
-            p.handle = int(p.pane.begin_partial(SOURCE))
+            carry = self._carry  # a retracted eager run's text: the preview goes on there
+            if carry is not None and index in carry.handles and carry.panes[index] is p.pane:
+                p.handle, p.before = carry.handles.pop(index), carry.before.pop(index)
+            else:
+                p.before = text_before_insertion(p.pane)
+                p.handle = int(p.pane.begin_partial(SOURCE))
         p.pane.update_partial(p.handle, join_piece(p.before, text) + PREVIEW_MARK)
 
     def _hand_over_preview(self, pending: _Pending) -> None:
@@ -365,13 +475,26 @@ class DictationController(QObject):
         if p is None:
             return
         self._bridge.end_preview(p.stream)
-        if p.handle is None:
-            return
+        self._lend(p, pending)
+
+    def _lend_preview(self, pending: _Pending) -> None:
+        """An eager job shows its text in the preview's partial; the preview goes on (the
+        utterance is still open) and gets the partial back if speech resumes."""
+        p = self._preview
+        if p is not None and not p.lent:
+            p.lent = self._lend(p, pending)
+
+    @staticmethod
+    def _lend(p: _Preview, pending: _Pending) -> bool:
+        handle, p.handle = p.handle, None
+        if handle is None:
+            return False
         i = p.index
         if i < len(pending.panes) and pending.panes[i] is p.pane and i not in pending.handles:
-            pending.handles[i], pending.before[i] = p.handle, p.before
-        else:
-            p.pane.discard(p.handle)
+            pending.handles[i], pending.before[i] = handle, p.before
+            return True
+        p.pane.discard(handle)
+        return False
 
     @Slot()
     def _end_preview(self) -> None:
@@ -407,6 +530,12 @@ class DictationController(QObject):
 
     @Slot(int, object)
     def _on_finished(self, job: int, results: list[Any]) -> None:
+        pending = self._jobs.get(job)
+        if pending is not None and pending.eager:
+            pending.results = results  # shown now, committed once the pause confirms it
+            for index, result in enumerate(results):
+                self._on_partial(job, index, str(result.text), 0.0, 0.0)
+            return
         pending = self._jobs.pop(job, None)
         if pending is None:
             return
@@ -458,6 +587,8 @@ class DictationController(QObject):
         pending = self._jobs.pop(job, None)
         if pending is None:
             return
+        if self._eager_job is not None and self._eager_job[1] == job:
+            self._eager_job = None  # the final utterance will be run again
         self._discard(pending)
         self.message.emit(message)
         self._maybe_save_transcript()
