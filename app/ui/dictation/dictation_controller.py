@@ -33,7 +33,6 @@ from __future__ import annotations
 import itertools
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -55,6 +54,14 @@ from app.core.text.text_join import join_all, join_piece
 from app.core.transcript import Segment, Task, TaskSpec
 from app.system.permission_flow import MicrophoneGate
 from app.ui.dictation.last_dictation import LastDictation
+from app.ui.dictation.parts import (
+    PendingUtterance,
+    PreviewRegion,
+    adopt,
+    lend,
+    text_before_insertion,
+)
+from app.ui.dictation.relay import make_relay
 
 log = logging.getLogger(__name__)
 
@@ -67,84 +74,6 @@ SpecsProvider = Callable[[], Sequence[TaskSpec]]
 PanesProvider = Callable[[Sequence[TaskSpec]], Sequence[Any]]
 #: Rules, spoken commands and keywords for an utterance's task (``app.core.text.postprocess``).
 ContextProvider = Callable[[TaskSpec], TextContext]
-
-
-class _Relay(QObject):
-    """DictationListener living on the GUI thread; its signals are emitted on the consumer
-    thread and therefore queued to the controller."""
-
-    utteranceReady = Signal(object)
-    captureEvent = Signal(object)
-    sessionStopped = Signal(object)
-    previewAudio = Signal(object, bool)  # new samples of the open utterance, its first piece
-    previewEnded = Signal()
-    eagerReady = Signal(object)  # the open utterance as it would be committed
-    eagerRetracted = Signal(int)  # its index: speech resumed
-
-    def utterance(self, utt: Utterance) -> None:
-        self.utteranceReady.emit(utt)
-
-    def capture_event(self, event: CaptureEvent) -> None:
-        self.captureEvent.emit(event)
-
-    def stopped(self, summary: SessionSummary) -> None:
-        self.sessionStopped.emit(summary)
-
-
-class _PreviewRelay(_Relay):
-    """A relay that also asks the session for live-preview audio."""
-
-    def preview(self, samples: np.ndarray, start: bool) -> None:
-        self.previewAudio.emit(samples, start)
-
-    def preview_end(self) -> None:
-        self.previewEnded.emit()
-
-
-class _EagerRelay(_Relay):
-    """A relay that also asks the session for eager utterances."""
-
-    def eager(self, utt: Utterance) -> None:
-        self.eagerReady.emit(utt)
-
-    def eager_retracted(self, index: int) -> None:
-        self.eagerRetracted.emit(index)
-
-
-class _EagerPreviewRelay(_EagerRelay, _PreviewRelay):
-    pass
-
-
-@dataclass
-class _Preview:
-    """The open utterance's preview: its stream id and (once text arrived) its partial."""
-
-    stream: int
-    pane: Any = None
-    index: int = 0  # the task index of ``pane`` when it was chosen
-    handle: int | None = None
-    before: str = ""
-    lent: bool = False  # an eager job shows its text in ``handle`` meanwhile
-
-
-@dataclass
-class _Pending:
-    utt: Utterance
-    specs: tuple[TaskSpec, ...]
-    panes: list[Any]
-    source: str
-    handles: dict[int, int] = field(default_factory=dict)  # task index -> partial handle
-    before: dict[int, str] = field(default_factory=dict)  # task index -> text before it
-    eager: bool = False  # an eager run not confirmed yet: show its text, do not commit it
-    results: list[Any] | None = None  # an eager run's results, kept until it is confirmed
-
-
-def text_before_insertion(pane: Any) -> str:
-    """The pane's text left of where dictated text goes (cursor or end, per insertion mode)."""
-    text = str(pane.document.toPlainText())
-    if getattr(pane, "insertion_mode", "cursor") == "end":
-        return text
-    return text[: int(pane.editor.textCursor().selectionEnd())]
 
 
 class DictationController(QObject):
@@ -182,20 +111,16 @@ class DictationController(QObject):
         self._factory = session_factory or (lambda lis: DictationSession(lis, self.config))
         preview_text = getattr(bridge, "previewText", None)
         self.show_preview = preview and preview_text is not None
-        relays: dict[tuple[bool, bool], type[_Relay]] = {
-            (False, False): _Relay,
-            (True, False): _PreviewRelay,
-            (False, True): _EagerRelay,
-            (True, True): _EagerPreviewRelay,
-        }
-        self._relay = relays[self.show_preview, eager](self)
+        self._relay = make_relay(self, preview=self.show_preview, eager=eager)
         self._relay.previewAudio.connect(self._on_preview_audio)
         self._relay.previewEnded.connect(self._end_preview)
         self._relay.eagerReady.connect(self._on_eager)
         self._relay.eagerRetracted.connect(self._on_eager_retracted)
-        self._preview: _Preview | None = None
+        self._preview: PreviewRegion | None = None
         self._eager_job: tuple[int, int] | None = None  # (utterance index, job id) unconfirmed
-        self._carry: _Pending | None = None  # regions of a retracted eager job, kept in place
+        self._carry: PendingUtterance | None = (
+            None  # regions of a retracted eager job, kept in place
+        )
         self._streams = itertools.count(1)
         if preview_text is not None:
             preview_text.connect(self._on_preview_text)
@@ -203,7 +128,7 @@ class DictationController(QObject):
         self._relay.captureEvent.connect(self._on_capture_event)
         self._relay.sessionStopped.connect(self._on_stopped)
         self._session: DictationSession | None = None
-        self._jobs: dict[int, _Pending] = {}
+        self._jobs: dict[int, PendingUtterance] = {}
         self._texts: dict[str, list[str]] = {}  # recording id -> committed texts
         self._finished_recordings: dict[str, RecordingInfo] = {}
         self._action: QAction | None = None
@@ -361,7 +286,7 @@ class DictationController(QObject):
         session = self._session
         source = session.journal_path.stem if session and session.journal_path else SOURCE
         job = int(self._bridge.submit_audio(utt.audio, utt.start, specs, source))
-        pending = _Pending(utt, specs, panes, source, eager=eager)
+        pending = PendingUtterance(utt, specs, panes, source, eager=eager)
         self._jobs[job] = pending
         self._adopt_carry(pending)
         if eager:
@@ -370,7 +295,7 @@ class DictationController(QObject):
             self._hand_over_preview(pending)
         return job
 
-    def _confirm(self, job: int, pending: _Pending) -> None:
+    def _confirm(self, job: int, pending: PendingUtterance) -> None:
         """The pause completed: the eager run is the final one."""
         pending.eager = False
         self._hand_over_preview(pending)
@@ -391,15 +316,10 @@ class DictationController(QObject):
         self._carry = pending
         self._maybe_save_transcript()
 
-    def _adopt_carry(self, pending: _Pending) -> None:
+    def _adopt_carry(self, pending: PendingUtterance) -> None:
         carry, self._carry = self._carry, None
-        if carry is None:
-            return
-        for i, handle in carry.handles.items():
-            if i < len(pending.panes) and pending.panes[i] is carry.panes[i]:
-                pending.handles[i], pending.before[i] = handle, carry.before[i]
-            else:
-                carry.panes[i].discard(handle)
+        if carry is not None:
+            adopt(carry, pending)
 
     def _drop_carry(self) -> None:
         carry, self._carry = self._carry, None
@@ -445,7 +365,7 @@ class DictationController(QObject):
     def _on_preview_audio(self, samples: np.ndarray, start: bool) -> None:
         if start or self._preview is None:
             self._end_preview()
-            self._preview = _Preview(next(self._streams))
+            self._preview = PreviewRegion(next(self._streams))
         self._bridge.submit_preview(self._preview.stream, samples, start)
 
     @Slot(int, str)
@@ -469,32 +389,20 @@ class DictationController(QObject):
                 p.handle = int(p.pane.begin_partial(SOURCE))
         p.pane.update_partial(p.handle, join_piece(p.before, text) + PREVIEW_MARK)
 
-    def _hand_over_preview(self, pending: _Pending) -> None:
+    def _hand_over_preview(self, pending: PendingUtterance) -> None:
         """The utterance's job takes the preview's partial (if it shows in the same pane)."""
         p, self._preview = self._preview, None
         if p is None:
             return
         self._bridge.end_preview(p.stream)
-        self._lend(p, pending)
+        lend(p, pending)
 
-    def _lend_preview(self, pending: _Pending) -> None:
+    def _lend_preview(self, pending: PendingUtterance) -> None:
         """An eager job shows its text in the preview's partial; the preview goes on (the
         utterance is still open) and gets the partial back if speech resumes."""
         p = self._preview
         if p is not None and not p.lent:
-            p.lent = self._lend(p, pending)
-
-    @staticmethod
-    def _lend(p: _Preview, pending: _Pending) -> bool:
-        handle, p.handle = p.handle, None
-        if handle is None:
-            return False
-        i = p.index
-        if i < len(pending.panes) and pending.panes[i] is p.pane and i not in pending.handles:
-            pending.handles[i], pending.before[i] = handle, p.before
-            return True
-        p.pane.discard(handle)
-        return False
+            p.lent = lend(p, pending)
 
     @Slot()
     def _end_preview(self) -> None:
@@ -506,16 +414,16 @@ class DictationController(QObject):
                 p.pane.discard(p.handle)
 
     # --- engine → panes --------------------------------------------------------------
-    def _pane(self, pending: _Pending, index: int) -> Any | None:
+    def _pane(self, pending: PendingUtterance, index: int) -> Any | None:
         return pending.panes[index] if 0 <= index < len(pending.panes) else None
 
-    def _open(self, pending: _Pending, index: int, pane: Any) -> int:
+    def _open(self, pending: PendingUtterance, index: int, pane: Any) -> int:
         if index not in pending.handles:
             pending.before[index] = text_before_insertion(pane)
             pending.handles[index] = int(pane.begin_partial(SOURCE))
         return pending.handles[index]
 
-    def _keep(self, pending: _Pending, index: int) -> tuple[str, ...]:
+    def _keep(self, pending: PendingUtterance, index: int) -> tuple[str, ...]:
         return pending.specs[index].keywords if index < len(pending.specs) else ()
 
     @Slot(int, int, str, float, float)
@@ -593,7 +501,7 @@ class DictationController(QObject):
         self.message.emit(message)
         self._maybe_save_transcript()
 
-    def _discard(self, pending: _Pending) -> None:
+    def _discard(self, pending: PendingUtterance) -> None:
         for index, handle in pending.handles.items():
             pane = self._pane(pending, index)
             if pane is not None:
