@@ -4,13 +4,17 @@ and the ``--model`` check."""
 
 from __future__ import annotations
 
+import argparse
 import queue
 import sys
 from collections.abc import Callable
 from typing import TextIO
 
-from app.core import model_spec
+from app.core import keywords as kw
+from app.core import model_spec, tasks
 from app.core.errors import UsageError
+from app.core.transcript import Task, TaskSpec
+from app.engine.base import DEFAULT_MODEL
 from app.workers.engine_factory import engine_factory_from_env
 from app.workers.listener import DownloadEvent, ModelStateEvent
 
@@ -43,6 +47,34 @@ def wait_for_model(
         elif isinstance(event, ModelStateEvent) and event.state.settled:
             return event
     return None
+
+
+def add_task_options(parser: argparse.ArgumentParser) -> None:
+    """The options every command that runs the model shares: model, languages, keywords."""
+    parser.add_argument("--model", default=DEFAULT_MODEL, help="model folder or Hugging Face repo")
+    parser.add_argument("--language", default=None, help="spoken language (default: auto)")
+    parser.add_argument("--translate-to", default=None, metavar="LANG", help="translate into LANG")
+    parser.add_argument("--keywords", default="", help='words to favour, e.g. "Granite,MLX"')
+    parser.add_argument("--keywords-file", default=None, metavar="F", help="one keyword per line")
+
+
+def task_specs_from_args(ns: argparse.Namespace, task: Task | None = None) -> list[TaskSpec]:
+    """The specs for ``add_task_options``' options (``app.core.tasks.plan_specs``, the window's
+    rule too), warning once past the practical keyword limit; UsageError on bad options."""
+    words = kw.split_keywords(ns.keywords or "")
+    if ns.keywords_file:
+        words += kw.read_keywords_file(ns.keywords_file)
+    merged = tasks.merge_keywords(words)
+    warning = tasks.keyword_warning(merged)
+    if warning:
+        say(f"warning: {warning}")
+    if task is None:
+        task = Task.TRANSLATE if ns.translate_to else Task.TRANSCRIBE
+    if task is Task.TRANSLATE and not ns.translate_to:
+        raise UsageError("--task translate needs --translate-to LANG.")
+    return tasks.plan_specs(
+        task, ns.language, ns.translate_to, keywords=merged, with_transcript=False
+    )
 
 
 def check_model_option(model: str) -> None:

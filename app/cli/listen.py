@@ -30,19 +30,19 @@ from app.cli.common import (
     EXIT_INTERRUPTED,
     EXIT_OK,
     EXIT_USAGE,
+    add_task_options,
     check_model_option,
     engine_factory,
     say,
+    task_specs_from_args,
     wait_for_model,
 )
-from app.core import keywords as kw
 from app.core import recordings
 from app.core.dictation.endpointing import Utterance, endpoint_config
 from app.core.errors import GraniteError, UsageError
 from app.core.model_state import ModelState
 from app.core.text.rules import Rule, apply_rules, load_rules_file
-from app.core.transcript import Task, TaskSpec
-from app.engine.base import DEFAULT_MODEL
+from app.core.transcript import TaskSpec
 from app.workers.engine_thread import EngineThread
 from app.workers.listener import FailedEvent, FinishedEvent, QueueListener
 
@@ -51,14 +51,11 @@ log = logging.getLogger(__name__)
 
 def add_parser(subparsers: Any) -> None:
     p = subparsers.add_parser("listen", help="dictate from the microphone, one line per utterance")
-    p.add_argument("--model", default=DEFAULT_MODEL, help="model folder or Hugging Face repo")
+    add_task_options(p)
     p.add_argument("--device", default=None, metavar="NAME_OR_INDEX", help="input device")
     p.add_argument(
         "--duration", type=float, default=None, metavar="SECONDS", help="stop after this long"
     )
-    p.add_argument("--language", default=None, help="spoken language (default: auto)")
-    p.add_argument("--translate-to", default=None, metavar="LANG", help="translate into LANG")
-    p.add_argument("--keywords", default="", help='words to favour, e.g. "Granite,MLX"')
     p.add_argument("--rules", default=None, metavar="FILE", help="replacements, 'from => to' lines")
     p.add_argument("--save-audio", default=None, metavar="FILE", help="keep the audio (.wav/.flac)")
     p.add_argument(
@@ -77,10 +74,7 @@ def format_line(start: float, end: float, text: str) -> str:
 
 
 def _options(args: argparse.Namespace) -> tuple[TaskSpec, DictationConfig, Path | None]:
-    task = Task.TRANSLATE if args.translate_to else Task.TRANSCRIBE
-    words = tuple(dict.fromkeys(kw.split_keywords(args.keywords or "")))
-    spec = TaskSpec(task, args.language, args.translate_to, words)
-    spec.validate()
+    spec = task_specs_from_args(args)[0]
     if args.duration is not None and not args.duration > 0:
         raise UsageError("--duration must be a positive number of seconds.")
     save = Path(args.save_audio).expanduser() if args.save_audio else None

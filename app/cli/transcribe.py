@@ -30,12 +30,13 @@ from app.cli.common import (
     EXIT_INTERRUPTED,
     EXIT_OK,
     EXIT_USAGE,
+    add_task_options,
     check_model_option,
     download_line,
     engine_factory,
     say,
+    task_specs_from_args,
 )
-from app.core import keywords as kw
 from app.core.errors import GraniteError, UsageError
 from app.core.model_state import ModelState
 from app.core.progress import ProgressClock, format_duration, progress_line
@@ -44,7 +45,6 @@ from app.core.text.export import FORMATS, write_result
 from app.core.text.postprocess import apply_rules_to_result
 from app.core.text.rules import Rule, load_rules_file
 from app.core.transcript import Task, TaskSpec, TranscriptResult
-from app.engine.base import DEFAULT_MODEL
 from app.engine.model.batch import DEFAULT_BATCH
 from app.workers.engine_thread import EngineThread
 from app.workers.listener import (
@@ -63,12 +63,8 @@ log = logging.getLogger(__name__)
 def add_parser(subparsers: Any) -> None:
     t = subparsers.add_parser("transcribe", help="transcribe or translate audio/video files")
     t.add_argument("files", nargs="+", metavar="FILE")
-    t.add_argument("--model", default=DEFAULT_MODEL, help="model folder or Hugging Face repo")
+    add_task_options(t)
     t.add_argument("--task", choices=[t.value for t in Task], default=None)
-    t.add_argument("--language", default=None, help="spoken language (default: auto)")
-    t.add_argument("--translate-to", default=None, metavar="LANG", help="implies --task translate")
-    t.add_argument("--keywords", default="", help='words to favour, e.g. "Granite,MLX"')
-    t.add_argument("--keywords-file", default=None, metavar="F", help="one keyword per line")
     t.add_argument(
         "--format", action="append", default=None, help=f"{','.join(FORMATS)} (repeat or comma)"
     )
@@ -87,14 +83,7 @@ def add_parser(subparsers: Any) -> None:
 
 def parse_options(ns: argparse.Namespace) -> tuple[TaskSpec, list[str], SegmentationConfig]:
     """Validate everything that does not need the model; raises UsageError and friends."""
-    task = Task(ns.task) if ns.task else (Task.TRANSLATE if ns.translate_to else Task.TRANSCRIBE)
-    words = kw.split_keywords(ns.keywords or "")
-    if ns.keywords_file:
-        words += kw.read_keywords_file(ns.keywords_file)
-    if kw.exceeds_limit(words):
-        say(f"warning: {len(words)} keywords make every chunk slower; consider fewer.")
-    spec = TaskSpec(task, ns.language, ns.translate_to, tuple(dict.fromkeys(words)))
-    spec.validate()
+    spec = task_specs_from_args(ns, Task(ns.task) if ns.task else None)[0]
     formats: list[str] = []
     for item in ns.format or ["txt"]:
         for fmt in (f.strip().lower() for f in item.split(",")):

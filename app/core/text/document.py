@@ -265,34 +265,6 @@ def export_output(output: OutputText, fmt: str, source: str = "", title: str = "
     return export.render(result, fmt)
 
 
-def plan_specs(
-    task: Task,
-    source_language: str | None,
-    target_language: str | None,
-    extra_targets: Sequence[str] = (),
-    keywords: Sequence[str] = (),
-) -> list[TaskSpec]:
-    """The outputs to ask for: the transcript, plus translations when the task is Translate.
-
-    Translate always keeps the source transcript (shown side by side) and adds one translation
-    per distinct target (the main one first, then ``extra_targets``); the engine encodes the
-    audio once for all of them.
-    """
-    words = tuple(keywords)
-    specs = [TaskSpec(Task.TRANSCRIBE, source_language, None, words)]
-    if task is Task.TRANSLATE:
-        targets: list[str] = []
-        for code in (target_language, *extra_targets):
-            if code and code not in targets and code != specs[0].source_language:
-                targets.append(code)
-        if not targets:
-            raise UsageError("Translate needs a target language different from the spoken one.")
-        specs += [TaskSpec(Task.TRANSLATE, source_language, t, words) for t in targets]
-    for spec in specs:
-        spec.validate()
-    return specs
-
-
 def collect_sources(
     paths: Iterable[str], is_supported: Callable[[str], bool]
 ) -> tuple[list[str], list[str]]:

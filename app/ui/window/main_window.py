@@ -23,7 +23,8 @@ from app.core.autosave_store import AutosaveStore
 from app.core.errors import GraniteError
 from app.core.preferences import Preferences
 from app.core.segmentation import SegmentationConfig, user_chunk_config
-from app.core.text.document import Document, collect_sources, plan_specs
+from app.core.tasks import plan_specs
+from app.core.text.document import Document, collect_sources
 from app.core.text.rules import Rule
 from app.core.transcript import Task, TaskSpec
 from app.ui.editor.document_tabs import DocumentTabs, DocumentView

@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from app.core.errors import UnsupportedLanguageError, UsageError
+from app.core.errors import UsageError
 from app.core.text.document import (
     Document,
     OutputText,
@@ -16,7 +16,6 @@ from app.core.text.document import (
     document_text,
     export_output,
     merge_runs,
-    plan_specs,
     segment_index_at,
     timed_segments,
 )
@@ -128,21 +127,6 @@ def test_unknown_schema_is_refused() -> None:
 def test_is_empty() -> None:
     assert Document().is_empty
     assert not Document(outputs=[OutputText(runs=[Run("x")])]).is_empty
-
-
-def test_plan_specs_keeps_the_transcript_and_adds_each_translation_once() -> None:
-    assert plan_specs(Task.TRANSCRIBE, "fr", "en", ("de",)) == [TaskSpec(Task.TRANSCRIBE, "fr")]
-    specs = plan_specs(Task.TRANSLATE, "en", "fr", ("de", "fr", "en"), ("Kenobi",))
-    assert [(s.task, s.target_language) for s in specs] == [
-        (Task.TRANSCRIBE, None),
-        (Task.TRANSLATE, "fr"),
-        (Task.TRANSLATE, "de"),
-    ]
-    assert all(s.keywords == ("Kenobi",) for s in specs)
-    with pytest.raises(UsageError):
-        plan_specs(Task.TRANSLATE, "en", "en")
-    with pytest.raises(UnsupportedLanguageError):
-        plan_specs(Task.TRANSLATE, "fr", "de")  # only via English
 
 
 def test_collect_sources_expands_folders_and_refuses_with_one_line_reasons(tmp_path) -> None:
