@@ -83,6 +83,7 @@ class DictationConfig:
     max_seconds: float | None = None  # stop by itself after this much audio
     preview_interval_s: float = 0.5  # live preview: audio between updates (if listened to)
     release_grace_s: float = 0.6  # stop(tail=True) mid-word: longest wait for the word's end
+    preview: bool = True  # False: no live preview audio, even to a listener that takes it
 
 
 @dataclass(frozen=True)
@@ -257,6 +258,8 @@ class DictationSession:
 
     def _preview_feed(self) -> PreviewFeed | None:
         listener = self._listener
+        if not self.config.preview:
+            return None
         if not (hasattr(listener, "preview") and hasattr(listener, "preview_end")):
             return None
         cfg = self.config

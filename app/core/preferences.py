@@ -85,6 +85,9 @@ class Preferences:
     history_enabled: bool = True
     #: Delete history entries (and their recordings) older than this many days; 0 = forever.
     history_keep_days: int = 0
+    # --- dictation latency (issue 16) ---
+    #: Live preview while speaking (greyed approximate text from the encoder's CTC head).
+    live_preview: bool = True
 
     def validate(self) -> Preferences:
         """Return a normalised copy; raise ``UsageError`` naming the first bad field."""
@@ -189,6 +192,7 @@ def _parse(name: str, raw: str) -> Any:
         "spoken_commands",
         "rules_on_files",
         "history_enabled",
+        "live_preview",
     ):
         low = raw.strip().lower()
         if low in ("true", "1", "yes", "on"):

@@ -82,6 +82,7 @@ def test_mapping_round_trip() -> None:
         global_hotkey="alt+space",
         global_hotkey_mode="hold",
         launch_at_login=True,
+        live_preview=False,
     )
     data = p.to_mapping()
     assert all(isinstance(v, str) for v in data.values())

@@ -93,3 +93,14 @@ def test_listeners_without_preview_methods_get_no_previews(tmp_path: Path) -> No
     session.start()
     assert session.wait(30)
     assert len(plain.utts) == 1
+
+
+def test_preview_switched_off_sends_no_preview_audio(tmp_path: Path) -> None:
+    speech = compose([0.6, synthesize("hello world, this is a test"), 1.0])
+    backend = FakeBackend(FakeDevice("mic", speech.audio), speed=4)
+    rec = PreviewRecorder()
+    cfg = DictationConfig(journal_dir=tmp_path, max_seconds=speech.duration, preview=False)
+    session = DictationSession(rec, cfg, backend=backend)
+    session.start()
+    assert session.wait(30)
+    assert [e[0] for e in rec.events] == ["utterance"]

@@ -33,6 +33,7 @@ from __future__ import annotations
 import itertools
 import logging
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -218,15 +219,14 @@ class DictationController(QObject):
             self.stop(tail=True)
 
     def apply_preferences(self, prefs: Any) -> None:
-        """Input device, end-of-utterance pause and longest chunk; apply from the next
-        recording (``prefs`` is an ``app.core.preferences.Preferences``)."""
+        """Input device, end-of-utterance pause, longest chunk and live preview; apply from
+        the next recording (``prefs`` is an ``app.core.preferences.Preferences``)."""
         endpoint = endpoint_config(float(prefs.pause_s), float(prefs.max_chunk_s))
-        self.config = DictationConfig(
-            prefs.input_device or None,
-            endpoint,
-            self.config.journal_dir,
-            self.config.max_seconds,
-            self.config.preview_interval_s,
+        self.config = replace(
+            self.config,
+            device=prefs.input_device or None,
+            endpoint=endpoint,
+            preview=bool(getattr(prefs, "live_preview", True)),
         )
 
     def _set_checked(self, on: bool) -> None:

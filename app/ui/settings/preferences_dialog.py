@@ -187,6 +187,9 @@ class PreferencesDialog(QDialog):
         self.pause_spin.setDecimals(2)
         self.pause_spin.setSuffix(" s")
         self._row(form, "&Pause ends utterance:", self.pause_spin, self.pause_spin)
+        self.preview_check = QCheckBox("Live previe&w while speaking (greyed, approximate)")
+        self.preview_check.setAccessibleName("Live preview while speaking")
+        form.addRow(self.preview_check)
         self.shortcut_edit = QKeySequenceEdit()
         self.shortcut_edit.setAccessibleName("Record shortcut")
         self.shortcut_edit.setClearButtonEnabled(True)
@@ -263,6 +266,7 @@ class PreferencesDialog(QDialog):
         self.speculative_check.setChecked(p.speculative_decoding)
         _select(self.insertion_combo, p.insertion_mode)
         self.pause_spin.setValue(p.pause_s)
+        self.preview_check.setChecked(p.live_preview)
         self.shortcut_edit.setKeySequence(QKeySequence(p.record_shortcut))
         self.global_hotkey_edit.setText(p.global_hotkey)
         _select(self.hotkey_mode_combo, p.global_hotkey_mode)
@@ -311,6 +315,7 @@ class PreferencesDialog(QDialog):
             global_hotkey=hotkey,
             global_hotkey_mode=mode,
             launch_at_login=self.login_check.isChecked(),
+            live_preview=self.preview_check.isChecked(),
         ).validate()
 
     def fill_devices(self) -> None:

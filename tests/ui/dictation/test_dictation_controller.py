@@ -305,6 +305,9 @@ def test_preferences_apply_to_the_next_recording(qtbot, bridge, tmp_path: Path):
     assert (ep.pause_s, ep.tail_s, ep.max_chunk_s, ep.cut_search_s) == (1.5, 0.4, 8.0, 4.0)
     ctl.apply_preferences(Preferences(pause_s=0.3, input_device=""))
     assert ctl.config.device is None and ctl.config.endpoint.tail_s == 0.3
+    assert ctl.config.preview
+    ctl.apply_preferences(Preferences(live_preview=False))
+    assert not ctl.config.preview  # the next session sends no preview audio
 
 
 # --- live preview ----------------------------------------------------------------------------

@@ -42,6 +42,7 @@ CUSTOM = Preferences(
     pause_s=1.25,
     input_device="USB Mic",
     speculative_decoding=False,
+    live_preview=False,
 )
 
 
