@@ -46,7 +46,13 @@ from app.engine.base import SAMPLE_RATE, Audio, CancelToken, SpeechEngine
 from app.engine.runner import SpeedOptions
 from app.workers.engine_factory import EngineFactory, one_line_error
 from app.workers.listener import EngineListener
-from app.workers.pipeline import FILE_BATCH, Decoder, FileTranscription, Splitter
+from app.workers.pipeline import (
+    FILE_BATCH,
+    Decoder,
+    FileTranscription,
+    Splitter,
+    resume_splitter,
+)
 from app.workers.pipeline import default_decoder as _default_decoder
 from app.workers.pipeline import default_splitter as _default_splitter
 from app.workers.preview_streams import PreviewStreams, make_previewer
@@ -171,15 +177,18 @@ class EngineThread:
         seg_cfg: SegmentationConfig,
         *,
         splitter: Splitter | None = None,
+        resume_after: float = 0.0,
     ) -> int:
         """A file job; ``splitter`` replaces the thread's own for this job (the API server's
-        ``chunking_strategy=none`` sends an upload as one chunk)."""
+        ``chunking_strategy=none`` sends an upload as one chunk); ``resume_after`` (seconds)
+        skips the chunks that start before it (a job resumed after a quit)."""
+        split = splitter or self._splitter
         work = FileTranscription(
             path,
             specs,
             seg_cfg,
             decoder=self._decoder,
-            splitter=splitter or self._splitter,
+            splitter=resume_splitter(split, resume_after) if resume_after > 0 else split,
             batch_size=self._file_batch,
         )
         return self._add(FileJob(next(self._ids), work))

@@ -56,6 +56,16 @@ def default_decoder(path: str, cancel: CancelCheck) -> Audio:
     return decode_file(path, cancel=cancel)
 
 
+def resume_splitter(splitter: Splitter, after_s: float) -> Splitter:
+    """``splitter`` without the chunks that start before ``after_s``: the same file split the
+    same way, so a resumed job picks up at the first chunk whose text is not kept yet."""
+
+    def split(audio: Audio, cfg: SegmentationConfig, cancel: CancelCheck) -> list[Chunk]:
+        return [c for c in splitter(audio, cfg, cancel) if c.start >= after_s - 1e-6]
+
+    return split
+
+
 def default_splitter(audio: Audio, cfg: SegmentationConfig, cancel: CancelCheck) -> list[Chunk]:
     from app.audio.vad import split_audio
 

@@ -103,8 +103,15 @@ class EngineBridge(QObject):
     def load_model(self, spec: str) -> int:
         return self._thread.load_model(spec)
 
-    def submit_file(self, path: str, specs: Sequence[TaskSpec], seg_cfg: SegmentationConfig) -> int:
-        return self._thread.submit_file(path, specs, seg_cfg)
+    def submit_file(
+        self,
+        path: str,
+        specs: Sequence[TaskSpec],
+        seg_cfg: SegmentationConfig,
+        resume_after: float = 0.0,
+    ) -> int:
+        """A file job; ``resume_after`` skips the chunks before it (a resumed job)."""
+        return self._thread.submit_file(path, specs, seg_cfg, resume_after=resume_after)
 
     def submit_audio(
         self, audio: np.ndarray, offset: float, specs: Sequence[TaskSpec], source: str = ""

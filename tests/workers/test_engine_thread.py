@@ -90,6 +90,14 @@ def test_file_job_runs_chunks_on_the_model_thread_and_sums_results(rig: Rig) -> 
     assert engine.created_on != threading.get_ident()
 
 
+def test_resumed_file_job_skips_the_chunks_already_done(rig: Rig) -> None:
+    rig.load()
+    path = rig.files.add("/long.wav", speech_like(7.0, 0.5))
+    job = rig.thread.submit_file(path, [EN], CFG, resume_after=4.0)
+    _, _, results = rig.rec.wait_done(job)
+    assert [(s.start, s.end) for s in results[0].segments] == [(4.0, 6.0), (6.0, 7.0)]
+
+
 def test_audio_job_gives_one_segment_per_task_at_its_offset(rig: Rig) -> None:
     rig.load()
     audio = speech_like(1.5)

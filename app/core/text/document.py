@@ -189,6 +189,8 @@ class Document:
     modified: bool = False
     doc_id: str = field(default_factory=new_doc_id)
     created: float = field(default_factory=time.time)
+    #: A file transcript whose job has not finished (quit, crash, cancel or failure).
+    partial: bool = False
 
     @property
     def is_empty(self) -> bool:
@@ -203,6 +205,7 @@ class Document:
             "source": self.source,
             "modified": self.modified,
             "created": self.created,
+            "partial": self.partial,
             "outputs": [o.to_dict() for o in self.outputs],
         }
 
@@ -219,6 +222,7 @@ class Document:
             modified=bool(data.get("modified", False)),
             doc_id=str(data.get("doc_id") or new_doc_id()),
             created=float(data.get("created", 0.0)),
+            partial=bool(data.get("partial", False)),
         )
 
 

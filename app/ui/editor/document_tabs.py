@@ -30,6 +30,7 @@ class DocumentView(QWidget):
         self.doc_id, self.title, self.path = doc.doc_id, doc.title, doc.path
         self.source, self.created = doc.source, doc.created
         self.modified = doc.modified
+        self.partial = doc.partial
         self.insertion_mode = "cursor"
         self.text_font: tuple[str, int] | None = None
         self.view = TranslationView(self)
@@ -97,10 +98,17 @@ class DocumentView(QWidget):
             modified=self.modified,
             doc_id=self.doc_id,
             created=self.created,
+            partial=self.partial,
         )
 
     def display_title(self) -> str:
-        return ("• " if self.modified else "") + self.title
+        return ("• " if self.modified else "") + self.title + (" (partial)" if self.partial else "")
+
+    def set_partial(self, partial: bool) -> None:
+        """Mark a file transcript whose job has not finished (shown in the tab, autosaved)."""
+        if partial != self.partial:
+            self.partial = partial
+            self.changed.emit(self)
 
     @Slot()
     def _on_edited(self) -> None:

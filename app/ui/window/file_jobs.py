@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
+from app.core.pending_jobs import PendingJob, PendingStore
 from app.core.queue_model import name_once
 from app.core.segmentation import SegmentationConfig
 from app.core.text.document import Document, OutputText, output_label
@@ -34,7 +35,11 @@ PARTIAL_INTERVAL_MS = 40
 class FileJob:
     path: str
     specs: tuple[TaskSpec, ...]
+    max_chunk_s: float = 30.0
     view: DocumentView | None = None
+    #: The document it writes into (an autosaved tab when resumed) and how far its text reaches.
+    doc_id: str = ""
+    done_until: float = 0.0
     #: task index → (partial handle, text inserted before the partial/segment)
     partials: dict[int, tuple[int, str]] = field(default_factory=dict)
     #: task index → chunk start → latest partial text. Batched steps decode several chunks in
@@ -63,8 +68,10 @@ class FileJobs(QObject):
         seg_cfg: Callable[[], SegmentationConfig],
         parent: QObject | None = None,
         rules: Callable[[], Sequence[Rule]] = tuple,
+        store: PendingStore | None = None,
     ) -> None:
         super().__init__(parent)
+        self._store = store  # unfinished jobs, resumed at the next start
         self._rules = rules  # replacement rules for file text ("rules on files" chosen)
         self.bridge = bridge
         self.tabs = tabs
@@ -82,9 +89,24 @@ class FileJobs(QObject):
         bridge.jobFailed.connect(self._on_failed)  # type: ignore[attr-defined]
 
     def submit(self, path: str, specs: Sequence[TaskSpec]) -> int:
-        job_id: int = self.bridge.submit_file(path, list(specs), self._seg_cfg())  # type: ignore[attr-defined]
-        self.jobs[job_id] = FileJob(path, tuple(specs))
+        cfg = self._seg_cfg()
+        job_id: int = self.bridge.submit_file(path, list(specs), cfg)  # type: ignore[attr-defined]
+        self.jobs[job_id] = FileJob(path, tuple(specs), cfg.max_chunk_s)
         self.jobAdded.emit(path, job_id)
+        self._persist()
+        return job_id
+
+    def resume(self, pending: PendingJob, view: DocumentView | None) -> int:
+        """Submit an unfinished job again from where its text reaches, into its old tab."""
+        cfg = SegmentationConfig(max_chunk_s=pending.max_chunk_s)
+        job_id: int = self.bridge.submit_file(  # type: ignore[attr-defined]
+            pending.path, list(pending.specs), cfg, resume_after=pending.done_until
+        )
+        job = FileJob(pending.path, pending.specs, pending.max_chunk_s, view)
+        job.doc_id, job.done_until = pending.doc_id, pending.done_until
+        self.jobs[job_id] = job
+        self.jobAdded.emit(pending.path, job_id)
+        self._persist()
         return job_id
 
     def cancel(self, job_id: int) -> None:
@@ -94,6 +116,27 @@ class FileJobs(QObject):
         self.bridge.cancel(job_id)  # type: ignore[attr-defined]
         self._drop_partials(job)
         self.jobCancelled.emit(job_id)
+        self._persist()
+
+    def shutdown(self) -> None:
+        """At quit: stop every job but keep them listed for the next start (their tabs stay
+        marked partial)."""
+        for job_id, job in list(self.jobs.items()):
+            self.bridge.cancel(job_id)  # type: ignore[attr-defined]
+            self._drop_partials(job)
+        self.jobs.clear()
+
+    def _persist(self) -> None:
+        if self._store is None:
+            return
+        jobs = [
+            PendingJob(j.path, j.specs, j.max_chunk_s, j.doc_id, j.done_until)
+            for j in self.jobs.values()
+        ]
+        try:
+            self._store.save(jobs)
+        except OSError as exc:
+            log.warning("Could not save the unfinished files list: %s", exc)
 
     @Slot(object)
     def forget_view(self, view: DocumentView) -> None:
@@ -115,6 +158,10 @@ class FileJobs(QObject):
             outputs = [OutputText(output_label(s), s) for s in job.specs]
             doc = Document(title=job.name, outputs=outputs, source=job.path)
             job.view = self.tabs.open_document(doc)
+        if job.doc_id != job.view.doc_id:
+            job.doc_id = job.view.doc_id
+            self._persist()
+        job.view.set_partial(True)
         return job.view
 
     def _drop_partials(self, job: FileJob) -> None:
@@ -178,6 +225,9 @@ class FileJobs(QObject):
             pane.commit(handle, final)
         else:
             pane.insert_segment(final, at_end=True)
+        if segment.end > job.done_until:
+            job.done_until = segment.end
+            self._persist()
 
     @Slot(int, object)
     def _on_finished(self, job_id: int, results: list[TranscriptResult]) -> None:
@@ -192,7 +242,9 @@ class FileJobs(QObject):
             if pane.document.isEmpty() and result.segments:
                 pane.append_segments(result.segments)
             pane.record_result(result)
-        if all(not r.segments for r in results):
+        view.set_partial(False)
+        self._persist()
+        if job.done_until == 0 and all(not r.segments for r in results):
             message = no_speech_message(job.specs)
             for pane in view.panes:
                 pane.editor.setPlaceholderText(f"{job.name}: {message}")
@@ -205,4 +257,5 @@ class FileJobs(QObject):
         if job is None:
             return
         self._drop_partials(job)
+        self._persist()
         self.jobFailed.emit(job_id, name_once(job.name, message))

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QDockWidget, QMainWindow, QWidget
 
 from app.core.autosave_store import AutosaveStore
 from app.core.errors import GraniteError
+from app.core.pending_jobs import PendingStore
 from app.core.preferences import Preferences
 from app.core.segmentation import SegmentationConfig, user_chunk_config
 from app.core.tasks import plan_specs
@@ -33,6 +34,7 @@ from app.ui.window import dialogs, window_parts
 from app.ui.window.actions import WindowActions
 from app.ui.window.autosave import AutosaveController
 from app.ui.window.file_jobs import FileJobs
+from app.ui.window.unfinished import Resumer
 
 log = logging.getLogger(__name__)
 
@@ -90,14 +92,15 @@ class MainWindow(QMainWindow):
 
         self.keywords = window_parts.keyword_sidebar(settings, self)
         self.keyword_dock = self._dock("Keywords", self.keywords, "keywords")
-        self.jobs = FileJobs(bridge, self.tabs, self._seg_cfg, self, self._file_rules)
+        store = autosave_store or AutosaveStore(window_parts.autosave_folder(self.prefs))
+        pending = PendingStore(store.folder)
+        self.jobs = FileJobs(bridge, self.tabs, self._seg_cfg, self, self._file_rules, pending)
         self.queue = window_parts.QueueArea(self.jobs, self)
         self.queue_dock = self._dock("Queue", self.queue.widget, "queue")
         docks = [self.keyword_dock, self.queue_dock]
         self.resizeDocks(docks, [300, 300], Qt.Orientation.Horizontal)
         self.resizeDocks(docks, [330, 300], Qt.Orientation.Vertical)
 
-        store = autosave_store or AutosaveStore(window_parts.autosave_folder(self.prefs))
         self.autosave = AutosaveController(store, parent=self)
         self.autosave.failed.connect(self.show_error)
         self.tabs.documentChanged.connect(self.autosave.mark_dirty)
@@ -117,6 +120,8 @@ class MainWindow(QMainWindow):
         bridge.downloadProgress.connect(self._on_download)  # type: ignore[attr-defined]
         self._on_model_state("idle", "")
         self._restore()
+        self.resumer = Resumer(self.jobs, self.tabs, pending, self.show_status, self.show_error)
+        bridge.modelStateChanged.connect(self.resumer.on_model_state)  # type: ignore[attr-defined]
 
     def _dock(self, title: str, widget: QWidget, name: str) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -430,9 +435,8 @@ class MainWindow(QMainWindow):
         self.submit_paths(urls)
 
     def closeEvent(self, event):
+        self.jobs.shutdown()  # stopped, but still listed: they resume at the next start
         self.autosave.flush()
-        for job_id in self.jobs.active():
-            self.jobs.cancel(job_id)
         window_parts.save_window_state(self)
         super().closeEvent(event)
 
