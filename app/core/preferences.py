@@ -88,9 +88,17 @@ class Preferences:
     # --- dictation latency (issue 16) ---
     #: Live preview while speaking (greyed approximate text from the encoder's CTC head).
     live_preview: bool = True
+    # --- Mac app (issue 10): pasting and MLX memory ---------------------------------------
+    #: Seconds before the clipboard's previous content is put back after a paste.
+    clipboard_restore_s: float = 1.0
+    #: Type dictated text as key events instead of pasting (for apps that block paste).
+    type_instead_of_paste: bool = False
+    #: MLX buffer cache limit in MB, set on the model thread; 0 = MLX's default (most of RAM).
+    mlx_cache_limit_mb: int = 1024
 
     def validate(self) -> Preferences:
         """Return a normalised copy; raise ``UsageError`` naming the first bad field."""
+        _check_mac_fields(self)
         model = self.model.strip()
         if not model:
             raise UsageError("The model setting is empty; choose a model folder or repo id.")
@@ -178,8 +186,30 @@ def _in_range(label: str, value: float, bounds: tuple[float, float], unit: str) 
     return number
 
 
+CLIPBOARD_RESTORE_RANGE = (0.2, 5.0)
+MLX_CACHE_RANGE = (0, 65536)
+
+
+def _check_mac_fields(p: Preferences) -> None:
+    _in_range("Clipboard restore delay", p.clipboard_restore_s, CLIPBOARD_RESTORE_RANGE, " s")
+    _in_range("MLX cache limit", p.mlx_cache_limit_mb, MLX_CACHE_RANGE, " MB")
+
+
+def _parse_mac_field(name: str, raw: str) -> Any:
+    if name == "clipboard_restore_s":
+        return float(raw)
+    if name == "mlx_cache_limit_mb":
+        return int(float(raw))
+    low = raw.strip().lower()  # type_instead_of_paste
+    if low not in ("true", "1", "yes", "on", "false", "0", "no", "off"):
+        raise ValueError(raw)
+    return low in ("true", "1", "yes", "on")
+
+
 def _parse(name: str, raw: str) -> Any:
     """Turn one stored string into the field's Python type (``ValueError`` if impossible)."""
+    if name in ("clipboard_restore_s", "type_instead_of_paste", "mlx_cache_limit_mb"):
+        return _parse_mac_field(name, raw)
     if name in ("max_chunk_s", "pause_s"):
         return float(raw)
     if name == "font_size":

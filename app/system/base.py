@@ -21,8 +21,9 @@ from app.core.errors import GraniteError
 log = logging.getLogger(__name__)
 
 #: Seconds to wait after the synthetic paste before the previous clipboard is put back. The
-#: target app reads the pasteboard asynchronously; restoring too early pastes the old content.
-RESTORE_DELAY_S = 0.4
+#: target app reads the pasteboard asynchronously; restoring too early pastes the old content
+#: (0.4 s was too short for slow apps; peers wait about a second). Preferences → Advanced.
+RESTORE_DELAY_S = 1.0
 
 
 class SystemIntegrationError(GraniteError):
@@ -104,6 +105,10 @@ class TextInjector(Protocol):
 
     def copy(self, text: str) -> None:
         """Put ``text`` on the clipboard and leave it there."""
+        ...
+
+    def set_restore_delay(self, seconds: float) -> None:
+        """How long after a paste the previous clipboard content is put back."""
         ...
 
 

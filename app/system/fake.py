@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from app.core.dictation.hotkey_state import default_explanation
 from app.system.base import (
+    RESTORE_DELAY_S,
     MicrophoneAnswer,
     MicrophoneStatus,
     PermissionKind,
@@ -114,6 +115,7 @@ class FakeTextInjector:
     scheduler: ManualScheduler = field(default_factory=ManualScheduler)
     keystrokes: list[tuple[str, object]] = field(default_factory=list)
     fail_keystroke: str | None = None
+    restore_delay_s: float = RESTORE_DELAY_S
 
     def _send_paste(self) -> None:
         if self.fail_keystroke:
@@ -121,13 +123,18 @@ class FakeTextInjector:
         self.keystrokes.append(("paste", self.clipboard.content))
 
     def paste(self, text: str) -> None:
-        paste_via_clipboard(self.clipboard, self._send_paste, text, self.scheduler)
+        paste_via_clipboard(
+            self.clipboard, self._send_paste, text, self.scheduler, self.restore_delay_s
+        )
 
     def type_text(self, text: str) -> None:
         self.keystrokes.append(("type", text))
 
     def copy(self, text: str) -> None:
         self.clipboard.set_text(text)
+
+    def set_restore_delay(self, seconds: float) -> None:
+        self.restore_delay_s = seconds
 
 
 @dataclass

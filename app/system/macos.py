@@ -1,5 +1,6 @@
-"""macOS implementation on pyobjc: a Quartz event tap for the global shortcut, NSPasteboard +
-synthetic Cmd+V for pasting; TCC checks and launch at login are in ``macos_services``.
+"""macOS implementation on pyobjc: a Quartz event tap for the global shortcut (on its own
+thread, ``macos_tap``), NSPasteboard + synthetic Cmd+V for pasting (the V key of the current
+layout, ``macos_keyboard``); TCC checks and launch at login are in ``macos_services``.
 
 pyobjc (pyobjc-framework-Quartz, -Cocoa, -ApplicationServices, -AVFoundation,
 -ServiceManagement) is imported lazily, so this module imports on any system; :func:`create`
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from app.core.dictation.hotkey_state import default_explanation
 from app.system.base import (
+    RESTORE_DELAY_S,
     PermissionKind,
     Scheduler,
     Shortcut,
@@ -23,7 +25,9 @@ from app.system.base import (
     paste_via_clipboard,
     timer_scheduler,
 )
+from app.system.macos_keyboard import layout_keycode
 from app.system.macos_services import MacLoginItem, MacPermissions, accessibility_trusted
+from app.system.macos_tap import TapThread
 
 if TYPE_CHECKING:
     from app.system import Platform
@@ -76,95 +80,113 @@ def matches(keycode: int, flags: int, want_code: int, want_flags: int) -> bool:
 
 
 class MacHotkey:
-    """A CGEventTap on the main run loop (which Qt's Cocoa event loop runs), so callbacks arrive
-    on the GUI thread. An active tap swallows the shortcut (needs Accessibility); without it a
-    listen-only tap is used (needs Input Monitoring) and the keystroke also reaches the app."""
+    """The global shortcut as a CGEventTap on its own thread and run loop
+    (``app.system.macos_tap``): callbacks arrive on that thread, and the driver posts them to
+    the GUI thread. An active tap swallows the shortcut and needs only Accessibility; without
+    it a listen-only tap is used (needs Input Monitoring) and the keystroke also reaches the
+    frontmost app."""
 
-    def __init__(self) -> None:
-        self._q = _mod("Quartz")
-        self._cf = _mod("CoreFoundation")
+    def __init__(self, quartz: Any = None, cf: Any = None) -> None:
+        self._q = quartz or _mod("Quartz")
+        self._cf = cf or _mod("CoreFoundation")
         self._cb_ref = self._callback  # pyobjc must see one long-lived callable
-        self._tap: Any = None
-        self._source: Any = None
+        self._thread: TapThread | None = None
         self._want: tuple[int, int] | None = None
         self._down = False
         self._on_down: Callable[[], None] | None = None
         self._on_up: Callable[[], None] | None = None
         self._on_escape: Callable[[], None] | None = None
-        self._active = False
+
+    @property
+    def tap_thread(self) -> TapThread | None:
+        return self._thread
 
     def register(
         self, shortcut: Shortcut, on_down: Callable[[], None], on_up: Callable[[], None]
     ) -> None:
         self.unregister()
-        q = self._q
         self._want = keycode_for(shortcut)
         self._on_down, self._on_up = on_down, on_up
         mask = (1 << EV_KEY_DOWN) | (1 << EV_KEY_UP)  # CGEventMaskBit is a C macro
-        for option, active in ((q.kCGEventTapOptionDefault, True),
-                               (q.kCGEventTapOptionListenOnly, False)):  # fmt: skip
-            tap = q.CGEventTapCreate(
-                q.kCGSessionEventTap, q.kCGHeadInsertEventTap, option, mask, self._cb_ref, None
-            )
-            if tap is not None:
-                self._tap, self._active = tap, active
-                break
-        if self._tap is None:
-            raise SystemIntegrationError(default_explanation(PermissionKind.INPUT_MONITORING))
-        cf = self._cf
-        self._source = cf.CFMachPortCreateRunLoopSource(None, self._tap, 0)
-        cf.CFRunLoopAddSource(cf.CFRunLoopGetMain(), self._source, cf.kCFRunLoopCommonModes)
-        q.CGEventTapEnable(self._tap, True)
+        thread = TapThread(self._q, self._cf, mask, self._cb_ref)
+        thread.start()  # raises SystemIntegrationError when the system refuses
+        self._thread = thread
         log.info(
-            "Event tap for %s installed (%s)", shortcut, "active" if self._active else "listen"
+            "Event tap for %s on its own thread (%s)",
+            shortcut,
+            "active" if thread.active else "listen-only",
         )
 
     def unregister(self) -> None:
-        cf = self._cf
-        if self._tap is not None:
-            self._q.CGEventTapEnable(self._tap, False)
-            cf.CFRunLoopRemoveSource(cf.CFRunLoopGetMain(), self._source, cf.kCFRunLoopCommonModes)
-            cf.CFMachPortInvalidate(self._tap)
-        self._tap = self._source = self._want = None
+        thread, self._thread = self._thread, None
+        if thread is not None:
+            thread.stop()
+        self._want = None
         self._down = False
 
     def watch_escape(self, on_escape: Callable[[], None] | None) -> None:
         self._on_escape = on_escape
 
     def _callback(self, _proxy: Any, etype: int, event: Any, _refcon: Any) -> Any:
+        """On the tap thread: match, hand on (the callbacks only post), return fast."""
         q = self._q
+        thread = self._thread
         if etype in (EV_TAP_DISABLED_BY_TIMEOUT, EV_TAP_DISABLED_BY_USER):
-            if self._tap is not None:  # the system turns slow taps off; turn it back on
-                q.CGEventTapEnable(self._tap, True)
+            if thread is not None:
+                thread.reenable()
             return event
-        if self._want is None:
+        want = self._want
+        if want is None:
             return event
         code = q.CGEventGetIntegerValueField(event, q.kCGKeyboardEventKeycode)
         flags = q.CGEventGetFlags(event)
         repeat = q.CGEventGetIntegerValueField(event, q.kCGKeyboardEventAutorepeat)
-        swallow = None if self._active else event
+        swallow = None if thread is not None and thread.active else event
         try:
-            if etype == EV_KEY_DOWN and matches(code, flags, *self._want):
+            if etype == EV_KEY_DOWN and matches(code, flags, *want):
                 if not repeat and not self._down and self._on_down is not None:
                     self._down = True
                     self._on_down()
                 return swallow
-            if etype == EV_KEY_UP and self._down and code == self._want[0]:
+            if etype == EV_KEY_UP and self._down and code == want[0]:
                 self._down = False  # modifiers may already be released: match the key only
                 if self._on_up is not None:
                     self._on_up()
                 return swallow
-            if (etype == EV_KEY_DOWN and code == KEY_ESCAPE and self._on_escape is not None
+            on_escape = self._on_escape
+            if (etype == EV_KEY_DOWN and code == KEY_ESCAPE and on_escape is not None
                     and not (flags & _ALL_MODS)):  # fmt: skip
-                self._on_escape()
+                on_escape()
                 return swallow
         except Exception:  # an exception must never escape into the event tap
             log.exception("Hotkey callback failed")
         return event
 
 
+#: The pasteboard types a snapshot keeps (text, rich text, images, links and files). Other
+#: types are never read: reading a promised type makes its owner render it (on our thread,
+#: maybe slowly), and private or dynamic ("dyn.") types are no use to put back.
+RESTORE_TYPES = (
+    "public.utf8-plain-text",
+    "public.utf16-external-plain-text",
+    "public.rtf",
+    "com.apple.flat-rtfd",
+    "public.html",
+    "public.png",
+    "public.tiff",
+    "public.pdf",
+    "public.url",
+    "public.file-url",
+)
+
+
+def types_to_save(types: Any) -> list[str]:
+    """The item's types worth restoring, in the item's own order."""
+    return [t for t in (str(k) for k in types or ()) if t in RESTORE_TYPES]
+
+
 class MacClipboard:
-    """NSPasteboard.generalPasteboard with every type of every item saved and restored."""
+    """NSPasteboard.generalPasteboard; a snapshot holds the restorable types of every item."""
 
     TRANSIENT = "org.nspasteboard.TransientType"  # clipboard managers skip our temporary text
 
@@ -176,11 +198,12 @@ class MacClipboard:
         saved: list[list[tuple[str, Any]]] = []
         for item in self._pb.pasteboardItems() or []:
             entries = []
-            for kind in item.types():
+            for kind in types_to_save(item.types()):
                 data = item.dataForType_(kind)
                 if data is not None:
-                    entries.append((str(kind), data))
-            saved.append(entries)
+                    entries.append((kind, data))
+            if entries:
+                saved.append(entries)
         return saved
 
     def set_text(self, text: str) -> None:
@@ -212,6 +235,10 @@ class MacTextInjector:
         self._q = _mod("Quartz")
         self._clipboard = MacClipboard()
         self._schedule = schedule
+        self.restore_delay_s = RESTORE_DELAY_S
+
+    def set_restore_delay(self, seconds: float) -> None:
+        self.restore_delay_s = seconds
 
     def _post_key(self, code: int, flags: int, text: str | None = None) -> None:
         q = self._q
@@ -226,8 +253,11 @@ class MacTextInjector:
             q.CGEventPost(q.kCGHIDEventTap, ev)
 
     def paste(self, text: str) -> None:
-        send = lambda: self._post_key(KEY_V, FLAG_CMD)  # noqa: E731
-        paste_via_clipboard(self._clipboard, send, text, self._schedule)
+        """Cmd + the key that types "v" in the current keyboard layout (Dvorak, AZERTY …);
+        runs on the GUI thread, where the Text Input Sources API must be called."""
+        key_v = layout_keycode("v", fallback=KEY_V)
+        send = lambda: self._post_key(key_v, FLAG_CMD)  # noqa: E731
+        paste_via_clipboard(self._clipboard, send, text, self._schedule, self.restore_delay_s)
 
     def type_text(self, text: str) -> None:
         # CGEventKeyboardSetUnicodeString takes at most 20 UTF-16 units per event.

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app.system.base import (
+    RESTORE_DELAY_S,
     Scheduler,
     SystemIntegrationError,
     paste_via_clipboard,
@@ -75,12 +76,18 @@ class XdotoolInjector:
         self._run = run
         self._schedule = schedule
         self._clipboard = XClipboard(run)
+        self.restore_delay_s = RESTORE_DELAY_S
+
+    def set_restore_delay(self, seconds: float) -> None:
+        self.restore_delay_s = seconds
 
     def _send_paste(self) -> None:
         self._run(["xdotool", "key", "--clearmodifiers", "ctrl+v"], None)
 
     def paste(self, text: str) -> None:
-        paste_via_clipboard(self._clipboard, self._send_paste, text, self._schedule)
+        paste_via_clipboard(
+            self._clipboard, self._send_paste, text, self._schedule, self.restore_delay_s
+        )
 
     def type_text(self, text: str) -> None:
         self._run(["xdotool", "type", "--clearmodifiers", "--delay", "8", "--", text], None)

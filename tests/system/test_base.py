@@ -46,10 +46,17 @@ def test_paste_puts_text_sends_keystroke_then_restores_previous_clipboard() -> N
     injector.paste("dictated")
     assert injector.keystrokes == [("paste", "dictated")]
     assert injector.clipboard.content == "dictated"  # not yet: the target app is still reading
-    assert [d for d, _ in injector.scheduler.pending] == [pytest.approx(0.4)]
+    assert [d for d, _ in injector.scheduler.pending] == [pytest.approx(1.0)]  # the default
     assert injector.scheduler.run_pending() == 1
     restored: object = injector.clipboard.snapshot()
     assert restored == {"public.png": b"image"}
+
+
+def test_restore_delay_is_configurable() -> None:
+    injector = FakeTextInjector()
+    injector.set_restore_delay(2.5)
+    injector.paste("dictated")
+    assert [d for d, _ in injector.scheduler.pending] == [pytest.approx(2.5)]
 
 
 def test_paste_does_not_clobber_a_clipboard_changed_meanwhile() -> None:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import queue
 import sys
+import threading
 import types
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -49,11 +53,42 @@ class FakeQuartz(types.ModuleType):
         super().__init__("Quartz")
         self.grant_active = grant_active
         self.enabled: list[bool] = []
+        self.callback: Any = None
+        self.events: queue.Queue[Any] = queue.Queue()  # posted into the tap's run loop
+        self.loop_threads: list[int] = []
+        self.invalidated = 0
 
     def CGEventTapCreate(self, tap, place, option, mask, callback, refcon):
         if option == self.kCGEventTapOptionDefault and not self.grant_active:
             return None
+        self.callback = callback
         return ("tap", option)
+
+    # A run loop: the thread that runs it delivers the queued key events to the tap.
+    def CFRunLoopGetCurrent(self):
+        return ("loop", threading.get_ident())
+
+    def CFRunLoopRun(self):
+        self.loop_threads.append(threading.get_ident())
+        while True:
+            item = self.events.get()
+            if item == "stop":
+                return
+            etype, event, results = item
+            results.append((self.callback(None, etype, event, None), threading.get_ident()))
+
+    def CFRunLoopStop(self, loop):
+        self.events.put("stop")
+
+    def deliver(self, etype: int, event: Any) -> tuple[Any, int]:
+        """A key event through the running tap; (what the tap returned, the thread)."""
+        results: list[tuple[Any, int]] = []
+        self.events.put((etype, event, results))
+        for _ in range(500):
+            if results:
+                return results[0]
+            threading.Event().wait(0.01)
+        raise AssertionError("the tap thread did not run the callback")
 
     def CGEventTapEnable(self, tap, on):
         self.enabled.append(on)
@@ -68,7 +103,9 @@ class FakeQuartz(types.ModuleType):
         pass
 
     CFRunLoopRemoveSource = CFRunLoopAddSource
-    CFMachPortInvalidate = CFRunLoopAddSource
+
+    def CFMachPortInvalidate(self, tap):
+        self.invalidated += 1
 
     def CGEventGetIntegerValueField(self, event, field):
         return event[0] if field == self.kCGKeyboardEventKeycode else event[2]
@@ -78,11 +115,13 @@ class FakeQuartz(types.ModuleType):
 
 
 @pytest.fixture
-def quartz(monkeypatch: pytest.MonkeyPatch) -> FakeQuartz:
+def quartz(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeQuartz]:
     fake = FakeQuartz()
     monkeypatch.setitem(sys.modules, "Quartz", fake)
     monkeypatch.setitem(sys.modules, "CoreFoundation", fake)
-    return fake
+    yield fake
+    for _ in range(4):  # end tap threads a test left running
+        fake.events.put("stop")
 
 
 def test_event_tap_callback(quartz: FakeQuartz) -> None:
@@ -109,6 +148,27 @@ def test_event_tap_callback(quartz: FakeQuartz) -> None:
     assert cb(None, 10, (space, alt, 0), None) == (space, alt, 0)
 
 
+def test_tap_runs_on_its_own_thread_and_run_loop(quartz: FakeQuartz) -> None:
+    hk = macos.MacHotkey()
+    seen: list[tuple[str, int]] = []
+    down = lambda: seen.append(("down", threading.get_ident()))  # noqa: E731
+    hk.register(Shortcut.parse("alt+space"), down, lambda: None)
+    thread = hk.tap_thread
+    assert thread is not None and thread.running
+    tap_ident = thread.thread_ident
+    assert tap_ident != threading.get_ident() and quartz.loop_threads == [tap_ident]
+    returned, ran_on = quartz.deliver(10, (49, macos.FLAG_ALT, 0))
+    assert returned is None and ran_on == tap_ident  # swallowed, on the tap's thread
+    assert seen == [("down", tap_ident)]  # the driver posts from here to the GUI thread
+    other = (0, 0, 0)
+    assert quartz.deliver(10, other)[0] is other  # other keys pass straight through
+    hk.unregister()
+    assert not thread.running and quartz.invalidated == 1 and hk.tap_thread is None
+    hk.register(Shortcut.parse("f13"), lambda: None, lambda: None)  # again: a new thread
+    assert hk.tap_thread is not None and hk.tap_thread.thread_ident != tap_ident
+    hk.unregister()
+
+
 def test_listen_only_tap_passes_events_and_failure_explains(quartz: FakeQuartz) -> None:
     quartz.grant_active = False
     hk = macos.MacHotkey()
@@ -118,6 +178,27 @@ def test_listen_only_tap_passes_events_and_failure_explains(quartz: FakeQuartz) 
     quartz.CGEventTapCreate = lambda *a: None  # type: ignore[method-assign]
     with pytest.raises(SystemIntegrationError, match="Input Monitoring"):
         hk.register(Shortcut.parse("f13"), lambda: None, lambda: None)
+    assert hk.tap_thread is None
+
+
+def test_layout_keycode_search_and_fallback() -> None:
+    from app.system import macos_keyboard
+
+    dvorak = {47: "v", 9: "."}  # on Dvorak the "v" is where QWERTY has "."
+    assert macos_keyboard.find_keycode("v", dvorak.get) == 47
+    assert macos_keyboard.find_keycode("V", {9: "V"}.get) == 9
+    none: dict[int, str] = {}
+    assert macos_keyboard.find_keycode("v", none.get) is None
+    if sys.platform != "darwin":  # no Carbon here: the ANSI key code
+        assert macos_keyboard.layout_keycode("v", fallback=macos.KEY_V) == macos.KEY_V
+
+
+def test_clipboard_snapshot_reads_only_restorable_types() -> None:
+    kinds = ["dyn.ah62d4rv4gu8y", "public.utf8-plain-text", "com.example.private",
+             "public.png", "public.file-url", "com.apple.NSFilePromiseItemMetaData"]  # fmt: skip
+    assert macos.types_to_save(kinds) == ["public.utf8-plain-text", "public.png",
+                                          "public.file-url"]  # fmt: skip
+    assert macos.types_to_save(None) == []
 
 
 def test_callback_exception_never_escapes(quartz: FakeQuartz) -> None:

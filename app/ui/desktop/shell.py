@@ -65,6 +65,9 @@ class _SkipWhenActive:
     def copy(self, text: str) -> None:
         self.inner.copy(text)
 
+    def set_restore_delay(self, seconds: float) -> None:
+        self.inner.set_restore_delay(seconds)
+
 
 class AppShell(QObject):
     def __init__(self, window: Any, platform: Platform, *, parent: QObject | None = None) -> None:
@@ -155,6 +158,9 @@ class AppShell(QObject):
         """Register or drop the global shortcut; switch launch at login to the preference."""
         old = self.prefs
         self.prefs = prefs
+        self.driver.use_typing = prefs.type_instead_of_paste
+        if self.platform.injector is not None:
+            self.platform.injector.set_restore_delay(prefs.clipboard_restore_s)
         hotkey_changed = old is None or (old.global_hotkey, old.global_hotkey_mode) != (
             prefs.global_hotkey,
             prefs.global_hotkey_mode,

@@ -24,7 +24,16 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QPointF, QRectF, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QAction, QActionGroup, QColor, QIcon, QPainter, QPainterPath, QPixmap
+from PySide6.QtGui import (
+    QAction,
+    QActionGroup,
+    QColor,
+    QIcon,
+    QPainter,
+    QPainterPath,
+    QPen,
+    QPixmap,
+)
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 log = logging.getLogger(__name__)
@@ -56,34 +65,48 @@ def app_icon() -> QIcon:
 
 
 def state_icon(state: str, size: int = 44) -> QIcon:
-    """A microphone glyph: black template image when idle (macOS tints it for light/dark menu
-    bars), with a red dot while recording and an amber dot while transcribing."""
+    """A microphone glyph as a template image in every state (macOS tints templates for
+    light and dark menu bars; a coloured icon would vanish on one of them): a filled dot
+    while recording, a ring while transcribing, each cut out of the glyph so it reads at
+    16 px."""
     pix = QPixmap(size, size)
     pix.fill(Qt.GlobalColor.transparent)
     p = QPainter(pix)
     p.setRenderHint(QPainter.RenderHint.Antialiasing)
     s = size / 22.0
+    black = QColor(0, 0, 0)
     p.setPen(Qt.PenStyle.NoPen)
-    p.setBrush(QColor(0, 0, 0))
+    p.setBrush(black)
     p.drawRoundedRect(QRectF(8 * s, 2 * s, 6 * s, 11 * s), 3 * s, 3 * s)  # capsule
     arc = QPainterPath()
     arc.moveTo(QPointF(5 * s, 10 * s))
     arc.cubicTo(QPointF(5 * s, 18 * s), QPointF(17 * s, 18 * s), QPointF(17 * s, 10 * s))
     pen = p.pen()
     pen.setStyle(Qt.PenStyle.SolidLine)
-    pen.setColor(QColor(0, 0, 0))
+    pen.setColor(black)
     pen.setWidthF(1.6 * s)
     p.setPen(pen)
     p.setBrush(Qt.BrushStyle.NoBrush)
     p.drawPath(arc)
     p.drawLine(QPointF(11 * s, 16 * s), QPointF(11 * s, 20 * s))
     if state != "idle":
+        badge = QRectF(14 * s, 13 * s, 8 * s, 8 * s)
+        p.setCompositionMode(QPainter.CompositionMode.CompositionMode_Clear)
         p.setPen(Qt.PenStyle.NoPen)
-        p.setBrush(QColor("#e5483c") if state == "recording" else QColor("#e8a33b"))
-        p.drawEllipse(QRectF(14 * s, 13 * s, 8 * s, 8 * s))
+        p.setBrush(black)
+        p.drawEllipse(badge.adjusted(-1.2 * s, -1.2 * s, 1.2 * s, 1.2 * s))  # a gap around it
+        p.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceOver)
+        if state == "recording":
+            p.drawEllipse(badge)
+        else:
+            ring = QPen(black)
+            ring.setWidthF(1.8 * s)
+            p.setPen(ring)
+            p.setBrush(Qt.BrushStyle.NoBrush)
+            p.drawEllipse(badge.adjusted(0.9 * s, 0.9 * s, -0.9 * s, -0.9 * s))
     p.end()
     icon = QIcon(pix)
-    icon.setIsMask(state == "idle")
+    icon.setIsMask(True)  # NSImage.template on macOS
     return icon
 
 

@@ -24,6 +24,7 @@ an accessible name and a label with a mnemonic; tabs switch with Ctrl+Tab.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtGui import QFont, QKeySequence
@@ -61,6 +62,7 @@ from app.core.preferences import (
 )
 from app.core.transcript import Task
 from app.system.base import Shortcut
+from app.ui.settings.advanced_page import AdvancedPage
 
 
 def _combo(name: str, items: Sequence[tuple[str, object]]) -> QComboBox:
@@ -101,6 +103,8 @@ class PreferencesDialog(QDialog):
                 widget.setToolTip("A system-wide shortcut is not supported on this system.")
         tabs.addTab(self.dictation_tab, "&Dictation")
         tabs.addTab(self._build_files_tab(), "&Files && display")
+        self.advanced = AdvancedPage()
+        tabs.addTab(self.advanced, "Advanced")  # every letter is taken
         tabs.currentChanged.connect(self._on_tab_changed)
         self._error = QLabel("")
         self._error.setObjectName("preferencesError")
@@ -282,6 +286,7 @@ class PreferencesDialog(QDialog):
         if p.font_family:
             self.font_combo.setCurrentFont(QFont(p.font_family))
         self.font_size_spin.setValue(p.font_size)
+        self.advanced.show_preferences(p)
 
     def result_preferences(self) -> Preferences:
         extras = tuple(
@@ -297,7 +302,8 @@ class PreferencesDialog(QDialog):
         if hotkey:
             hotkey = str(Shortcut.parse(hotkey))  # UsageError with one line if it is nonsense
         mode: HotkeyMode = "hold" if self.hotkey_mode_combo.currentData() == "hold" else "toggle"
-        return Preferences(
+        prefs = replace(
+            self._original,  # fields not on these pages keep their values
             model=self.model_edit.text(),
             default_task=Task(self.task_combo.currentData()),
             source_language=self.source_combo.currentData(),
@@ -316,7 +322,8 @@ class PreferencesDialog(QDialog):
             global_hotkey_mode=mode,
             launch_at_login=self.login_check.isChecked(),
             live_preview=self.preview_check.isChecked(),
-        ).validate()
+        )
+        return self.advanced.apply(prefs).validate()
 
     def fill_devices(self) -> None:
         """List the input devices now (once; the Dictation tab does it when first shown)."""

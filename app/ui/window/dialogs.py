@@ -162,7 +162,7 @@ def open_preferences(window: MainWindow) -> None:
         from app.ui.settings.permissions_page import PermissionsPage
 
         perms = shell.permissions
-        dialog.tabs.addTab(PermissionsPage(perms.rows, perms.fix), "&Permissions")
+        dialog.tabs.addTab(PermissionsPage(perms.rows, perms.fix), "Permissions")
     if not dialog.exec():
         return
     old, new = window.prefs, dialog.result_preferences()

@@ -98,12 +98,18 @@ def test_keyword_submenu_built_from_names(qtbot, tray: TrayController) -> None:
 @pytest.mark.parametrize("state", STATES)
 def test_state_icons_render(qtbot, state: str) -> None:
     icon = state_icon(state)
+    assert icon.isMask()  # a template image in every state, visible in dark mode too
     image = icon.pixmap(44, 44).toImage()
-    assert not icon.isNull()
-    opaque = sum(image.pixelColor(x, y).alpha() > 0 for x in range(44) for y in range(44))
-    assert opaque > 50
-    red = image.pixelColor(36, 34)  # inside the status dot
-    assert (red.alpha() > 0 and red.red() > 200) is (state != "idle")
+    assert image.pixelColor(22, 10).alpha() > 200  # the capsule
+    colors = {
+        (c.red(), c.green(), c.blue())
+        for c in (image.pixelColor(x, y) for x in range(44) for y in range(44))
+        if c.alpha() > 0
+    }
+    assert colors == {(0, 0, 0)}  # only black: macOS tints it for the menu bar
+    centre, ring = image.pixelColor(36, 34), image.pixelColor(36, 28)
+    assert (centre.alpha() > 200) is (state == "recording")  # filled dot
+    assert (ring.alpha() > 200) is (state != "idle")  # dot or ring
 
 
 def test_poster_runs_calls_from_other_threads_on_the_gui_thread(qtbot) -> None:
