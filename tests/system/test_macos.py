@@ -165,7 +165,8 @@ def test_tap_runs_on_its_own_thread_and_run_loop(quartz: FakeQuartz) -> None:
     hk.unregister()
     assert not thread.running and quartz.invalidated == 1 and hk.tap_thread is None
     hk.register(Shortcut.parse("f13"), lambda: None, lambda: None)  # again: a new thread
-    assert hk.tap_thread is not None and hk.tap_thread.thread_ident != tap_ident
+    again = hk.tap_thread
+    assert again is not None and again is not thread and again.running
     hk.unregister()
 
 
