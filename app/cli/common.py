@@ -10,6 +10,7 @@ import sys
 from collections.abc import Callable
 from typing import TextIO
 
+from app.cli.outputs import emit
 from app.core import keywords as kw
 from app.core import model_spec, tasks
 from app.core.errors import UsageError
@@ -25,7 +26,7 @@ engine_factory = engine_factory_from_env
 
 def say(message: str, stream: TextIO | None = None) -> None:
     """One line on stderr (or ``stream``), prefixed with the program name."""
-    print(f"{PROG}: {' '.join(message.split())}", file=stream or sys.stderr, flush=True)
+    emit(f"{PROG}: {' '.join(message.split())}\n", stream or sys.stderr)
 
 
 def download_line(done: int, total: int) -> str:

@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+from app.cli import outputs
 from app.cli.common import (
     EXIT_FAILED,
     EXIT_INTERRUPTED,
@@ -37,7 +38,9 @@ from app.cli.common import (
     say,
     task_specs_from_args,
 )
+from app.core import paths
 from app.core.errors import GraniteError, UsageError
+from app.core.files import display_name, input_problem, printable
 from app.core.model_state import ModelState
 from app.core.progress import ProgressClock, format_duration, progress_line
 from app.core.segmentation import SegmentationConfig, user_chunk_config
@@ -130,14 +133,12 @@ class _Display:
 
     def show(self, text: str) -> None:
         if self.tty:
-            self.stream.write("\r" + text.ljust(self._width))
-            self.stream.flush()
+            outputs.emit("\r" + text.ljust(self._width), self.stream)
             self._width = len(text)
 
     def clear(self) -> None:
         if self.tty and self._width:
-            self.stream.write("\r" + " " * self._width + "\r")
-            self.stream.flush()
+            outputs.emit("\r" + " " * self._width + "\r", self.stream)
             self._width = 0
 
 
@@ -211,12 +212,18 @@ def _run(
     failed = 0
     todo: list[Path] = []
     for name in files:
-        path = Path(name)
-        if path.is_file():
-            todo.append(path)
+        problem = input_problem(name)
+        if problem is None:
+            todo.append(Path(name))
         else:
             failed += 1
-            say(f"{path.name}: {'is a folder' if path.is_dir() else 'no such file'}.")
+            say(f"{display_name(name)}: {problem}.")
+    todo, problems = outputs.check_outputs(
+        todo, lambda src: output_paths(src, spec, formats, out_dir, set())
+    )
+    for line in problems:
+        failed += 1
+        say(line)
     if not todo:
         return EXIT_FAILED
     thread.load_model(model)
@@ -232,21 +239,26 @@ def _run(
     for job_id in sorted(jobs):
         path = jobs[job_id]
         clocks = {job_id: ProgressClock()}
-        event = _wait(events, display, path.name, clocks)
+        event = _wait(events, display, display_name(path), clocks)
         assert not isinstance(event, ModelStateEvent) and event.job_id == job_id, event
-        if isinstance(event, FailedEvent):
+        try:  # whatever goes wrong with one file stays in its line; the batch goes on
+            if isinstance(event, FailedEvent):
+                failed += 1
+                name = display_name(path)
+                say(f"{name}: {_reason(name, printable(event.message))}")
+            elif not _write(
+                path,
+                apply_rules_to_result(event.results[0], rules),
+                spec,
+                formats,
+                out_dir,
+                taken,
+                clocks[job_id],
+            ):
+                failed += 1
+        except Exception as err:
             failed += 1
-            say(f"{path.name}: {_reason(path.name, event.message)}")
-        elif not _write(
-            path,
-            apply_rules_to_result(event.results[0], rules),
-            spec,
-            formats,
-            out_dir,
-            taken,
-            clocks[job_id],
-        ):
-            failed += 1
+            say(outputs.failure_line(display_name(path), err))
     return EXIT_FAILED if failed else EXIT_OK
 
 
@@ -259,19 +271,25 @@ def _write(
     taken: set[Path],
     clock: ProgressClock,
 ) -> bool:
+    name = display_name(path)
     try:
-        written = [
-            write_result(result, p, fmt).name
-            for fmt, p in output_paths(path, spec, formats, out_dir, taken).items()
-        ]
-    except (GraniteError, OSError) as err:
-        reason = str(err) if isinstance(err, GraniteError) else (err.strerror or str(err))
-        say(f"{path.name}: cannot write the output: {reason}")
+        written, problems = outputs.write_outputs(
+            result,
+            output_paths(path, spec, formats, out_dir, taken),
+            write_result,
+            lambda: paths.data_dir() / "unsaved",
+        )
+    except GraniteError as err:
+        say(f"{name}: cannot write the output: {err}")
+        return False
+    for line in problems:
+        say(f"{name}: {line}")
+    if not written:
         return False
     speed = result.duration / clock.elapsed if clock.elapsed > 0 else 0.0
     say(
-        f"{path.name}: {len(result.segments)} segments, "
+        f"{name}: {len(result.segments)} segments, "
         f"{format_duration(result.duration)} of audio in {format_duration(clock.elapsed)} "
         f"({speed:.2f}x real time) -> {', '.join(written)}"
     )
-    return True
+    return not problems

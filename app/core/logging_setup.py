@@ -32,7 +32,12 @@ def make_handler() -> tuple[logging.Handler, Path | None, str]:
     try:
         path = paths.log_dir() / LOG_NAME  # creates the folder: may raise OSError
         handler = logging.handlers.RotatingFileHandler(
-            path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8", delay=True
+            path,
+            maxBytes=MAX_BYTES,
+            backupCount=BACKUPS,
+            encoding="utf-8",
+            delay=True,
+            errors="backslashreplace",
         )
     except OSError as err:
         handler = logging.StreamHandler(sys.stderr)

@@ -40,6 +40,8 @@ def one_line_error(err: BaseException) -> str:
     """The user-facing line for an exception (typed errors carry their own)."""
     if isinstance(err, GraniteError):
         return str(err)
+    if isinstance(err, MemoryError):
+        return "Not enough memory to finish this; close other programs or use shorter audio."
     detail = " ".join(str(err).split())
     return f"Unexpected error ({type(err).__name__}{': ' + detail if detail else ''})."
 

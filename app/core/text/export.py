@@ -10,11 +10,11 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict
 from pathlib import Path
 
+from app.core import atomic
 from app.core.errors import UsageError
 from app.core.text.speakers import has_speakers, speaker_cues, speaker_turns, voice_of
 from app.core.text.subtitles import MAX_LINE_WIDTH as MAX_LINE_WIDTH
@@ -214,16 +214,8 @@ def choose_format(path: str, chosen: str) -> tuple[str, str]:
 
 
 def write_text_atomic(path: Path, text: str) -> None:
-    """Write via a temporary file in the same folder and rename it over ``path``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Durable, private, atomic (``app.core.atomic``)."""
+    atomic.write_text_atomic(path, text)
 
 
 def write_result(result: TranscriptResult, path: str | os.PathLike[str], fmt: str) -> Path:
