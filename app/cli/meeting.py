@@ -39,16 +39,19 @@ from app.cli.common import (
     say,
     wait_for_model,
 )
+from app.cli.meeting_lines import Line, Pending, load_speakers, show, submit
 from app.core import recordings
 from app.core.dictation.endpointing import EndpointConfig
 from app.core.errors import GraniteError, UsageError
-from app.core.meeting.model import MeetingUtterance, Side, format_line
+from app.core.meeting.model import MeetingUtterance, Side
 from app.core.model_state import ModelState
 from app.core.text.export import FORMATS, write_result
 from app.core.transcript import Segment, Task, TaskSpec, TranscriptResult
 from app.engine.base import DEFAULT_MODEL
+from app.engine.diarize import DEFAULT_DIARIZER
 from app.workers.engine_thread import EngineThread
 from app.workers.listener import FailedEvent, FinishedEvent, QueueListener
+from app.workers.speakers import SpeakerDetector, speaker_of
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +70,12 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--language", default=None, help="spoken language (default: auto)")
     p.add_argument("--translate-to", default=None, metavar="LANG", help="translate the others")
     p.add_argument("--speakers", action="store_true", help="tell the other speakers apart")
+    p.add_argument(
+        "--speaker-model",
+        default=DEFAULT_DIARIZER,
+        metavar="SPEC",
+        help="speaker model folder or Hugging Face repo (Sortformer)",
+    )
     p.add_argument("--save-audio", default=None, metavar="DIR", help="keep both tracks here")
     p.add_argument("--output", default=None, metavar="FILE", help="write the transcript")
     p.add_argument("--pause", type=float, default=0.8, metavar="S", help="pause ending a line")
@@ -144,8 +153,6 @@ def run(args: argparse.Namespace) -> int:
     except GraniteError as err:
         say(str(err))
         return EXIT_FAILED
-    if args.speakers:
-        say("speaker detection is not available here: lines are labelled You / Others.")
     events = _Events()
     engine = EngineThread(engine_factory(), events)
     engine.start()
@@ -166,10 +173,17 @@ def run(args: argparse.Namespace) -> int:
             if state is not None:
                 say(f"cannot load the model: {state.message}")
             return EXIT_INTERRUPTED if interrupts[0] else EXIT_FAILED
+        detector = (
+            load_speakers(events, engine, args, lambda: bool(interrupts[0]))
+            if args.speakers
+            else None
+        )
+        if interrupts[0]:
+            return EXIT_INTERRUPTED
         session = MeetingSession(events, mic, system, opts.config)
         session.start()
         say(f"meeting: You = {mic.name}, Others = {system.name} (Ctrl-C to stop)")
-        summary, segments = _loop(events, engine, session, opts, interrupts)
+        summary, segments = _loop(events, engine, session, opts, interrupts, detector)
         return _finish(summary, segments, opts, args.model)
     except GraniteError as err:
         say(str(err))
@@ -192,8 +206,9 @@ def _loop(
     session: MeetingSession,
     opts: _Options,
     interrupts: list[int],
+    detector: SpeakerDetector | None = None,
 ) -> tuple[MeetingSummary, list[Segment]]:
-    pending: dict[int, MeetingUtterance] = {}
+    pending: Pending = {}
     segments: list[Segment] = []
     summary: MeetingSummary | None = None
     stop_sent = False
@@ -206,34 +221,29 @@ def _loop(
             event = events.q.get(timeout=0.2)
         except queue.Empty:
             continue
+        line: Line | None = None
         match event:
             case MeetingUtterance():
-                audio = event.utterance.audio
-                job = engine.submit_audio(audio, event.start, opts.specs[event.side], event.side)
-                pending[job] = event
+                submit(engine, event, opts.specs, detector, pending)
             case FinishedEvent(job_id, results) if job_id in pending:
-                utt = pending.pop(job_id)
-                segments += _show(utt, results)
+                line, is_speaker = pending.pop(job_id)
+                if is_speaker:
+                    line.speaker = speaker_of(results)
+                else:
+                    line.results = results
             case FailedEvent(job_id, message) if job_id in pending:
-                utt = pending.pop(job_id)
-                say(f"[{utt.start:.2f}-{utt.end:.2f}] {utt.side.label}: {message}")
+                line, is_speaker = pending.pop(job_id)
+                if is_speaker:
+                    line.speaker = line.utt.side.label
+                else:
+                    line.results, line.failed = [], message
             case CaptureEvent():
                 say(event.message)
             case MeetingSummary():
                 summary = event
+        if line is not None and line.ready:
+            segments += show(line)
     return summary, sorted(segments, key=lambda s: (s.start, s.end))
-
-
-def _show(utt: MeetingUtterance, results: list[TranscriptResult]) -> list[Segment]:
-    who = utt.side.label
-    text = results[0].text
-    print(format_line(utt.start, utt.end, who, text), flush=True)
-    for extra in results[1:]:
-        lang = extra.spec.target_language or "?"
-        print(format_line(utt.start, utt.end, f"{who} ({lang})", extra.text), flush=True)
-    if not text.strip():
-        return []
-    return [Segment(utt.start, utt.end, text, utt.side.value, speaker=who)]
 
 
 def _finish(summary: MeetingSummary, segments: list[Segment], opts: _Options, model: str) -> int:

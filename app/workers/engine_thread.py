@@ -11,6 +11,10 @@ owns the engine from load to drop. Work arrives as jobs with ids:
   long file; it waits at most one step (``FILE_BATCH`` = 4 chunks by default). Decoding and
   VAD run on a helper thread, for the head file and the one after it, so they overlap a model
   load or the previous file's chunks and never block utterances.
+* background work (``submit_audio(..., background=True)``: a meeting's utterances;
+  ``submit_work``: other model work such as speaker detection, one step each) runs in
+  submission order with files, behind every dictation utterance: an utterance waits at most
+  for the one background step already running.
 * ``submit_preview`` (live preview of the open utterance) is low priority and coalescing: the
   pending audio of a stream is merged into one update, which runs only while no utterance is
   queued (between file steps too) and reports ``preview(stream_id, text)`` to listeners that
@@ -98,6 +102,18 @@ class AudioJob(_Job):
     offset: float
     specs: tuple[TaskSpec, ...]
     source: str = ""
+    background: bool = False  # a meeting's utterance: queued like a file step
+
+
+#: Model-thread work: (the loaded engine or None, cancel token) -> results to report.
+ModelWork = Callable[[SpeechEngine | None, CancelToken], list[TranscriptResult]]
+
+
+@dataclass(eq=False)
+class WorkJob(_Job):
+    """One step of other model work (e.g. speaker detection), run on the model thread."""
+
+    work: ModelWork
 
 
 @dataclass(eq=False)
@@ -106,6 +122,11 @@ class PreviewJob(_Job):
 
     audio: Audio
     reset: bool = False  # a new utterance
+
+
+def _is_utterance(job: _Job | None) -> bool:
+    """A dictation utterance (first in line), not a meeting's background one."""
+    return isinstance(job, AudioJob) and not job.background
 
 
 def _cancel_check(token: CancelToken) -> Callable[[], bool]:
@@ -194,10 +215,22 @@ class EngineThread:
         return self._add(FileJob(next(self._ids), work))
 
     def submit_audio(
-        self, audio: np.ndarray, offset: float, specs: Sequence[TaskSpec], source: str = ""
+        self,
+        audio: np.ndarray,
+        offset: float,
+        specs: Sequence[TaskSpec],
+        source: str = "",
+        *,
+        background: bool = False,
     ) -> int:
         samples = np.ascontiguousarray(audio, dtype=np.float32).reshape(-1)
-        return self._add(AudioJob(next(self._ids), samples, offset, tuple(specs), source))
+        job = AudioJob(next(self._ids), samples, offset, tuple(specs), source, background)
+        return self._add(job)
+
+    def submit_work(self, work: ModelWork) -> int:
+        """Run ``work`` once on the model thread as a background step; its results are
+        reported by ``job_finished`` (a raised ``GraniteError`` by ``job_failed``)."""
+        return self._add(WorkJob(next(self._ids), work))
 
     def submit_preview(self, stream_id: int, samples: np.ndarray, reset: bool = False) -> None:
         """Queue ``samples`` (new audio since the stream's last call) for a preview update;
@@ -258,9 +291,9 @@ class EngineThread:
     def _pick(self) -> _Job | None:
         """The next job to step (lock held). See the module docstring for the order."""
         job = self._pick_job()
-        if isinstance(job, AudioJob) or (job is not None and job.token.cancelled):
+        if _is_utterance(job) or (job is not None and job.token.cancelled):
             return job
-        if self._engine is None or any(isinstance(j, AudioJob) for j in self._jobs):
+        if self._engine is None or any(_is_utterance(j) for j in self._jobs):
             return job  # utterances first (one waiting behind a load counts too)
         taken = self._previews.take()
         if taken is None:
@@ -271,20 +304,27 @@ class EngineThread:
     def _pick_job(self) -> _Job | None:
         self._start_preps()
         first_file: FileJob | None = None
+        background: _Job | None = None  # the first background step not behind a ready file
         for job in self._jobs:
             if job.token.cancelled and not (isinstance(job, FileJob) and job.prep is Prep.RUNNING):
                 return job  # removed (silently) by the caller
-            if isinstance(job, AudioJob):
+            if isinstance(job, AudioJob) and not job.background:
                 return job
+            if isinstance(job, AudioJob | WorkJob):
+                if first_file is None or first_file.prep is not Prep.DONE:
+                    background = background or job
+                continue
             if isinstance(job, LoadJob):
-                if first_file is None:
+                if first_file is None and background is None:
                     return job
                 break
             if first_file is None and isinstance(job, FileJob):
                 first_file = job
-        if first_file is not None and first_file.prep is Prep.DONE:
-            return first_file
-        return None
+        if first_file is None or first_file.prep is not Prep.DONE:
+            return background
+        if background is not None and self._jobs.index(background) < self._jobs.index(first_file):
+            return background
+        return first_file
 
     def _start_preps(self) -> None:
         """Decode and split the next ``PREFETCH_FILES`` files on the helper thread (lock held):
@@ -355,6 +395,9 @@ class EngineThread:
                 case AudioJob():
                     self._remove(job)
                     self._finish(job, self._run_audio(job))
+                case WorkJob():
+                    self._remove(job)
+                    self._finish(job, job.work(self._engine, job.token))
                 case FileJob():
                     self._file_step(job)
         except BaseException as err:

@@ -51,7 +51,10 @@ def _conversation(leak_db: float = -15.0, delay_s: float = 0.04):
     return mic.astype(np.float32), call, spans
 
 
-def _start(server: PulseServer, tmp_path: Path, *args: str) -> subprocess.Popen[str]:
+def _start(
+    server: PulseServer, tmp_path: Path, *args: str, early: list[str] | None = None
+) -> subprocess.Popen[str]:
+    """The command, once it says it records; ``early`` gets the stderr lines before that."""
     server.add_sink(CALL)
     env = dict(
         server.env,
@@ -73,6 +76,8 @@ def _start(server: PulseServer, tmp_path: Path, *args: str) -> subprocess.Popen[
         line = proc.stderr.readline()
         assert line, f"meeting ended early: {''.join(seen)}"
         seen.append(line)
+    if early is not None:
+        early += seen
     return proc
 
 
@@ -196,3 +201,40 @@ def test_missing_mic_is_one_line_without_loading_a_model(capsys):
     assert run(_ns("--mic", "no such microphone xyz", "--model", "missing/model")) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "input device" in err and "Traceback" not in err
+
+
+SPEAKER = re.compile(r"^\[(\d+\.\d\d)-(\d+\.\d\d)\] (You|Others|Speaker [1-4]): (.*)$")
+
+
+@pytest.mark.pulse
+@pytest.mark.slow
+@pytest.mark.parametrize("model", ["tiny", "missing"])
+def test_speakers_on_the_other_side_or_the_fallback(
+    pulse_server: PulseServer,  # noqa: F811
+    tiny_sortformer_dir: Path,
+    tmp_path: Path,
+    model: str,
+):
+    mic, call, spans = _conversation()
+    spec = str(tiny_sortformer_dir) if model == "tiny" else str(tmp_path / "no-model")
+    duration = len(call) / RATE + 1.5
+    early: list[str] = []
+    proc = _start(
+        pulse_server, tmp_path, "--duration", f"{duration:.1f}", "--speakers",
+        "--speaker-model", spec, early=early,
+    )  # fmt: skip
+    players = [pulse_server.play(mic), pulse_server.play(call, sink=CALL)]
+    assert all(p.wait(60) == 0 for p in players)
+    stdout, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err
+    err = "".join(early) + err
+    lines = [SPEAKER.match(x) for x in stdout.splitlines()]
+    assert all(lines) and len(lines) == len(spans), stdout
+    who = [m[3] for m in sorted((m for m in lines if m), key=lambda m: float(m[1]))]
+    assert who[1] == "You"
+    if model == "tiny":
+        assert "speaker detection unavailable" not in err
+        assert all(w != "You" for i, w in enumerate(who) if i != 1)
+    else:
+        assert "speaker detection unavailable" in err and "not found" in err
+        assert who == ["Others", "You", "Others"]

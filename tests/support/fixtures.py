@@ -49,3 +49,11 @@ def tiny_engine(tiny_model_dir: Path) -> Iterator[GraniteEngine]:
     engine = load_engine(str(tiny_model_dir))
     engine.speed = None
     yield engine
+
+
+@pytest.fixture(scope="session")
+def tiny_sortformer_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny random Sortformer speaker model in its real layout (config.json + safetensors)."""
+    from tests.support.tiny_sortformer import build
+
+    return build(tmp_path_factory.mktemp("models") / "tiny-sortformer")

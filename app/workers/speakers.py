@@ -1,0 +1,111 @@
+"""Speaker detection as model-thread work (``EngineThread.submit_work``).
+
+``SpeakerDetector`` loads the Sortformer (``app.engine.diarize``) on the model thread the first
+time it is needed and keeps it there. Its work functions return ``TranscriptResult``s whose
+segments carry the speaker (text empty), so they travel through the ordinary
+``job_finished``. When the speaker model cannot be had (not downloaded and no consent, broken
+folder), ``load_work`` fails with one line and ``available`` stays False: callers fall back to
+"You / Others".
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from app.core.meeting.speakers import (
+    FALLBACK,
+    SpeakerTurn,
+    dominant_speaker,
+    label_segments,
+    speaker_name,
+)
+from app.core.transcript import Segment, TaskSpec, TranscriptResult
+from app.engine.base import CancelToken, DownloadProgress, SpeechEngine
+from app.engine.diarize import DEFAULT_DIARIZER, Diarizer, DiarizerStream, load_diarizer
+from app.workers.engine_thread import ModelWork
+
+log = logging.getLogger(__name__)
+
+DiarizerLoader = Callable[..., Diarizer]
+
+
+class SpeakerDetector:
+    def __init__(
+        self,
+        spec: str = DEFAULT_DIARIZER,
+        *,
+        allow_download: bool = True,
+        on_progress: DownloadProgress | None = None,
+        loader: DiarizerLoader = load_diarizer,
+    ) -> None:
+        self.spec = spec
+        self._allow_download = allow_download
+        self._on_progress = on_progress
+        self._loader = loader
+        self._diarizer: Diarizer | None = None  # model thread only
+        self._streams: dict[str, DiarizerStream] = {}
+        self.available = False
+        self.seconds = 0.0  # audio diarized so far
+
+    # --- model thread ----------------------------------------------------------------------
+    def _need(self, token: CancelToken | None = None) -> Diarizer:
+        if self._diarizer is None:
+            self._diarizer = self._loader(
+                self.spec,
+                on_progress=self._on_progress,
+                cancel=token,
+                allow_download=self._allow_download,
+            )
+            self.available = True
+        return self._diarizer
+
+    def load_work(self) -> ModelWork:
+        """Load the speaker model (reports an empty result, or fails with one line)."""
+
+        def work(_engine: SpeechEngine | None, token: CancelToken) -> list[TranscriptResult]:
+            self._need(token)
+            return []
+
+        return work
+
+    def utterance_work(self, audio: np.ndarray, start: float, stream: str = "others") -> ModelWork:
+        """The speaker of one utterance of a live stream (the stream's speaker cache keeps
+        the numbering across utterances): one segment, text empty."""
+        samples = np.ascontiguousarray(audio, np.float32)
+        end = start + len(samples) / 16_000
+
+        def work(_engine: SpeechEngine | None, token: CancelToken) -> list[TranscriptResult]:
+            diarizer = self._need(token)
+            feed = self._streams.get(stream)
+            if feed is None:
+                feed = self._streams[stream] = diarizer.stream()
+            turns = feed.feed(samples)
+            self.seconds += len(samples) / 16_000
+            who = dominant_speaker(turns, 0.0, end - start)
+            name = FALLBACK if who is None else speaker_name(who)
+            return [TranscriptResult(TaskSpec(), [Segment(start, end, "", stream, name)])]
+
+        return work
+
+    def file_work(self, audio: np.ndarray, segments: Sequence[Segment]) -> ModelWork:
+        """``segments`` of a whole recording labelled with their speakers."""
+        samples = np.ascontiguousarray(audio, np.float32)
+        segs = list(segments)
+
+        def work(_engine: SpeechEngine | None, token: CancelToken) -> list[TranscriptResult]:
+            turns: list[SpeakerTurn] = self._need(token).diarize(samples)
+            self.seconds += len(samples) / 16_000
+            return [TranscriptResult(TaskSpec(), label_segments(segs, turns))]
+
+        return work
+
+
+def speaker_of(results: list[TranscriptResult]) -> str:
+    """The speaker an ``utterance_work`` job reported."""
+    try:
+        return results[0].segments[0].speaker or FALLBACK
+    except IndexError:
+        return FALLBACK
