@@ -66,3 +66,13 @@ def test_sign_script_requires_accepted_notarization_and_stages_with_ditto() -> N
     assert '!= "Accepted"' in text and "notarytool log" in text
     assert re.search(r'^ditto "\$APP" "\$STAGING/', text, re.M)
     assert "cp -R" not in text
+
+
+def test_lock_has_one_pyobjc_version_for_every_framework_the_app_imports() -> None:
+    lock = (ROOT / "requirements" / "lock.txt").read_text(encoding="utf-8")
+    pins = dict(re.findall(r"^(pyobjc[-\w]*)==(\S+)", lock, re.M))
+    assert len(set(pins.values())) == 1, pins
+    used = {"core", "quartz", "cocoa", "applicationservices", "avfoundation", "coreaudio",
+            "servicemanagement"}  # fmt: skip
+    names = {name.removeprefix("pyobjc-framework-").removeprefix("pyobjc-") for name in pins}
+    assert used <= names
