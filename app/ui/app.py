@@ -50,6 +50,9 @@ def build_window(bridge: Any = None, settings: Any = None) -> Any:
     if hasattr(bridge, "set_speed"):
         bridge.set_speed(speed_options(prefs))
         window.preferencesApplied.connect(lambda p: bridge.set_speed(speed_options(p)))
+    if hasattr(bridge, "set_cache_limit"):  # Preferences → Advanced: MLX cache limit
+        bridge.set_cache_limit(prefs.mlx_cache_limit_mb)
+        window.preferencesApplied.connect(lambda p: bridge.set_cache_limit(p.mlx_cache_limit_mb))
     geometry = settings.window_geometry()
     if geometry is not None:
         window.restoreGeometry(geometry)

@@ -46,6 +46,7 @@ from app.core.errors import CancelledError, GraniteError, ModelMissingError
 from app.core.model_state import ModelState
 from app.core.segmentation import Chunk, SegmentationConfig
 from app.core.transcript import Segment, TaskSpec, TranscriptResult
+from app.engine import memory
 from app.engine.base import SAMPLE_RATE, Audio, CancelToken, SpeechEngine
 from app.engine.runner import SpeedOptions
 from app.workers.engine_factory import EngineFactory, one_line_error
@@ -157,6 +158,8 @@ class EngineThread:
         self._engine: SpeechEngine | None = None
         self._previews = PreviewStreams()  # guarded by ``_cond``
         self._speed: SpeedOptions | None = None  # guarded by ``_cond``; applied on the thread
+        self._cache_limit_mb: int | None = None  # guarded by ``_cond``; applied on the thread
+        self._cache_applied: int | None = None  # model thread only
         self._preview_out = getattr(listener, "preview", None)
         self._thread = threading.Thread(target=self._run, name="granite-model", daemon=True)
         self._prep_queue: queue.SimpleQueue[FileJob | None] = queue.SimpleQueue()
@@ -264,6 +267,13 @@ class EngineThread:
             self._speed = options
             self._cond.notify_all()
 
+    def set_cache_limit(self, megabytes: int) -> None:
+        """MLX's buffer cache limit (``app.engine.memory``), applied ON THE MODEL THREAD
+        before its next step; 0 keeps MLX's default."""
+        with self._cond:
+            self._cache_limit_mb = megabytes
+            self._cond.notify_all()
+
     def cancel(self, job_id: int) -> None:
         with self._cond:
             for job in self._jobs:
@@ -362,6 +372,7 @@ class EngineThread:
                     self._remove(job)
                     continue
                 self._apply_speed()
+                self._apply_cache_limit()
                 self._step(job)
         finally:
             self._engine = None  # drop the model on the thread that made it
@@ -376,6 +387,13 @@ class EngineThread:
             options = self._speed
         if options is not None and self._engine is not None and hasattr(self._engine, "speed"):
             self._engine.speed = options  # the granite adapter; fakes may have no speed-ups
+
+    def _apply_cache_limit(self) -> None:
+        """Once MLX is in use (a real engine loaded), and again whenever the limit changes."""
+        with self._cond:
+            limit = self._cache_limit_mb
+        if limit is not None and limit != self._cache_applied and memory.set_cache_limit(limit):
+            self._cache_applied = limit
 
     def _remove(self, job: _Job) -> None:
         with self._cond:
@@ -438,6 +456,7 @@ class EngineThread:
             raise CancelledError()
         self._engine = engine
         self._apply_speed()
+        self._apply_cache_limit()
         with self._cond:
             self._previews.clear_runners()
         self._listener.model_state(ModelState.READY, engine.name)
@@ -520,6 +539,7 @@ class EngineThread:
         if work.done:
             self._remove(job)
             self._finish(job, work.results())
+            memory.clear_cache()  # a long file leaves a large cache behind
 
     def _finish(self, job: _Job, results: list[TranscriptResult]) -> None:
         if job.token.cancelled:

@@ -137,6 +137,10 @@ class EngineBridge(QObject):
         """Applied on the model thread (see ``EngineThread.set_speed``)."""
         self._thread.set_speed(options)
 
+    def set_cache_limit(self, megabytes: int) -> None:
+        """MLX's buffer cache limit, applied on the model thread (0: MLX's default)."""
+        self._thread.set_cache_limit(megabytes)
+
     def cancel(self, job_id: int) -> None:
         """No signal for ``job_id`` is emitted after this returns."""
         self._cancelled.add(job_id)
