@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 
 from app.engine import memory
-from tests.workers.test_engine_thread import CFG, EN, Rig
 from tests.workers.helpers import speech_like
+from tests.workers.test_engine_thread import CFG, EN, Rig
 
 
 class FakeMx:
