@@ -18,6 +18,7 @@ from typing import BinaryIO
 import numpy as np
 import numpy.typing as npt
 
+from app.core.atomic import clean_stale_temps, private_dir, publish_atomic, temp_path
 from app.core.recordings import (
     HEADER_BYTES,
     STATUS_COMPLETE,
@@ -32,18 +33,22 @@ from app.core.recordings import (
 log = logging.getLogger(__name__)
 
 FLUSH_EVERY_S = 0.5
-FSYNC_EVERY_S = 5.0
+FSYNC_EVERY_S = 1.0
 
 
 class RecordingJournal:
     def __init__(self, folder: Path | None = None, *, rate: int = 16_000, device: str = "") -> None:
         folder = folder or recordings_dir()
         try:
-            folder.mkdir(parents=True, exist_ok=True)
+            private_dir(folder)
+            clean_stale_temps(folder)
             rid = new_recording_id()
             wav = folder / f"{rid}.wav"
-            # unbuffered: every write() reaches the OS at once, so a kill loses nothing
-            self._file: BinaryIO = open(wav, "xb", buffering=0)  # noqa: SIM115
+            # unbuffered: every write() reaches the OS at once, so a kill loses nothing;
+            # private (0600) whatever the umask
+            fd = os.open(wav, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            os.fchmod(fd, 0o600)
+            self._file: BinaryIO = open(fd, "wb", buffering=0)  # noqa: SIM115
         except OSError as err:
             raise RecordingError(f"Cannot create a recording in {folder}: {err}") from err
         self.info = RecordingInfo(
@@ -140,22 +145,40 @@ def read_wav(path: Path) -> tuple[npt.NDArray[np.float32], int]:
 
 
 def export_audio(source: Path, dest: Path) -> Path:
-    """Copy a journal WAV to ``dest`` (.wav) or encode it as FLAC (.flac)."""
+    """Copy a journal WAV to ``dest`` (.wav) or encode it as FLAC (.flac).
+
+    Written to a private temporary file beside ``dest`` and renamed over it when complete, so
+    a full disk leaves no half file (``app.core.atomic``)."""
     suffix = dest.suffix.lower()
+    if suffix not in (".wav", ".flac"):
+        raise RecordingError(f"Cannot save audio as {suffix or 'no extension'}: use .wav or .flac.")
+    if suffix == ".wav" and source.resolve() == dest.resolve():
+        return dest
+    tmp: Path | None = None
     try:
+        tmp = temp_path(dest, suffix)
         if suffix == ".wav":
-            if source.resolve() != dest.resolve():
-                shutil.copyfile(source, dest)
-            return dest
-        if suffix != ".flac":
-            raise RecordingError(
-                f"Cannot save audio as {suffix or 'no extension'}: use .wav or .flac."
-            )
-        audio, rate = read_wav(source)
-        _write_flac(dest, audio, rate)
-    except OSError as err:
+            shutil.copyfile(source, tmp)
+        else:
+            audio, rate = read_wav(source)
+            _write_flac(tmp, audio, rate)
+        publish_atomic(tmp, dest)
+    except (OSError, av_errors()) as err:
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
         raise RecordingError(f"Cannot save audio to {dest}: {err}") from err
+    except BaseException:
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
+        raise
     return dest
+
+
+def av_errors() -> type[BaseException]:
+    """PyAV's error base class (imported lazily: PyAV is only needed for FLAC)."""
+    import av
+
+    return av.error.FFmpegError
 
 
 def _write_flac(dest: Path, audio: npt.NDArray[np.float32], rate: int) -> None:

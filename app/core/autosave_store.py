@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import tempfile
 from pathlib import Path
 
-from app.core import paths
+from app.core import atomic, paths
 from app.core.errors import UsageError
 from app.core.text.document import Document
 
@@ -27,17 +25,8 @@ def default_autosave_dir() -> Path:
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Durable and private (``app.core.atomic``)."""
+    atomic.write_bytes_atomic(path, data)
 
 
 class AutosaveStore:
@@ -45,6 +34,7 @@ class AutosaveStore:
 
     def __init__(self, folder: Path | None = None) -> None:
         self.folder = Path(folder) if folder is not None else default_autosave_dir()
+        atomic.clean_stale_temps(self.folder)
 
     def path_for(self, doc_id: str) -> Path:
         if not doc_id or not all(c.isalnum() or c in "-_" for c in doc_id):

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import logging
 import logging.handlers
+import os
 import sys
 from pathlib import Path
+from typing import Any
 
 from app.core import paths
 
@@ -25,13 +27,22 @@ log = logging.getLogger(__name__)
 _handler: logging.Handler | None = None
 
 
+class _PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """Log files are 0600 whatever the umask (they name the user's files)."""
+
+    def _open(self) -> Any:
+        fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        os.fchmod(fd, 0o600)
+        return open(fd, self.mode, encoding=self.encoding, errors=self.errors)
+
+
 def make_handler() -> tuple[logging.Handler, Path | None, str]:
     """(handler, log file path, problem): the rotating file, or a stderr handler for
     warnings and errors with ``path`` None and ``problem`` saying why."""
     handler: logging.Handler
     try:
         path = paths.log_dir() / LOG_NAME  # creates the folder: may raise OSError
-        handler = logging.handlers.RotatingFileHandler(
+        handler = _PrivateRotatingFileHandler(
             path,
             maxBytes=MAX_BYTES,
             backupCount=BACKUPS,

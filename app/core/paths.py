@@ -17,6 +17,7 @@ Plain Python (no Qt), so core, audio, the CLI, logging and the GUI all share one
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -37,8 +38,13 @@ def _override(sub: str) -> Path | None:
     return home / sub if home is not None else None
 
 
-def _ensure(path: Path) -> Path:
-    path.mkdir(parents=True, exist_ok=True)
+def _ensure(path: Path, private: bool = True) -> Path:
+    """Create ``path``; the app's own folders are 0700 whatever the umask."""
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if private and path.stat().st_mode & 0o777 != 0o700:
+        # a folder we do not own (a shared GRANITE_DICTATE_HOME) keeps its mode
+        with contextlib.suppress(OSError):
+            path.chmod(0o700)
     return path
 
 
@@ -64,7 +70,7 @@ def autosave_dir(preference: str = "") -> Path:
     """Where automatic saves go: the user's folder if set, else ``data_dir()/transcripts``."""
     chosen = preference.strip()
     if chosen:
-        return _ensure(Path(chosen).expanduser())
+        return _ensure(Path(chosen).expanduser(), private=False)
     return _ensure(data_dir() / "transcripts")
 
 

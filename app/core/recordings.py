@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from app.core import paths
+from app.core import atomic, paths
 from app.core.errors import GraniteError
 
 log = logging.getLogger(__name__)
@@ -76,9 +76,7 @@ class RecordingInfo:
     def save(self) -> None:
         data = asdict(self)
         data["wav"] = self.wav.name
-        tmp = self.sidecar.with_suffix(".json.tmp")
-        tmp.write_text(json.dumps(data, indent=1, ensure_ascii=False), encoding="utf-8")
-        os.replace(tmp, self.sidecar)
+        atomic.write_text_atomic(self.sidecar, json.dumps(data, indent=1, ensure_ascii=False))
 
 
 def new_recording_id(now: datetime | None = None) -> str:

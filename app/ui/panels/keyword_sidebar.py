@@ -50,6 +50,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.atomic import write_text_atomic
 from app.core.errors import GraniteError
 from app.core.keywords import (
     PRACTICAL_CHAR_LIMIT,
@@ -375,7 +376,7 @@ class KeywordSidebar(QWidget):
         if not path:
             return
         try:
-            Path(path).write_text(self._lib.export_text(), encoding="utf-8")
+            write_text_atomic(Path(path), self._lib.export_text())
         except OSError as err:
             self._say(f"Cannot write {Path(path).name}: {err.strerror or err}")
             return

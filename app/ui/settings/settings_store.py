@@ -23,8 +23,10 @@ under ``[preferences]`` with ``meta/schema_version``; older schemas are migrated
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+import os
 from typing import Any
 
 from PySide6.QtCore import QByteArray, QSettings
@@ -65,6 +67,8 @@ class SettingsStore:
 
     def sync(self) -> None:
         self._settings.sync()
+        with contextlib.suppress(OSError):  # QSettings writes with the umask: make it private
+            os.chmod(self._path, 0o600)
         if self._settings.status() != QSettings.Status.NoError:
             log.warning("Settings could not be written to %s.", self._path)
 
