@@ -38,6 +38,7 @@ from app.cli.common import (
     say,
     task_specs_from_args,
 )
+from app.cli.remote_options import add_remote_options, engine_setup
 from app.core import paths
 from app.core.errors import GraniteError, UsageError
 from app.core.files import display_name, input_problem, printable
@@ -81,6 +82,7 @@ def add_parser(subparsers: Any) -> None:
         metavar="N",
         help=f"chunks decoded together (1-{MAX_FILE_BATCH}, default {DEFAULT_BATCH})",
     )
+    add_remote_options(t)
     t.set_defaults(run=transcribe_command)
 
 
@@ -146,13 +148,14 @@ def transcribe_command(ns: argparse.Namespace) -> int:
     try:
         spec, formats, cfg = parse_options(ns)
         rules = load_rules_file(ns.rules) if ns.rules else []
+        factory, batch = engine_setup(ns, engine_factory())
     except GraniteError as err:
         say(str(err))
         return EXIT_USAGE
     out_dir = Path(ns.output_dir).expanduser() if ns.output_dir else None
     display = _Display(sys.stderr)
     events = _Events()
-    thread = EngineThread(engine_factory(), events, file_batch=ns.batch)
+    thread = EngineThread(factory, events, file_batch=batch)
     thread.start()
     try:
         return _run(ns.files, spec, formats, cfg, out_dir, ns.model, thread, events, display, rules)
