@@ -88,6 +88,7 @@ def start_gui(
     from app.ui.desktop.single_instance import SingleInstance
     from app.ui.desktop.tray import app_icon, qt_scheduler
     from app.ui.dictation.dictation_controller import install
+    from app.ui.history.install import install_history
 
     app = make_application(list(argv))
     instance = SingleInstance(instance_key)
@@ -96,6 +97,7 @@ def start_gui(
     app.setWindowIcon(app_icon())
     window = build_window(bridge, settings)
     window.dictation = install(window, window.bridge, window.prefs, session_factory=session_factory)
+    window.history = install_history(window, window.bridge)
     if platform is None:
         platform = create_platform(schedule=qt_scheduler)
     shell = AppShell(window, platform)

@@ -72,6 +72,8 @@ class MainWindow(QMainWindow):
         self.load_job: int | None = None
         #: The live-dictation controller (``dictation_controller.install``), if wired.
         self.dictation: Any = None
+        #: The searchable history (``app.ui.history.install.install_history``), if wired.
+        self.history: Any = None
         #: Tray, indicator and system-wide dictation (``app.ui.desktop.shell.AppShell``), if wired.
         self.shell: Any = None
         self.setWindowTitle("Granite Dictate")

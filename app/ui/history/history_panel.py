@@ -1,0 +1,296 @@
+"""The History panel: search everything ever transcribed, open, copy, export, delete, play.
+
+Results come as you type (150 ms after the last key), newest first, with the matches
+highlighted; filters: dictation/files, a period, an output language. An empty search lists
+the latest entries. Every database call runs on the history thread
+(``HistoryService.call``); answers come back through a queued signal and stale ones (an older
+search) are dropped, so the GUI thread never waits on SQLite.
+"""
+
+from __future__ import annotations
+
+import html
+import itertools
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core.history.service import HistoryService
+from app.core.history.store import (
+    DICTATION,
+    FILE,
+    MARK_END,
+    MARK_START,
+    Entry,
+    Filters,
+    HistoryStore,
+    Hit,
+    OutputText,
+)
+
+SEARCH_DELAY_MS = 150
+RESULT_LIMIT = 50
+DAY = 86400.0
+PERIODS = (("Any time", 0.0), ("Today", 1.0), ("Last 7 days", 7.0), ("Last 30 days", 30.0))
+LANGUAGES = ("en", "fr", "de", "es", "pt", "it", "ja", "zh")
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of the result list: a search hit, or an entry when the search is empty."""
+
+    entry_id: int
+    created: float
+    kind: str
+    source: str
+    output: int
+    start: float
+    end: float
+    text: str
+    marked: str
+
+    @classmethod
+    def from_hit(cls, h: Hit) -> Row:
+        return cls(
+            h.entry_id, h.created, h.kind, h.source, h.output, h.start, h.end, h.text, h.marked
+        )
+
+    @classmethod
+    def from_entry(cls, e: Entry) -> Row:
+        return cls(e.id, e.created, e.kind, e.source, 0, 0.0, e.duration, e.preview, e.preview)
+
+
+@dataclass(frozen=True)
+class EntryData:
+    entry: Entry
+    outputs: list[OutputText]
+
+
+def marked_html(marked: str) -> str:
+    """Escape the text and turn the match markers into highlighted spans."""
+    out = html.escape(marked)
+    out = out.replace(MARK_START, '<span style="background-color:#fde68a;">')
+    return out.replace(MARK_END, "</span>")
+
+
+def row_html(row: Row) -> str:
+    when = time.strftime("%Y-%m-%d %H:%M", time.localtime(row.created))
+    where = "Dictation" if row.kind == DICTATION else html.escape(row.source.rsplit("/", 1)[-1])
+    times = f"{row.start:.1f}–{row.end:.1f} s"
+    return f"<small>{when} · {where} · {times}</small><br>{marked_html(row.marked)}"
+
+
+class _Relay(QObject):
+    reply = Signal(int, object)  # token, result (emitted on the history thread: queued)
+
+
+class HistoryPanel(QWidget):
+    message = Signal(str)
+    #: An entry to open in a tab: (EntryData, output index, start time of the segment)
+    openRequested = Signal(object, int, float)
+    #: Play this audio file from start to end seconds
+    playRequested = Signal(str, float, float)
+    exportRequested = Signal(object, int)  # EntryData, output index
+
+    def __init__(self, service: HistoryService, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.service = service
+        self._relay = _Relay(self)
+        self._relay.reply.connect(self._on_reply)
+        self._tokens = itertools.count(1)
+        self._waiting: dict[int, Callable[[Any], None]] = {}
+        self._search_token = 0
+        self.rows: list[Row] = []
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(SEARCH_DELAY_MS)
+        self._timer.timeout.connect(self.refresh)
+        self._build()
+
+    def _build(self) -> None:
+        self.search_edit = QLineEdit()
+        self.search_edit.setPlaceholderText("Search history (Ctrl+Shift+F)")
+        self.search_edit.setAccessibleName("Search history")
+        self.search_edit.setClearButtonEnabled(True)
+        self.search_edit.textChanged.connect(lambda _t: self._timer.start())
+        self.kind_combo = QComboBox()
+        self.kind_combo.setAccessibleName("Dictation or files")
+        for label, kind in (("All", None), ("Dictation", DICTATION), ("Files", FILE)):
+            self.kind_combo.addItem(label, kind)
+        self.period_combo = QComboBox()
+        self.period_combo.setAccessibleName("Period")
+        for label, days in PERIODS:
+            self.period_combo.addItem(label, days)
+        self.language_combo = QComboBox()
+        self.language_combo.setAccessibleName("Language")
+        self.language_combo.addItem("Any language", None)
+        for code in LANGUAGES:
+            self.language_combo.addItem(code, code)
+        for combo in (self.kind_combo, self.period_combo, self.language_combo):
+            combo.currentIndexChanged.connect(lambda _i: self.refresh())
+        filters = QHBoxLayout()
+        for combo in (self.kind_combo, self.period_combo, self.language_combo):
+            filters.addWidget(combo)
+        self.list = QListWidget()
+        self.list.setAccessibleName("History results")
+        self.list.setWordWrap(True)
+        self.list.itemActivated.connect(lambda _item: self.open_selected())
+        self.status = QLabel("")
+        self.status.setObjectName("historyStatus")
+        buttons = QHBoxLayout()
+        self.buttons: dict[str, QPushButton] = {}
+        for name, slot in (
+            ("Open", self.open_selected),
+            ("Copy", self.copy_selected),
+            ("Export…", self.export_selected),
+            ("Delete", self.delete_selected),
+            ("Play", self.play_selected),
+        ):
+            button = QPushButton(name)
+            button.clicked.connect(slot)
+            buttons.addWidget(button)
+            self.buttons[name] = button
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.search_edit)
+        layout.addLayout(filters)
+        layout.addWidget(self.list, 1)
+        layout.addWidget(self.status)
+        layout.addLayout(buttons)
+
+    # -- asking the history thread -----------------------------------------------------------
+    def ask(self, fn: Callable[[HistoryStore], Any], then: Callable[[Any], None]) -> int:
+        token = next(self._tokens)
+        self._waiting[token] = then
+        self.service.call(fn, lambda result: self._relay.reply.emit(token, result))
+        return token
+
+    @Slot(int, object)
+    def _on_reply(self, token: int, result: Any) -> None:
+        then = self._waiting.pop(token, None)
+        if then is not None:
+            then(result)
+
+    # -- searching ----------------------------------------------------------------------------
+    def filters(self) -> Filters:
+        days = float(self.period_combo.currentData() or 0.0)
+        since = time.time() - days * DAY if days else None
+        return Filters(
+            since, None, self.kind_combo.currentData(), self.language_combo.currentData()
+        )
+
+    @Slot()
+    def focus_search(self) -> None:
+        self.search_edit.setFocus()
+        self.search_edit.selectAll()
+
+    @Slot()
+    def refresh(self) -> None:
+        self._timer.stop()
+        query, f = self.search_edit.text().strip(), self.filters()
+
+        def fn(s: HistoryStore) -> list[Row]:
+            if query:
+                return [Row.from_hit(h) for h in s.search(query, RESULT_LIMIT, f)]
+            return [Row.from_entry(e) for e in s.entries(RESULT_LIMIT, f)]
+
+        self._waiting.pop(self._search_token, None)  # the previous search's answer is stale
+        token = self.ask(fn, lambda rows: self._show(token, rows))
+        self._search_token = token
+
+    def _show(self, token: int, rows: list[Row]) -> None:
+        if token != self._search_token:
+            return  # an older search answered late
+        self.rows = rows
+        self.list.clear()
+        for row in rows:
+            item = QListWidgetItem()
+            label = QLabel(row_html(row))
+            label.setTextFormat(Qt.TextFormat.RichText)
+            label.setWordWrap(True)
+            label.setContentsMargins(4, 2, 4, 2)
+            item.setSizeHint(label.sizeHint())
+            item.setData(Qt.ItemDataRole.AccessibleTextRole, row.text)
+            self.list.addItem(item)
+            self.list.setItemWidget(item, label)
+        if rows:
+            self.list.setCurrentRow(0)
+        n = len(rows)
+        self.status.setText(
+            ("No matches." if self.search_edit.text().strip() else "No history yet.")
+            if not n
+            else f"{n} result{'s' if n != 1 else ''}"
+        )
+
+    def selected(self) -> Row | None:
+        i = self.list.currentRow()
+        return self.rows[i] if 0 <= i < len(self.rows) else None
+
+    # -- actions ----------------------------------------------------------------------------
+    def _with_entry(self, then: Callable[[Row, EntryData], None]) -> None:
+        row = self.selected()
+        if row is None:
+            return
+
+        def load(s: HistoryStore) -> EntryData | None:
+            e = s.entry(row.entry_id)
+            return None if e is None else EntryData(e, s.outputs(row.entry_id))
+
+        def done(data: EntryData | None) -> None:
+            if data is None:
+                self.message.emit("That history entry was deleted.")
+                self.refresh()
+            else:
+                then(row, data)
+
+        self.ask(load, done)
+
+    @Slot()
+    def open_selected(self) -> None:
+        self._with_entry(lambda row, data: self.openRequested.emit(data, row.output, row.start))
+
+    @Slot()
+    def copy_selected(self) -> None:
+        row = self.selected()
+        clipboard = QGuiApplication.clipboard()
+        if row is not None and clipboard is not None:
+            clipboard.setText(row.text)
+
+    @Slot()
+    def export_selected(self) -> None:
+        self._with_entry(lambda row, data: self.exportRequested.emit(data, row.output))
+
+    @Slot()
+    def play_selected(self) -> None:
+        def play(row: Row, data: EntryData) -> None:
+            path = data.entry.audio_path
+            if not path:
+                self.message.emit("There is no audio for this entry.")
+                return
+            self.playRequested.emit(path, row.start, row.end)
+
+        self._with_entry(play)
+
+    @Slot()
+    def delete_selected(self) -> None:
+        from app.core.history.retention import delete_entries
+
+        row = self.selected()
+        if row is None:
+            return
+        self.ask(lambda s: delete_entries(s, [row.entry_id]), lambda _n: self.refresh())

@@ -1,0 +1,156 @@
+"""Wire the history into the window: the history thread, the recorder on the bridge's result
+path, the History dock (Ctrl+Shift+F), retention from Preferences, and its actions (open in a
+tab at the matching segment, export, play the recording)."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence, QTextCursor
+from PySide6.QtWidgets import QFileDialog
+
+from app.core.errors import GraniteError
+from app.core.history import retention
+from app.core.history.record import default_path
+from app.core.history.service import HistoryService
+from app.core.text.document import Document, OutputText, Run
+from app.core.text.export import FORMATS, choose_format, write_result
+from app.core.transcript import Segment, Task, TaskSpec
+from app.ui.history.history_panel import EntryData, HistoryPanel
+from app.ui.history.recorder import HistoryRecorder
+
+log = logging.getLogger(__name__)
+SEARCH_SHORTCUT = "Ctrl+Shift+F"
+
+
+class _Notices(QObject):
+    notice = Signal(str)  # from the history thread: queued to the GUI
+
+
+def entry_document(data: EntryData) -> tuple[Document, list[list[int]]]:
+    """A tab for a history entry: one output per stored output, a paragraph per segment
+    for files (a line of text per utterance for dictation); with each segment's start offset."""
+    e = data.entry
+    outputs: list[OutputText] = []
+    offsets: list[list[int]] = []
+    for index, out in enumerate(data.outputs):
+        if index == 0 or not e.target_languages:
+            spec = TaskSpec(
+                Task(e.task), e.source_language, out.language if e.task == "translate" else None
+            )
+        else:
+            spec = TaskSpec(Task.TRANSLATE, e.source_language, out.language)
+        runs: list[Run] = []
+        segments: dict[int, Segment] = {}
+        starts: list[int] = []
+        pos = 0
+        for n, (start, end, text) in enumerate(out.segments, 1):
+            if runs:
+                runs.append(Run("\n", None))
+                pos += 1
+            starts.append(pos)
+            runs.append(Run(text, n))
+            pos += len(text)
+            segments[n] = Segment(start, end, text, e.source)
+        label = "Transcript" if spec.task is Task.TRANSCRIBE else f"Translation ({out.language})"
+        outputs.append(OutputText(label, spec, runs, segments, e.model, duration=e.duration))
+        offsets.append(starts)
+    title = Path(e.source).name if e.kind == "file" else f"Dictation {e.source}"
+    return Document(title=title, outputs=outputs, source=e.source), offsets
+
+
+class HistoryUi:
+    def __init__(self, window: Any, bridge: QObject, service: HistoryService) -> None:
+        self.window = window
+        self.service = service
+        self.recorder = HistoryRecorder(service, lambda: bool(window.prefs.history_enabled))
+        self.recorder.watch(bridge, getattr(window, "jobs", None))
+        self.panel = HistoryPanel(service)
+        self.dock = window._dock("History", self.panel, "history")
+        self.dock.hide()
+        self.search_action = QAction("Search &History…", window)
+        self.search_action.setShortcut(QKeySequence(SEARCH_SHORTCUT))
+        self.search_action.triggered.connect(self.show_search)
+        window.addAction(self.search_action)
+        window.actions_.view_menu.addAction(self.search_action)
+        self.panel.message.connect(window.show_error)
+        self.panel.openRequested.connect(self.open_entry)
+        self.panel.exportRequested.connect(self.export_entry)
+        self.panel.playRequested.connect(self.play)
+        window.preferencesApplied.connect(lambda p: self.prune(p.history_keep_days))
+        self.ask_save_path = self._ask_save_path
+        self.player: Any = None
+
+    def show_search(self) -> None:
+        self.dock.show()
+        self.dock.raise_()
+        self.panel.focus_search()
+        self.panel.refresh()
+
+    def prune(self, keep_days: int) -> None:
+        self.service.call(lambda store: retention.prune(store, keep_days))
+
+    def delete_all(self) -> None:
+        self.panel.ask(retention.delete_all, lambda _n: self.panel.refresh())
+
+    def open_entry(self, data: EntryData, output: int, start: float) -> None:
+        doc, offsets = entry_document(data)
+        view = self.window.tabs.open_document(doc)
+        panes = view.panes
+        if not 0 <= output < len(panes):
+            return
+        pane, starts = panes[output], offsets[output]
+        times = [s for s, _e, _t in data.outputs[output].segments]
+        index = next((i for i, t in enumerate(times) if abs(t - start) < 1e-6), 0)
+        cursor = QTextCursor(pane.document)
+        cursor.setPosition(starts[index] if index < len(starts) else 0)
+        cursor.movePosition(QTextCursor.MoveOperation.EndOfBlock, QTextCursor.MoveMode.KeepAnchor)
+        pane.editor.setTextCursor(cursor)
+        pane.editor.ensureCursorVisible()
+        view.set_partial(False)
+
+    def export_entry(self, data: EntryData, output: int) -> None:
+        doc, _ = entry_document(data)
+        path = self.ask_save_path(f"{Path(doc.title).stem}.srt")
+        if not path:
+            return
+        fmt, path = choose_format(path, "srt")
+        try:
+            write_result(doc.outputs[output].as_result(data.entry.source), path, fmt)
+        except (GraniteError, OSError) as err:
+            self.window.show_error(f"Cannot export: {err}")
+
+    def play(self, path: str, start: float, end: float) -> None:
+        from app.audio.devices import Playback
+        from app.audio.journal import read_wav
+
+        if not path.lower().endswith(".wav") or not Path(path).is_file():
+            self.window.show_error("The recording is gone (or is not a WAV recording).")
+            return
+        try:
+            audio, rate = read_wav(Path(path))
+            self.player = self.player or Playback()
+            self.player.play(audio[int(start * rate) : int(end * rate)], rate)
+        except GraniteError as err:
+            self.window.show_error(str(err))
+
+    def _ask_save_path(self, suggested: str) -> str | None:
+        filters = ";;".join(f"{f.upper()} (*.{f})" for f in FORMATS)
+        path, _ = QFileDialog.getSaveFileName(self.window, "Export", suggested, filters)
+        return path or None
+
+
+def install_history(window: Any, bridge: QObject, *, path: Path | None = None) -> HistoryUi:
+    notices = _Notices(window)
+    notices.notice.connect(window.show_error, Qt.ConnectionType.QueuedConnection)
+    service = HistoryService(path or default_path(), notices.notice.emit).start()
+    ui = HistoryUi(window, bridge, service)
+    ui.prune(int(window.prefs.history_keep_days))
+    app = QCoreApplication.instance()
+    if app is not None:
+        app.aboutToQuit.connect(service.stop)
+    QTimer.singleShot(0, ui.panel.refresh)
+    return ui

@@ -1,0 +1,70 @@
+"""Feeds finished jobs into the history: the bridge's results go, as one ``NewEntry`` per job,
+to the history thread (``app.core.history.service``); nothing here touches SQLite.
+
+File jobs are known from ``FileJobs.jobAdded`` (path, job id); every other finished job on
+the bridge is a dictated utterance, whose audio is the app's recording
+(``<recordings>/<source>.wav``) with the segment times inside it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Slot
+
+from app.core import recordings
+from app.core.history.record import entry_from_results
+from app.core.history.service import HistoryService
+from app.core.history.store import DICTATION, FILE
+from app.core.transcript import TranscriptResult
+
+log = logging.getLogger(__name__)
+
+
+class HistoryRecorder(QObject):
+    def __init__(
+        self,
+        service: HistoryService,
+        enabled: Callable[[], bool] = lambda: True,
+        recordings_folder: Path | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.service = service
+        self._enabled = enabled
+        self._folder = recordings_folder
+        self._files: dict[int, str] = {}  # job id -> path
+        self.stored = 0  # entries handed to the history thread
+
+    def watch(self, bridge: QObject, file_jobs: QObject | None = None) -> None:
+        bridge.jobFinished.connect(self.on_finished)  # type: ignore[attr-defined]
+        bridge.jobFailed.connect(self.on_failed)  # type: ignore[attr-defined]
+        if file_jobs is not None:
+            file_jobs.jobAdded.connect(self.on_file_added)  # type: ignore[attr-defined]
+
+    @Slot(str, int)
+    def on_file_added(self, path: str, job_id: int) -> None:
+        self._files[job_id] = path
+
+    @Slot(int, str)
+    def on_failed(self, job_id: int, _message: str) -> None:
+        self._files.pop(job_id, None)
+
+    @Slot(int, object)
+    def on_finished(self, job_id: int, results: list[TranscriptResult]) -> None:
+        path = self._files.pop(job_id, None)
+        if not self._enabled():
+            return
+        if path is not None:
+            entry = entry_from_results(FILE, results, source=path, audio_path=path)
+        else:
+            folder = self._folder or recordings.recordings_dir()
+            source = results[0].source if results else ""
+            wav = folder / f"{source}.wav" if source else None
+            audio = str(wav) if wav is not None and wav.exists() else None
+            entry = entry_from_results(DICTATION, results, source=source, audio_path=audio)
+        if entry is not None:
+            self.service.add(entry)
+            self.stored += 1

@@ -1,0 +1,108 @@
+"""The history in the wired app: dictation and file jobs are stored off the GUI thread, the
+panel finds them as you type with highlighted matches, opens a tab at the segment, exports
+and deletes; retention from Preferences. Real SQLite in GRANITE_DICTATE_HOME."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import replace
+
+from app.core.history.store import DICTATION, FILE, MARK_START, HistoryStore
+from app.ui.history.history_panel import row_html
+from tests.support import fake_engine
+from tests.ui.test_app import WAIT_MS, App, app  # noqa: F401  (fixture)
+from tests.workers.helpers import speech_like
+
+
+def stored(app: App) -> HistoryStore:  # noqa: F811
+    """A second, read-only look at the database (the history thread owns the first)."""
+    history = app.window.history
+    assert history.service.flush()
+    return HistoryStore(history.service.path)
+
+
+def test_dictation_and_files_are_stored_and_found(app: App) -> None:  # noqa: F811
+    w = app.window
+    history = w.history
+    adds: list[str] = []
+    original_add = history.service.add
+
+    def add(entry, done=None) -> None:
+        adds.append(threading.current_thread().name)
+        original_add(entry, done)
+
+    history.service.add = add
+    w.record_action.trigger()
+    w.record_action.trigger()
+    app.wait_idle()
+    path = app.tmp / "meeting.wav"
+    path.write_bytes(b"")
+    app.files.add(str(path), speech_like(2.0))
+    assert w.submit_paths([str(path)])
+    app.qtbot.waitUntil(lambda: history.recorder.stored == 3, timeout=WAIT_MS)
+    assert set(adds) == {threading.main_thread().name}  # only a queue put on the GUI thread
+
+    store = stored(app)
+    entries = store.entries()
+    assert sorted(e.kind for e in entries) == [DICTATION, DICTATION, FILE]
+    first = app.expected()[0]
+    word = first.split()[1]  # e.g. "0.50s"
+    hits = store.search(word)
+    assert hits and hits[0].kind == DICTATION and word in hits[0].text
+    [file_entry] = [e for e in entries if e.kind == FILE]
+    assert file_entry.source == str(path) and file_entry.audio_path == str(path)
+    store.close()
+
+    history.search_action.trigger()
+    panel = history.panel
+    assert not history.dock.isHidden()
+    panel.search_edit.setText("speech")
+    app.qtbot.waitUntil(
+        lambda: len(panel.rows) == 3 and all(MARK_START in r.marked for r in panel.rows),
+        timeout=WAIT_MS,
+    )
+    assert '<span style="background-color:#fde68a;">speech</span>' in row_html(panel.rows[0])
+    panel.kind_combo.setCurrentIndex(panel.kind_combo.findData(FILE))
+    app.qtbot.waitUntil(
+        lambda: panel.rows and all(r.kind == FILE for r in panel.rows), timeout=WAIT_MS
+    )
+    tabs = w.tabs.count()
+    panel.open_selected()
+    app.qtbot.waitUntil(lambda: w.tabs.count() == tabs + 1, timeout=WAIT_MS)
+    pane = w.tabs.current_view().panes[0]
+    assert pane.editor.textCursor().selectedText() == panel.rows[0].text
+    assert w.tabs.tabText(w.tabs.currentIndex()).startswith("meeting.wav")
+
+
+def test_delete_and_retention(app: App) -> None:  # noqa: F811
+    w = app.window
+    history = w.history
+    w.record_action.trigger()
+    w.record_action.trigger()
+    app.wait_idle()
+    app.qtbot.waitUntil(lambda: history.recorder.stored == 2, timeout=WAIT_MS)
+    panel = history.panel
+    panel.refresh()
+    app.qtbot.waitUntil(lambda: len(panel.rows) == 2, timeout=WAIT_MS)
+    panel.list.setCurrentRow(0)
+    panel.delete_selected()
+    app.qtbot.waitUntil(lambda: len(panel.rows) == 1, timeout=WAIT_MS)
+    store = stored(app)
+    store.conn.execute("UPDATE entries SET created = created - 40 * 86400")
+    store.close()
+    w.apply_preferences(replace(w.prefs, history_keep_days=30))
+    store = stored(app)
+    assert store.count() == (0, 0)
+    store.close()
+
+
+def test_history_off_stores_nothing(app: App) -> None:  # noqa: F811
+    w = app.window
+    w.apply_preferences(replace(w.prefs, history_enabled=False))
+    w.record_action.trigger()
+    w.record_action.trigger()
+    app.wait_idle()
+    assert fake_engine is not None
+    store = stored(app)
+    assert store.count() == (0, 0) and w.history.recorder.stored == 0
+    store.close()
