@@ -411,6 +411,7 @@ def test_run_gui_shows_the_window_then_loads_the_model(tmp_path) -> None:
     assert lines[1].split() == [
         "DictationController",
         "AppShell",
+        "history_dock",
         "keywords_dock",
         "queue_dock",
         "recordings_dock",
