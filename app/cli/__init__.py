@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from app import __version__
-from app.cli import history, listen, meeting, serve, transcribe
+from app.cli import history, listen, meeting, self_test, serve, transcribe
 from app.cli.common import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, PROG
 from app.workers.process_exit import exit_process
 
@@ -29,6 +29,11 @@ COMMANDS = (transcribe, listen, serve, meeting, history)
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=PROG, description="On-device speech transcription.")
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    parser.add_argument(
+        self_test.FLAG,
+        action="store_true",
+        help="check this installation and write a report (see --self-test --help)",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for command in COMMANDS:
         command.add_parser(sub)
@@ -61,6 +66,9 @@ def _dispatch(argv: Sequence[str]) -> int:
     args = list(argv)
     if not args:
         return _launch_gui()
+    if args[0] == self_test.FLAG:
+        setup_logging()
+        return self_test.main(args[1:])
     parser = build_parser()
     ns = parser.parse_args(args)  # exits 2 on usage errors, 0 for --help/--version
     setup_logging()

@@ -13,6 +13,7 @@ machine) and the run under a minute. ``GRANITE_DICTATE_SKIP_BUNDLE_TEST=1`` skip
 from __future__ import annotations
 
 import importlib
+import json
 import os
 import shutil
 import subprocess
@@ -151,6 +152,21 @@ def test_transcribe_with_tiny_model(exe: Path, tiny_model_dir: Path, tmp_path: P
     assert (out_dir / "hello.txt").is_file(), done.stderr[-2000:]
     assert (out_dir / "hello.json").read_text(encoding="utf-8").strip().startswith("{")
     assert "Traceback" not in done.stderr
+
+
+def test_self_test_inside_the_bundle(exe: Path, tiny_model_dir: Path, tmp_path: Path) -> None:
+    report = tmp_path / "self-test.json"
+    done = subprocess.run(
+        [str(exe), "--self-test", "--model", str(tiny_model_dir), "--no-word-check",
+         "--json", str(report)],
+        env=_env(tmp_path), cwd=tmp_path, capture_output=True, text=True, timeout=900,
+        check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    data = json.loads(report.read_text(encoding="utf-8"))
+    assert data["ok"] and data["system"]["frozen"] is True
+    statuses = {c["name"]: c["status"] for c in data["checks"]}
+    assert statuses["transcription"] == "pass" and statuses["MLX compute"] == "pass"
 
 
 def test_gui_starts_headless(exe: Path, tmp_path: Path) -> None:
