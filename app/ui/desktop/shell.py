@@ -114,6 +114,9 @@ class AppShell(QObject):
         self.tray.start_stop_requested.connect(self.toggle)
         self.tray.open_window_requested.connect(self.bring_to_front)
         self.tray.preferences_requested.connect(self._open_preferences)
+        self.tray.copy_last_requested.connect(self.copy_last)
+        self.tray.paste_last_requested.connect(self.paste_last)
+        self.last_text = ""  # the last dictation: a system-wide session's text or an utterance
         self.tray.quit_requested.connect(self.quit)
         keywords = window.keywords
         self.tray.keyword_list_chosen.connect(self._choose_keywords)
@@ -316,6 +319,8 @@ class AppShell(QObject):
     def _on_committed(self, segment: Segment) -> None:
         if self._active:
             self._texts.append(segment.text.strip())
+        else:
+            self.last_text = segment.text.strip()
 
     @Slot(object)
     def _on_session_ended(self, _summary: object) -> None:
@@ -338,7 +343,33 @@ class AppShell(QObject):
             return
         text = join_all(t for t in self._texts if t)
         self._active, self._texts = False, []
+        self.last_text = text or self.last_text
         self.driver.transcription_done(text)
+
+    # --- the last dictation, again --------------------------------------------------------
+    @Slot()
+    def copy_last(self) -> bool:
+        """Menu bar → Copy Last Dictation."""
+        if not self.last_text:
+            self._notify("Nothing dictated yet.", None)
+            return False
+        clipboard = QApplication.clipboard()
+        if clipboard is None:
+            return False
+        clipboard.setText(self.last_text)
+        return True
+
+    @Slot()
+    def paste_last(self) -> bool:
+        """Menu bar → Paste Last Dictation Again: into the frontmost app, never into this
+        window (the injector guard skips it while the window is active)."""
+        injector = self._guard.inner if self._guard is not None else self.platform.injector
+        if not self.last_text or injector is None or self.window.isActiveWindow():
+            if not self.last_text:
+                self._notify("Nothing dictated yet.", None)
+            return False
+        injector.paste(self.last_text)
+        return True
 
     @Slot(float, float)
     def _on_level(self, rms_db: float, _peak_db: float) -> None:

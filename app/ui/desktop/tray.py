@@ -143,6 +143,8 @@ class TrayController(QObject):
     open_window_requested = Signal()
     keyword_list_chosen = Signal(str)  # "" = no keyword list
     preferences_requested = Signal()
+    copy_last_requested = Signal()
+    paste_last_requested = Signal()
     quit_requested = Signal()
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -159,6 +161,10 @@ class TrayController(QObject):
         self._keyword_group = QActionGroup(self)
         self._keyword_group.setExclusive(True)
         self._keyword_group.triggered.connect(self._on_keyword_action)
+        self.copy_last_action = QAction("Copy Last Dictation", self)
+        self.copy_last_action.triggered.connect(self.copy_last_requested)
+        self.paste_last_action = QAction("Paste Last Dictation Again", self)
+        self.paste_last_action.triggered.connect(self.paste_last_requested)
         self.preferences_action = QAction("Preferences…", self)
         self.preferences_action.setMenuRole(QAction.MenuRole.NoRole)  # stay in this menu on macOS
         self.preferences_action.triggered.connect(self.preferences_requested)
@@ -168,6 +174,8 @@ class TrayController(QObject):
 
         self.menu.addAction(self.start_stop_action)
         self.menu.addAction(self.open_action)
+        self.menu.addAction(self.copy_last_action)
+        self.menu.addAction(self.paste_last_action)
         self.menu.addSeparator()
         self.menu.addMenu(self.keywords_menu)
         self.menu.addAction(self.preferences_action)

@@ -163,6 +163,9 @@ def open_preferences(window: MainWindow) -> None:
 
         perms = shell.permissions
         dialog.tabs.addTab(PermissionsPage(perms.rows, perms.fix), "Permissions")
+    history: Any = getattr(window, "history", None)
+    if history is not None:
+        dialog.text_page.deleteAllRequested.connect(history.delete_all)
     if not dialog.exec():
         return
     old, new = window.prefs, dialog.result_preferences()

@@ -62,6 +62,8 @@ def test_menu_actions_emit_signals(qtbot, tray: TrayController) -> None:
     pairs = [
         (tray.start_stop_action, tray.start_stop_requested),
         (tray.open_action, tray.open_window_requested),
+        (tray.copy_last_action, tray.copy_last_requested),
+        (tray.paste_last_action, tray.paste_last_requested),
         (tray.preferences_action, tray.preferences_requested),
         (tray.quit_action, tray.quit_requested),
     ]
@@ -72,6 +74,8 @@ def test_menu_actions_emit_signals(qtbot, tray: TrayController) -> None:
     assert texts == [
         "Start Dictation",
         "Open Granite Dictate",
+        "Copy Last Dictation",
+        "Paste Last Dictation Again",
         "Keyword List",
         "Preferences…",
         "Quit Granite Dictate",

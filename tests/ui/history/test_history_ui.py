@@ -106,3 +106,20 @@ def test_history_off_stores_nothing(app: App) -> None:  # noqa: F811
     store = stored(app)
     assert store.count() == (0, 0) and w.history.recorder.stored == 0
     store.close()
+
+
+def test_menu_bar_copies_and_pastes_the_last_dictation_again(app: App) -> None:  # noqa: F811
+    from PySide6.QtGui import QGuiApplication
+
+    w, tray = app.window, app.shell.tray
+    tray.copy_last_action.trigger()
+    assert app.shell.messages[-1] == "Nothing dictated yet."
+    w.record_action.trigger()
+    w.record_action.trigger()
+    app.wait_idle()
+    last = app.expected()[-1]
+    tray.copy_last_action.trigger()
+    assert QGuiApplication.clipboard().text().lower() == last.lower()
+    tray.paste_last_action.trigger()  # the window is not the active one: paste there
+    assert [str(text).lower() for _kind, text in app.injector.keystrokes] == [last.lower()]
+    assert "Copy Last Dictation" in [a.text() for a in tray.menu.actions()]
