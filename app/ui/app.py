@@ -1,6 +1,5 @@
 """``run_gui``: the application object, logging, one instance per user, preferences, the window
-with live dictation (``app.ui.dictation.dictation_controller.install``), the tray / menu-bar
-icon and
+with live dictation (``app.ui.dictation.wiring.install``), the tray / menu-bar icon and
 system-wide dictation (``app.ui.desktop.shell.AppShell``), then the model.
 
 The window is shown first; the model is loaded afterwards on the model thread (the bridge), so
@@ -14,12 +13,24 @@ import logging
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
+from app.core.logging_setup import setup_logging
+from app.core.model_state import ModelState
+from app.system import Platform, create_platform
+from app.ui.desktop.shell import AppShell
+from app.ui.desktop.single_instance import SingleInstance
+from app.ui.desktop.tray import app_icon, qt_scheduler
+from app.ui.dictation.dictation_controller import DictationController, SessionFactory
+from app.ui.dictation.wiring import install
+from app.ui.history.install import HistoryUi, install_history
+from app.ui.settings.engine_options import speed_options
+from app.ui.settings.settings_store import SettingsStore
+from app.ui.window.main_window import MainWindow
 from app.workers.engine_factory import engine_factory_from_env
+from app.workers.qt_engine import Bridge, EngineBridge
 
 log = logging.getLogger(__name__)
 
@@ -35,24 +46,16 @@ def make_application(argv: Sequence[str] = ()) -> QApplication:
     return app
 
 
-def build_window(bridge: Any = None, settings: Any = None) -> Any:
+def build_window(bridge: Bridge | None = None, settings: SettingsStore | None = None) -> MainWindow:
     """Preferences, bridge and window, without loading the model (tests, screenshot)."""
-    from app.ui.settings.engine_options import speed_options
-    from app.ui.settings.settings_store import SettingsStore
-    from app.ui.window.main_window import MainWindow
-    from app.workers.qt_engine import EngineBridge
-
     settings = settings if settings is not None else SettingsStore()
     prefs = settings.load_preferences()
-    if bridge is None:
-        bridge = EngineBridge(engine_factory_from_env())
-    window = MainWindow(bridge, prefs, settings=settings)
-    if hasattr(bridge, "set_speed"):
-        bridge.set_speed(speed_options(prefs))
-        window.preferencesApplied.connect(lambda p: bridge.set_speed(speed_options(p)))
-    if hasattr(bridge, "set_cache_limit"):  # Preferences → Advanced: MLX cache limit
-        bridge.set_cache_limit(prefs.mlx_cache_limit_mb)
-        window.preferencesApplied.connect(lambda p: bridge.set_cache_limit(p.mlx_cache_limit_mb))
+    engine = bridge if bridge is not None else EngineBridge(engine_factory_from_env())
+    window = MainWindow(engine, prefs, settings=settings)
+    engine.set_speed(speed_options(prefs))
+    window.preferencesApplied.connect(lambda p: engine.set_speed(speed_options(p)))
+    engine.set_cache_limit(prefs.mlx_cache_limit_mb)  # Preferences → Advanced
+    window.preferencesApplied.connect(lambda p: engine.set_cache_limit(p.mlx_cache_limit_mb))
     geometry = settings.window_geometry()
     if geometry is not None:
         window.restoreGeometry(geometry)
@@ -67,50 +70,46 @@ class Gui:
     """The running app's parts (``start_gui``); ``run_gui`` runs the event loop on them."""
 
     app: QApplication
-    window: Any
-    shell: Any
-    instance: Any
+    window: MainWindow
+    dictation: DictationController
+    history: HistoryUi
+    shell: AppShell
+    instance: SingleInstance
 
 
 def start_gui(
     argv: Sequence[str] = (),
     *,
-    bridge: Any = None,
-    settings: Any = None,
-    platform: Any = None,
-    session_factory: Any = None,
+    bridge: Bridge | None = None,
+    settings: SettingsStore | None = None,
+    platform: Platform | None = None,
+    session_factory: SessionFactory | None = None,
     instance_key: str | None = None,
 ) -> Gui | None:
     """Everything ``run_gui`` sets up before the event loop; ``None`` when another instance
-    is already running (it was asked to come to the front). Tests pass fakes."""
-    from app.system import create_platform
-    from app.ui.desktop.shell import AppShell
-    from app.ui.desktop.single_instance import SingleInstance
-    from app.ui.desktop.tray import app_icon, qt_scheduler
-    from app.ui.dictation.dictation_controller import install
-    from app.ui.history.install import install_history
-
+    is already running (it was asked to come to the front). Tests pass fakes. This is the
+    composition root: every part gets its dependencies here, through its constructor."""
     app = make_application(list(argv))
     instance = SingleInstance(instance_key)
     if not instance.acquire("activate", list(argv)):
         return None
     app.setWindowIcon(app_icon())
     window = build_window(bridge, settings)
-    window.dictation = install(window, window.bridge, window.prefs, session_factory=session_factory)
-    window.history = install_history(window, window.bridge)
+    dictation = install(window, window.bridge, window.prefs, session_factory=session_factory)
+    history = install_history(window, window.bridge)
+    window.historyDeleteAllRequested.connect(history.delete_all)
     if platform is None:
         platform = create_platform(schedule=qt_scheduler)
-    shell = AppShell(window, platform)
+    shell = AppShell(window, dictation.controller, platform)
     shell.apply_preferences(window.prefs)
+    window.quitRequested.connect(shell.quit)
+    window.attach_desktop(shell)
     instance.message_received.connect(shell.on_instance_message)
-    window.shell = shell
     log.info("App wired (system integration: %s, tray: %s)", platform.name, shell.tray.available)
-    return Gui(app, window, shell, instance)
+    return Gui(app, window, dictation.controller, history, shell, instance)
 
 
 def run_gui(argv: Sequence[str] | None = None) -> int:
-    from app.core.logging_setup import setup_logging
-
     setup_logging()
     gui = start_gui(list(argv or ()))
     if gui is None:
@@ -120,9 +119,9 @@ def run_gui(argv: Sequence[str] | None = None) -> int:
     window.show()
     offered_manager = False
 
-    def on_state(state: str, _message: str) -> None:
+    def on_state(state: ModelState, _message: str) -> None:
         nonlocal offered_manager
-        if state == "missing" and not offered_manager:
+        if state is ModelState.MISSING and not offered_manager:
             offered_manager = True
             QTimer.singleShot(0, window.open_model_manager)
 

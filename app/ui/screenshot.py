@@ -34,27 +34,20 @@ def render(out_path: str) -> str:
     home = tempfile.mkdtemp(prefix="granite-shot-")
     os.environ["GRANITE_DICTATE_HOME"] = home
 
-    from PySide6.QtCore import QObject, Signal
     from PySide6.QtWidgets import QApplication
 
     from app.core.autosave_store import AutosaveStore
+    from app.core.model_state import ModelState
     from app.core.preferences import Preferences
     from app.core.text.document import Document, OutputText
     from app.core.transcript import Segment, Task, TaskSpec
     from app.ui.app import make_application
     from app.ui.settings.settings_store import SettingsStore
     from app.ui.window.main_window import MainWindow
+    from app.workers.qt_engine import Bridge
 
-    class StillBridge(QObject):
+    class StillBridge(Bridge):
         """Has the bridge's signals; does nothing (no model in a screenshot)."""
-
-        modelStateChanged = Signal(str, str)
-        downloadProgress = Signal(object, object)
-        jobProgress = Signal(int, float, float)
-        jobPartial = Signal(int, int, str, float, float)
-        jobSegment = Signal(int, int, object)
-        jobFinished = Signal(int, object)
-        jobFailed = Signal(int, str)
 
         def submit_file(self, *_args: object) -> int:
             return 0
@@ -71,9 +64,9 @@ def render(out_path: str) -> str:
         settings=settings,
     )
     window.resize(*SIZE)
-    window._on_model_state("ready", "")
+    window._on_model_state(ModelState.READY, "")
     for word in KEYWORDS:
-        window.keywords.add_keyword(word)  # type: ignore[attr-defined]
+        window.keywords.add_keyword(word)
 
     fr = TaskSpec(Task.TRANSLATE, "en", "fr")
     meeting = Document(

@@ -60,7 +60,10 @@ class _Forwarder(QObject):
         self.previewed.emit(stream_id, text)
 
 
-class EngineBridge(QObject):
+class Bridge(QObject):
+    """What the GUI needs of the model thread: job calls in, queued signals with plain data
+    out. ``EngineBridge`` is the real one; stand-ins (tests, the screenshot) subclass this."""
+
     modelStateChanged = Signal(object, str)  # ModelState, message
     downloadProgress = Signal(object, object)  # bytes done, total (Python ints, may be > 2 GiB)
     jobProgress = Signal(int, float, float)  # job_id, done, total (chunks)
@@ -69,6 +72,45 @@ class EngineBridge(QObject):
     jobFinished = Signal(int, object)  # job_id, list[TranscriptResult]
     jobFailed = Signal(int, str)  # job_id, one-line message
     previewText = Signal(int, str)  # stream_id, the stream's whole (approximate) preview text
+
+    def load_model(self, spec: str) -> int:
+        raise NotImplementedError
+
+    def submit_file(
+        self,
+        path: str,
+        specs: Sequence[TaskSpec],
+        seg_cfg: SegmentationConfig,
+        resume_after: float = 0.0,
+    ) -> int:
+        raise NotImplementedError
+
+    def submit_audio(
+        self, audio: np.ndarray, offset: float, specs: Sequence[TaskSpec], source: str = ""
+    ) -> int:
+        raise NotImplementedError
+
+    def submit_preview(self, stream_id: int, samples: np.ndarray, reset: bool = False) -> None:
+        """Optional: a bridge without live preview ignores it."""
+
+    def end_preview(self, stream_id: int) -> None:
+        """Optional: a bridge without live preview ignores it."""
+
+    def set_speed(self, options: SpeedOptions) -> None:
+        """Optional: a bridge whose engine has no speed-ups ignores it."""
+
+    def set_cache_limit(self, megabytes: int) -> None:
+        """Optional: a bridge without MLX ignores it."""
+
+    def cancel(self, job_id: int) -> None:
+        raise NotImplementedError
+
+    def shutdown(self, timeout: float = 10.0) -> None:
+        """At application exit only."""
+
+
+class EngineBridge(Bridge):
+    """The real bridge: owns the ``EngineThread`` (see the module docstring)."""
 
     def __init__(
         self,

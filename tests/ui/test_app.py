@@ -8,7 +8,7 @@ import threading
 import uuid
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pytest
@@ -83,7 +83,7 @@ class Sessions:
         self.made: list[FakeSession] = []
 
     def __call__(self, listener: Any) -> FakeSession:
-        config = self.gui_ref[0].window.dictation.config  # what the controller would use
+        config = self.gui_ref[0].dictation.config  # what the controller would use
         session = FakeSession(listener, config, self.script)
         self.made.append(session)
         return session
@@ -110,7 +110,7 @@ class App:
             bridge=self.bridge,
             settings=self.settings,
             platform=self.platform,
-            session_factory=self.sessions,
+            session_factory=cast(Any, self.sessions),  # fake sessions stand in
             instance_key=self.key,
         )
         assert gui is not None
@@ -118,7 +118,7 @@ class App:
         self.gui = gui
         self.window = gui.window
         self.shell = gui.shell
-        self.ctl = gui.window.dictation
+        self.ctl = gui.dictation
         qtbot.addWidget(self.window)
         qtbot.addWidget(self.shell.indicator)
         with qtbot.waitSignal(self.bridge.modelStateChanged, timeout=WAIT_MS):
@@ -149,7 +149,7 @@ def app(qtbot, tmp_path, monkeypatch):
 
 def test_record_button_drives_the_controller_and_the_tray_follows(app: App) -> None:
     w, tray = app.window, app.shell.tray
-    assert w.dictation is not None and w.shell is app.shell
+    assert app.gui.dictation is app.ctl and app.gui.shell is app.shell
     assert tray.start_stop_action.isEnabled()  # the model is ready
     states: list[str] = []
     tray.start_stop_action.changed.connect(lambda: states.append(tray.state))
@@ -248,7 +248,7 @@ def test_tray_menu_keyword_lists_window_and_preferences(app: App) -> None:
     before.trigger()
     assert sidebar.active_list_name() == first
     asked: list[int] = []
-    w.open_preferences = lambda: asked.append(1)  # the modal dialog itself is tested elsewhere
+    w.open_preferences = lambda: asked.append(1)  # type: ignore[method-assign]  # dialog tested elsewhere
     w.hide()
     tray.preferences_action.trigger()
     app.qtbot.waitUntil(lambda: asked == [1], timeout=WAIT_MS)

@@ -16,11 +16,10 @@ from __future__ import annotations
 
 import logging
 import sys
-from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Slot
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from app.core.dictation.hotkey_state import Mode, Permission, State
 from app.core.errors import GraniteError
@@ -34,7 +33,10 @@ from app.ui.desktop.lifecycle import AppLifecycle
 from app.ui.desktop.permissions import BANNER_SOURCE, PermissionsController
 from app.ui.desktop.recording_indicator import RecordingIndicator
 from app.ui.desktop.tray import GuiThreadPoster, TrayController
+from app.ui.dictation.dictation_controller import DictationController
 from app.ui.dictation.level_meter import db_to_fraction
+from app.ui.settings.permissions_page import PermissionsPage
+from app.ui.window.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +48,7 @@ class _SkipWhenActive:
     recording or is active now: the dictated text is already there, and pasting it again
     would double it."""
 
-    def __init__(self, inner: TextInjector, window: Any) -> None:
+    def __init__(self, inner: TextInjector, window: QWidget) -> None:
         self.inner = inner
         self.window = window
         self.active_at_start = False
@@ -70,10 +72,17 @@ class _SkipWhenActive:
 
 
 class AppShell(QObject):
-    def __init__(self, window: Any, platform: Platform, *, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        window: MainWindow,
+        controller: DictationController,
+        platform: Platform,
+        *,
+        parent: QObject | None = None,
+    ) -> None:
         super().__init__(parent or window)
         self.window = window
-        self.controller: Any = window.dictation
+        self.controller = controller
         self._guard: _SkipWhenActive | None = None
         if platform.injector is not None:
             self._guard = _SkipWhenActive(platform.injector, window)
@@ -195,6 +204,13 @@ class AppShell(QObject):
             return
         self.driver.enable(shortcut, Mode(prefs.global_hotkey_mode))
         self.permissions.system_wide_enabled()
+
+    def hotkey_available(self) -> bool:
+        return self.platform.hotkey is not None
+
+    def permissions_page(self) -> QWidget:
+        """The Preferences page with each permission's state and a fix button."""
+        return PermissionsPage(self.permissions.rows, self.permissions.fix)
 
     def login_enabled(self) -> bool | None:
         """Whether the system starts the app at login now; ``None`` where it cannot."""

@@ -63,6 +63,7 @@ from app.ui.dictation.parts import (
     text_before_insertion,
 )
 from app.ui.dictation.relay import make_relay
+from app.workers.qt_engine import Bridge
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +92,7 @@ class DictationController(QObject):
 
     def __init__(
         self,
-        bridge: Any,
+        bridge: Bridge,
         specs_provider: SpecsProvider,
         panes_provider: PanesProvider,
         *,
@@ -134,10 +135,8 @@ class DictationController(QObject):
         self._finished_recordings: dict[str, RecordingInfo] = {}
         self._action: QAction | None = None
         self._overflows = -1
-        self.meter: Any = None  # set by install()
         #: Asks for microphone access before a stream opens (the app shell sets it).
         self.microphone: MicrophoneGate | None = None
-        self.recordings_panel: Any = None  # set by install()
         self._timer = QTimer(self)
         self._timer.setInterval(METER_INTERVAL_MS)
         self._timer.timeout.connect(self._poll_meter)
@@ -512,10 +511,3 @@ class DictationController(QObject):
         if self._session is not None:
             self._session.stop(tail=False)
             self._session.wait(3.0)
-
-
-def install(window: Any, bridge: Any, prefs: Any | None = None, **kw: Any) -> DictationController:
-    """Wire live dictation into the main window (see ``recordings_panel.install_dictation``)."""
-    from app.ui.panels.recordings_panel import install_dictation
-
-    return install_dictation(window, bridge, prefs, **kw)

@@ -16,18 +16,16 @@ from PySide6.QtWidgets import QMainWindow, QMenu
 from app.core.text.postprocess import TextContext, dictation_context
 from app.core.transcript import TaskSpec
 from app.ui.dictation.dictation_controller import ContextProvider, DictationController
+from app.ui.window.main_window import MainWindow
 
 UNDO_LAST_SHORTCUT = "Ctrl+Alt+Z"
 
 
-def context_provider(window: QMainWindow) -> ContextProvider:
+def context_provider(window: MainWindow) -> ContextProvider:
     def provide(spec: TaskSpec) -> TextContext:
-        sidebar = getattr(window, "keywords", None)
-        rules = sidebar.active_rules() if sidebar is not None else ()
-        prefs = getattr(window, "prefs", None)
-        on = bool(getattr(prefs, "spoken_commands", True))
-        lines = str(getattr(prefs, "spoken_command_lines", ""))
-        return dictation_context(spec, rules, on, lines)
+        prefs = window.prefs
+        rules = window.keywords.active_rules()
+        return dictation_context(spec, rules, prefs.spoken_commands, prefs.spoken_command_lines)
 
     return provide
 

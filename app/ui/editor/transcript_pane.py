@@ -15,15 +15,21 @@ from __future__ import annotations
 
 import itertools
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import cast
 
 from PySide6.QtCore import QEvent, Signal, Slot
 from PySide6.QtGui import (
+    QContextMenuEvent,
+    QDragEnterEvent,
+    QDragMoveEvent,
+    QDropEvent,
     QPalette,
     QTextBlock,
     QTextCharFormat,
     QTextCursor,
+    QTextDocument,
     QTextFormat,
 )
 from PySide6.QtWidgets import (
@@ -50,7 +56,7 @@ class TranscriptEditor(QPlainTextEdit):
     filesDropped = Signal(list)
     keywordRequested = Signal(str)
 
-    def contextMenuEvent(self, event):
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
         menu = self.createStandardContextMenu(event.pos())
         cursor = self.textCursor()
         if not cursor.hasSelection():
@@ -64,19 +70,19 @@ class TranscriptEditor(QPlainTextEdit):
         menu.exec(event.globalPos())
         menu.deleteLater()
 
-    def dragEnterEvent(self, event):
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if event.mimeData().hasUrls():
             event.acceptProposedAction()
         else:
             super().dragEnterEvent(event)
 
-    def dragMoveEvent(self, event):
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
         if event.mimeData().hasUrls():
             event.acceptProposedAction()
         else:
             super().dragMoveEvent(event)
 
-    def dropEvent(self, event):
+    def dropEvent(self, event: QDropEvent) -> None:
         if event.mimeData().hasUrls():
             paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
             event.acceptProposedAction()
@@ -137,7 +143,7 @@ class TranscriptPane(QWidget):
     # --- editing helpers ------------------------------------------------------------------
 
     @property
-    def document(self):
+    def document(self) -> QTextDocument:
         return self.editor.document()
 
     def set_text_font(self, family: str, size: int) -> None:
@@ -174,8 +180,8 @@ class TranscriptPane(QWidget):
 
     def _insert_position(self, at_end: bool = False) -> int:
         if at_end or self.insertion_mode == "end":
-            return self.document.characterCount() - 1
-        return self.editor.textCursor().selectionEnd()
+            return int(self.document.characterCount()) - 1
+        return int(self.editor.textCursor().selectionEnd())
 
     def _segment_format(self, segment: Segment) -> QTextCharFormat:
         seg_id = self._next_id
@@ -197,7 +203,7 @@ class TranscriptPane(QWidget):
         while block.isValid():
             if block != self.document.firstBlock():
                 yield block.position() - 1, "\n", QTextCharFormat()
-            for item in block:
+            for item in _iterate(block):
                 frag = item.fragment()
                 if frag.isValid():
                     yield frag.position(), frag.text(), frag.charFormat()
@@ -389,7 +395,7 @@ class TranscriptPane(QWidget):
             self._release(handle, region)
 
     def _end(self) -> int:
-        return self.document.characterCount() - 1
+        return int(self.document.characterCount()) - 1
 
     def _release(self, handle: int, region: tuple[int, int, str] | None) -> None:
         """Turn what is left of an edited partial into plain user text."""
@@ -405,7 +411,7 @@ class TranscriptPane(QWidget):
     def open_partials(self) -> list[int]:
         return list(self._partials)
 
-    def changeEvent(self, event):
+    def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
         if event.type() == QEvent.Type.PaletteChange:
             for handle in self._partials:
@@ -423,7 +429,7 @@ class TranscriptPane(QWidget):
         out: list[tuple[float, int]] = []
         block = self.document.firstBlock()
         while block.isValid():
-            for item in block:
+            for item in _iterate(block):
                 fmt = item.fragment().charFormat()
                 if fmt.hasProperty(PROP_SEGMENT):
                     seg = self._segments.get(int(fmt.property(PROP_SEGMENT)))
@@ -445,3 +451,8 @@ class TranscriptPane(QWidget):
             return
         index = segment_index_at([start for start, _ in times], t)
         self.editor.verticalScrollBar().setValue(times[index][1])
+
+
+def _iterate(block: QTextBlock) -> Iterable[QTextBlock.iterator]:
+    """The block's fragments (PySide6's stubs type ``iter(QTextBlock)`` as ``object``)."""
+    return cast("Iterable[QTextBlock.iterator]", block)

@@ -21,6 +21,8 @@ from app.core.text.export import FORMATS, choose_format, write_result
 from app.core.transcript import Segment, Task, TaskSpec
 from app.ui.history.history_panel import EntryData, HistoryPanel
 from app.ui.history.recorder import HistoryRecorder
+from app.ui.window.main_window import MainWindow
+from app.workers.qt_engine import Bridge
 
 log = logging.getLogger(__name__)
 SEARCH_SHORTCUT = "Ctrl+Shift+F"
@@ -63,7 +65,7 @@ def entry_document(data: EntryData) -> tuple[Document, list[list[int]]]:
 
 
 class HistoryUi:
-    def __init__(self, window: Any, bridge: QObject, service: HistoryService) -> None:
+    def __init__(self, window: MainWindow, bridge: Bridge, service: HistoryService) -> None:
         self.window = window
         self.service = service
         self.recorder = HistoryRecorder(service, lambda: bool(window.prefs.history_enabled))
@@ -143,7 +145,7 @@ class HistoryUi:
         return path or None
 
 
-def install_history(window: Any, bridge: QObject, *, path: Path | None = None) -> HistoryUi:
+def install_history(window: MainWindow, bridge: Bridge, *, path: Path | None = None) -> HistoryUi:
     notices = _Notices(window)
     notices.notice.connect(window.show_error, Qt.ConnectionType.QueuedConnection)
     service = HistoryService(path or default_path(), notices.notice.emit).start()

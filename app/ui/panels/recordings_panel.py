@@ -16,9 +16,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
-    QDockWidget,
     QFileDialog,
     QHBoxLayout,
     QListWidget,
@@ -216,61 +215,3 @@ class RecordingsPanel(QWidget):
         except GraniteError as err:
             self.message.emit(str(err))
         self.refresh()
-
-
-def install_dictation(
-    window: Any,
-    bridge: Any,
-    prefs: Any | None = None,
-    *,
-    session_factory: Any = None,
-    recordings_folder: Any | None = None,
-) -> Any:
-    """Wire live dictation into the main window: the Record action, current specs and panes,
-    banner messages, pause/device preferences, a level meter in the status bar and a
-    Recordings dock (which recovers recordings a crash interrupted, right away)."""
-    from app.ui.dictation.dictation_controller import DictationController
-    from app.ui.dictation.level_meter import LevelMeter
-    from app.ui.dictation.text_tools import context_provider, install_text_tools
-
-    controller = DictationController(
-        bridge,
-        window.current_specs,
-        window.dictation_panes,
-        session_factory=session_factory,
-        parent=window,
-        text_context=context_provider(window),
-    )
-    install_text_tools(window, controller)
-    if prefs is not None:
-        controller.apply_preferences(prefs)
-    controller.attach_action(window.record_action)
-    controller.message.connect(window.show_error)
-    controller.notice.connect(window.show_capture_notice)
-    controller.noticeCleared.connect(window.clear_capture_notice)
-
-    meter = LevelMeter(window)
-    window.statusBar().addPermanentWidget(meter)
-    controller.levelChanged.connect(meter.set_level)
-    controller.overflowsChanged.connect(meter.set_overflows)
-    controller.recordingChanged.connect(meter.setVisible)
-    meter.hide()
-
-    panel = RecordingsPanel(recordings_folder, parent=window)
-    dock = QDockWidget("Recordings", window)
-    dock.setObjectName("recordings_dock")
-    dock.setWidget(panel)
-    window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
-    panel.message.connect(window.show_error)
-    panel.transcribeRequested.connect(lambda path: window.submit_paths([path]))
-    controller.sessionEnded.connect(lambda _summary: panel.refresh())
-    if panel.recover_unfinished():
-        dock.show()
-        dock.raise_()
-
-    controller.meter = meter
-    controller.recordings_panel = panel
-    app = QCoreApplication.instance()
-    if app is not None:
-        app.aboutToQuit.connect(controller.shutdown)
-    return controller

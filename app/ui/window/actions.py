@@ -7,13 +7,11 @@ menu entry has a mnemonic so the whole app is usable from the keyboard.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu
 
-if TYPE_CHECKING:
-    from app.ui.window.main_window import MainWindow
+from app.ui.window.api import WindowApi
 
 Std = QKeySequence.StandardKey
 DEFAULT_RECORD_SHORTCUT = "Ctrl+R"
@@ -30,7 +28,7 @@ def _keys(*keys: Std | str) -> list[QKeySequence]:
 class WindowActions:
     """Creates every ``QAction`` of the window and its menu bar."""
 
-    def __init__(self, window: MainWindow, record_shortcut: str = "") -> None:
+    def __init__(self, window: WindowApi, record_shortcut: str = "") -> None:
         self.window = window
         w = window
         self.new = self._make("&New", "Create a new document", w.new_document, Std.New)

@@ -11,18 +11,18 @@ import logging
 import os
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from app.core.errors import GraniteError, UsageError
 from app.core.text.document import Document, OutputText, Run, document_text, export_output
 from app.core.text.export import choose_format, write_text_atomic
+from app.ui.window.api import WindowApi
 
 if TYPE_CHECKING:
     from app.ui.editor.document_tabs import DocumentView
     from app.ui.editor.transcript_pane import TranscriptPane
-    from app.ui.window.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +35,7 @@ EXPORT_FILTERS = {
 }
 
 
-def ask_discard(window: MainWindow, view: DocumentView) -> bool:
+def ask_discard(window: WindowApi, view: DocumentView) -> bool:
     """Closing a tab with unsaved text: Save, Discard or Cancel. True = go ahead and close."""
     answer = QMessageBox.question(
         window,
@@ -52,7 +52,7 @@ def ask_discard(window: MainWindow, view: DocumentView) -> bool:
     return answer == QMessageBox.StandardButton.Discard
 
 
-def open_text_file(window: MainWindow, path: str) -> DocumentView | None:
+def open_text_file(window: WindowApi, path: str) -> DocumentView | None:
     try:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -62,7 +62,7 @@ def open_text_file(window: MainWindow, path: str) -> DocumentView | None:
     return window.tabs.open_document(doc)
 
 
-def save_to(window: MainWindow, path: str, view: DocumentView) -> bool:
+def save_to(window: WindowApi, path: str, view: DocumentView) -> bool:
     try:
         write_text_atomic(Path(path), document_text(view.to_document()))
     except OSError as exc:
@@ -74,7 +74,7 @@ def save_to(window: MainWindow, path: str, view: DocumentView) -> bool:
 
 
 def export_to(
-    window: MainWindow, path: str, fmt: str, pane: TranscriptPane, view: DocumentView
+    window: WindowApi, path: str, fmt: str, pane: TranscriptPane, view: DocumentView
 ) -> bool:
     try:
         if view.source and os.path.abspath(path) == os.path.abspath(view.source):
@@ -98,14 +98,14 @@ def _start_dir(view: DocumentView | None) -> str:
     return os.path.expanduser("~")
 
 
-def ask_open_text(window: MainWindow) -> list[str]:
+def ask_open_text(window: WindowApi) -> list[str]:
     paths, _ = QFileDialog.getOpenFileNames(
         window, "Open", _start_dir(None), "Text (*.txt *.md);;All files (*)"
     )
     return paths
 
 
-def ask_open_audio(window: MainWindow) -> list[str]:
+def ask_open_audio(window: WindowApi) -> list[str]:
     from app.audio.decode import SUPPORTED_EXTENSIONS
 
     pattern = " ".join(f"*{ext}" for ext in sorted(SUPPORTED_EXTENSIONS))
@@ -115,7 +115,7 @@ def ask_open_audio(window: MainWindow) -> list[str]:
     return paths
 
 
-def ask_save_text(window: MainWindow, view: DocumentView) -> str | None:
+def ask_save_text(window: WindowApi, view: DocumentView) -> str | None:
     stem = os.path.splitext(view.title)[0] or "Untitled"
     path, chosen = QFileDialog.getSaveFileName(
         window,
@@ -129,7 +129,7 @@ def ask_save_text(window: MainWindow, view: DocumentView) -> str | None:
 
 
 def ask_export(
-    window: MainWindow, view: DocumentView, pane: TranscriptPane
+    window: WindowApi, view: DocumentView, pane: TranscriptPane
 ) -> tuple[str, str] | None:
     stem = os.path.splitext(os.path.basename(view.source or view.title))[0] or "transcript"
     if len(view.panes) > 1:
@@ -145,32 +145,27 @@ def ask_export(
     return choose_format(path, next((k for k, v in EXPORT_FILTERS.items() if v == chosen), "txt"))
 
 
-def open_preferences(window: MainWindow) -> None:
+def open_preferences(window: WindowApi) -> None:
     from app.ui.settings.preferences_dialog import PreferencesDialog
 
-    shell: Any = getattr(window, "shell", None)
-    login = shell.login_enabled() if shell is not None else None
+    desktop = window.desktop
+    login = desktop.login_enabled() if desktop is not None else None
     shown = window.prefs if login is None else replace(window.prefs, launch_at_login=login)
     dialog = PreferencesDialog(
         shown,
         window,
         device_lister=input_device_names,
         login_item_available=login is not None,
-        global_hotkey_available=shell is not None and shell.platform.hotkey is not None,
+        global_hotkey_available=desktop is not None and desktop.hotkey_available(),
     )
-    if shell is not None:
-        from app.ui.settings.permissions_page import PermissionsPage
-
-        perms = shell.permissions
-        dialog.tabs.addTab(PermissionsPage(perms.rows, perms.fix), "Permissions")
-    history: Any = getattr(window, "history", None)
-    if history is not None:
-        dialog.text_page.deleteAllRequested.connect(history.delete_all)
+    if desktop is not None:
+        dialog.tabs.addTab(desktop.permissions_page(), "&Permissions")
+    dialog.text_page.deleteAllRequested.connect(window.historyDeleteAllRequested)
     if not dialog.exec():
         return
     old, new = window.prefs, dialog.result_preferences()
-    settings: Any = window.settings
-    if settings is not None and hasattr(settings, "save_preferences"):
+    settings = window.settings
+    if settings is not None:
         try:
             settings.save_preferences(new)
         except GraniteError as exc:
@@ -193,7 +188,7 @@ def input_device_names() -> list[str]:
         raise UsageError(f"Could not list the input devices: {exc}") from exc
 
 
-def open_model_manager(window: MainWindow) -> None:
+def open_model_manager(window: WindowApi) -> None:
     """Download the model or choose a local folder; progress comes back from the bridge."""
     from app.ui.settings.model_manager import ModelManagerDialog
 
@@ -213,16 +208,16 @@ def open_model_manager(window: MainWindow) -> None:
 
     def cancel() -> None:
         for job_id in load_ids:
-            bridge.cancel(job_id)  # type: ignore[attr-defined]
+            bridge.cancel(job_id)
         dialog.set_cancelled()
 
     dialog.downloadRequested.connect(load)
     dialog.folderChosen.connect(load)
     dialog.cancelRequested.connect(cancel)
-    bridge.downloadProgress.connect(dialog.set_progress)  # type: ignore[attr-defined]
-    bridge.modelStateChanged.connect(state)  # type: ignore[attr-defined]
+    bridge.downloadProgress.connect(dialog.set_progress)
+    bridge.modelStateChanged.connect(state)
     try:
         dialog.exec()
     finally:
-        bridge.downloadProgress.disconnect(dialog.set_progress)  # type: ignore[attr-defined]
-        bridge.modelStateChanged.disconnect(state)  # type: ignore[attr-defined]
+        bridge.downloadProgress.disconnect(dialog.set_progress)
+        bridge.modelStateChanged.disconnect(state)

@@ -23,6 +23,7 @@ from app.core.text.postprocess import apply_rules_to_result
 from app.core.text.rules import Rule, apply_rules
 from app.core.transcript import Segment, TaskSpec, TranscriptResult
 from app.ui.editor.document_tabs import DocumentTabs, DocumentView
+from app.workers.qt_engine import Bridge
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +64,7 @@ class FileJobs(QObject):
 
     def __init__(
         self,
-        bridge: QObject,
+        bridge: Bridge,
         tabs: DocumentTabs,
         seg_cfg: Callable[[], SegmentationConfig],
         parent: QObject | None = None,
@@ -82,15 +83,15 @@ class FileJobs(QObject):
         self._flush_timer.setSingleShot(True)
         self._flush_timer.setInterval(PARTIAL_INTERVAL_MS)
         self._flush_timer.timeout.connect(self._flush_partials)
-        bridge.jobProgress.connect(self._on_progress)  # type: ignore[attr-defined]
-        bridge.jobPartial.connect(self._on_partial)  # type: ignore[attr-defined]
-        bridge.jobSegment.connect(self._on_segment)  # type: ignore[attr-defined]
-        bridge.jobFinished.connect(self._on_finished)  # type: ignore[attr-defined]
-        bridge.jobFailed.connect(self._on_failed)  # type: ignore[attr-defined]
+        bridge.jobProgress.connect(self._on_progress)
+        bridge.jobPartial.connect(self._on_partial)
+        bridge.jobSegment.connect(self._on_segment)
+        bridge.jobFinished.connect(self._on_finished)
+        bridge.jobFailed.connect(self._on_failed)
 
     def submit(self, path: str, specs: Sequence[TaskSpec]) -> int:
         cfg = self._seg_cfg()
-        job_id: int = self.bridge.submit_file(path, list(specs), cfg)  # type: ignore[attr-defined]
+        job_id: int = self.bridge.submit_file(path, list(specs), cfg)
         self.jobs[job_id] = FileJob(path, tuple(specs), cfg.max_chunk_s)
         self.jobAdded.emit(path, job_id)
         self._persist()
@@ -99,7 +100,7 @@ class FileJobs(QObject):
     def resume(self, pending: PendingJob, view: DocumentView | None) -> int:
         """Submit an unfinished job again from where its text reaches, into its old tab."""
         cfg = SegmentationConfig(max_chunk_s=pending.max_chunk_s)
-        job_id: int = self.bridge.submit_file(  # type: ignore[attr-defined]
+        job_id: int = self.bridge.submit_file(
             pending.path, list(pending.specs), cfg, resume_after=pending.done_until
         )
         job = FileJob(pending.path, pending.specs, pending.max_chunk_s, view)
@@ -113,7 +114,7 @@ class FileJobs(QObject):
         job = self.jobs.pop(job_id, None)
         if job is None:
             return
-        self.bridge.cancel(job_id)  # type: ignore[attr-defined]
+        self.bridge.cancel(job_id)
         self._drop_partials(job)
         self.jobCancelled.emit(job_id)
         self._persist()
@@ -122,7 +123,7 @@ class FileJobs(QObject):
         """At quit: stop every job but keep them listed for the next start (their tabs stay
         marked partial)."""
         for job_id, job in list(self.jobs.items()):
-            self.bridge.cancel(job_id)  # type: ignore[attr-defined]
+            self.bridge.cancel(job_id)
             self._drop_partials(job)
         self.jobs.clear()
 

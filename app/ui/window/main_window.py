@@ -14,10 +14,10 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable, Sequence
-from typing import Any
 
-from PySide6.QtCore import QObject, Qt, Signal, Slot
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QWidget
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import QDockWidget, QWidget
 
 from app.core.autosave_store import AutosaveStore
 from app.core.errors import GraniteError
@@ -30,11 +30,14 @@ from app.core.text.rules import Rule
 from app.core.transcript import Task, TaskSpec
 from app.ui.editor.document_tabs import DocumentTabs, DocumentView
 from app.ui.editor.transcript_pane import TranscriptPane
+from app.ui.settings.settings_store import SettingsStore
 from app.ui.window import dialogs, window_parts
 from app.ui.window.actions import WindowActions
+from app.ui.window.api import WindowApi
 from app.ui.window.autosave import AutosaveController
 from app.ui.window.file_jobs import FileJobs
 from app.ui.window.unfinished import Resumer
+from app.workers.qt_engine import Bridge
 
 log = logging.getLogger(__name__)
 
@@ -51,17 +54,20 @@ MODEL_STATE_TEXT = {
 NO_MODEL = "No speech model is loaded: download one or choose a folder in Dictation → Model…"
 
 
-class MainWindow(QMainWindow):
-    #: After ``apply_preferences`` (the new ``Preferences``): the app shell listens.
+class MainWindow(WindowApi):
+    #: After ``apply_preferences`` (the new ``Preferences``): dictation and the app shell listen.
     preferencesApplied = Signal(object)
+    #: File → Quit: the composition root connects the app shell's quit (which asks first if
+    #: work is running) or, without a shell, ``close``.
+    quitRequested = Signal()
 
     def __init__(
         self,
-        bridge: QObject,
+        bridge: Bridge,
         prefs: Preferences | None = None,
         *,
         autosave_store: AutosaveStore | None = None,
-        settings: object | None = None,
+        settings: SettingsStore | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -70,12 +76,6 @@ class MainWindow(QMainWindow):
         self.settings = settings
         self.model_state = "idle"
         self.load_job: int | None = None
-        #: The live-dictation controller (``dictation_controller.install``), if wired.
-        self.dictation: Any = None
-        #: The searchable history (``app.ui.history.install.install_history``), if wired.
-        self.history: Any = None
-        #: Tray, indicator and system-wide dictation (``app.ui.desktop.shell.AppShell``), if wired.
-        self.shell: Any = None
         self.setWindowTitle("Granite Dictate")
         self.setAccessibleName("Granite Dictate")
         self.setAcceptDrops(True)
@@ -118,12 +118,12 @@ class MainWindow(QMainWindow):
         self.jobs.jobDone.connect(self._on_job_done)
         self.jobs.jobCancelled.connect(self._on_job_stopped)
 
-        bridge.modelStateChanged.connect(self._on_model_state)  # type: ignore[attr-defined]
-        bridge.downloadProgress.connect(self._on_download)  # type: ignore[attr-defined]
+        bridge.modelStateChanged.connect(self._on_model_state)
+        bridge.downloadProgress.connect(self._on_download)
         self._on_model_state("idle", "")
         self._restore()
         self.resumer = Resumer(self.jobs, self.tabs, pending, self.show_status, self.show_error)
-        bridge.modelStateChanged.connect(self.resumer.on_model_state)  # type: ignore[attr-defined]
+        bridge.modelStateChanged.connect(self.resumer.on_model_state)
 
     def _dock(self, title: str, widget: QWidget, name: str) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -163,7 +163,7 @@ class MainWindow(QMainWindow):
 
     def _file_rules(self) -> tuple[Rule, ...]:
         """The active keyword list's replacement rules, if chosen for file transcripts too."""
-        return self.keywords.active_rules() if self.prefs.rules_on_files else ()  # type: ignore[attr-defined]
+        return self.keywords.active_rules() if self.prefs.rules_on_files else ()
 
     def current_specs(self) -> list[TaskSpec]:
         """What the toolbar asks for: the transcript, plus translations when Translate is on."""
@@ -173,7 +173,7 @@ class MainWindow(QMainWindow):
             self.toolbar.spoken_language(),
             target,
             self.prefs.extra_translation_targets if task is Task.TRANSLATE else (),
-            self.keywords.active_keywords(),  # type: ignore[attr-defined]
+            self.keywords.active_keywords(),
         )
 
     def dictation_panes(self, specs: Sequence[TaskSpec]) -> list[TranscriptPane]:
@@ -241,7 +241,7 @@ class MainWindow(QMainWindow):
     @Slot(str)
     def add_keyword(self, word: str) -> None:
         """Add a word from a transcript's context menu to the active keyword list."""
-        if self.keywords.add_keyword(word):  # type: ignore[attr-defined]
+        if self.keywords.add_keyword(word):
             self.show_status(f"Added “{word}” to the keywords.")
             self.keyword_dock.show()
 
@@ -302,11 +302,8 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def request_quit(self) -> None:
-        """File → Quit: the app shell quits (asking first if work is running); else close."""
-        if self.shell is not None:
-            self.shell.quit()
-        else:
-            self.close()
+        """File → Quit (see ``quitRequested``)."""
+        self.quitRequested.emit()
 
     def close_current(self) -> None:
         view = self.tabs.current_view()
@@ -350,9 +347,9 @@ class MainWindow(QMainWindow):
         from dataclasses import replace
 
         self.prefs = replace(self.prefs, model=spec)
-        if self.settings is not None and hasattr(self.settings, "save_preferences"):
+        if self.settings is not None:
             self.settings.save_preferences(self.prefs)
-        self.load_job = self.bridge.load_model(spec)  # type: ignore[attr-defined]
+        self.load_job = self.bridge.load_model(spec)
 
     def apply_preferences(self, prefs: Preferences) -> None:
         old, self.prefs = self.prefs, prefs
@@ -363,11 +360,6 @@ class MainWindow(QMainWindow):
 
             keys = _keys(prefs.record_shortcut or DEFAULT_RECORD_SHORTCUT, DEFAULT_RECORD_SHORTCUT)
             self.record_action.setShortcuts(keys)
-        if self.dictation is not None:
-            try:
-                self.dictation.apply_preferences(prefs)
-            except GraniteError as exc:
-                self.show_error(str(exc))
         self.preferencesApplied.emit(prefs)
 
     # --- bridge signals -------------------------------------------------------------------
@@ -427,16 +419,16 @@ class MainWindow(QMainWindow):
 
     # --- window events --------------------------------------------------------------------
 
-    def dragEnterEvent(self, event):
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if event.mimeData().hasUrls():
             event.acceptProposedAction()
 
-    def dropEvent(self, event):
+    def dropEvent(self, event: QDropEvent) -> None:
         urls = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
         event.acceptProposedAction()
         self.submit_paths(urls)
 
-    def closeEvent(self, event):
+    def closeEvent(self, event: QCloseEvent) -> None:
         self.jobs.shutdown()  # stopped, but still listed: they resume at the next start
         self.autosave.flush()
         window_parts.save_window_state(self)

@@ -26,11 +26,13 @@ from PySide6.QtWidgets import (
 from app.core import languages
 from app.core.preferences import Preferences
 from app.core.transcript import Task
+from app.ui.panels.keyword_sidebar import KeywordSidebar
+from app.ui.settings.settings_store import SettingsStore
+from app.ui.window.api import WindowApi
 
 if TYPE_CHECKING:
     from app.ui.window.actions import WindowActions
     from app.ui.window.file_jobs import FileJobs
-    from app.ui.window.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 
@@ -162,7 +164,7 @@ class Toolbar(QToolBar):
 class StatusArea:
     """Messages and a progress bar in the window's status bar."""
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: WindowApi) -> None:
         self.bar = window.statusBar()
         self.progress_bar = QProgressBar(window)
         self.progress_bar.setAccessibleName("Progress")
@@ -187,10 +189,8 @@ class StatusArea:
         self.progress_bar.show()
 
 
-def keyword_sidebar(settings: object | None, parent: QWidget) -> QWidget:
-    from app.ui.panels.keyword_sidebar import KeywordSidebar
-
-    sidebar = KeywordSidebar(settings, parent)  # type: ignore[arg-type]
+def keyword_sidebar(settings: SettingsStore | None, parent: QWidget) -> KeywordSidebar:
+    sidebar = KeywordSidebar(settings, parent)
     sidebar.setAccessibleName("Keywords")
     return sidebar
 
@@ -201,9 +201,9 @@ def autosave_folder(prefs: Preferences) -> Path:
     return dirs.autosave_dir(prefs.autosave_dir)
 
 
-def save_window_state(window: MainWindow) -> None:
+def save_window_state(window: WindowApi) -> None:
     settings: Any = window.settings
-    if settings is not None and hasattr(settings, "save_window_geometry"):
+    if settings is not None:
         settings.save_window_geometry(window.saveGeometry())
         settings.save_window_state(window.saveState())
 
@@ -211,7 +211,7 @@ def save_window_state(window: MainWindow) -> None:
 class QueueArea:
     """The file queue: ``QueuePanel`` wired to the file jobs (cancel, retry, progress)."""
 
-    def __init__(self, jobs: FileJobs, window: MainWindow) -> None:
+    def __init__(self, jobs: FileJobs, window: WindowApi) -> None:
         from app.ui.panels.queue_panel import QueuePanel
 
         self.jobs = jobs

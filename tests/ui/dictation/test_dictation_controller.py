@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QAction
 
 from app.audio.session import DictationConfig, DictationSession
@@ -16,7 +16,7 @@ from app.core.transcript import Segment, Task, TaskSpec
 from app.ui.dictation.dictation_controller import PREVIEW_MARK, DictationController
 from app.ui.dictation.level_meter import LevelMeter, db_to_fraction
 from app.ui.editor.transcript_pane import TranscriptPane
-from app.workers.qt_engine import EngineBridge
+from app.workers.qt_engine import Bridge, EngineBridge
 from tests.support import fake_engine
 from tests.support.espeak import Speech, compose, synthesize
 from tests.support.fake_stream import EnergyVad, FakeBackend, FakeDevice
@@ -251,7 +251,7 @@ def test_install_in_the_main_window_dictates_into_the_current_tab(
 ):
     from app.core.autosave_store import AutosaveStore
     from app.core.preferences import Preferences
-    from app.ui.dictation.dictation_controller import install
+    from app.ui.dictation.wiring import install
     from app.ui.window.main_window import MainWindow
 
     monkeypatch.setenv("GRANITE_DICTATE_HOME", str(tmp_path / "home"))
@@ -263,15 +263,16 @@ def test_install_in_the_main_window_dictates_into_the_current_tab(
     backend = FakeBackend(FakeDevice("mic", speech.audio), speed=4)
     cfg = DictationConfig(journal_dir=tmp_path / "rec", max_seconds=speech.duration)
     try:
-        ctl = install(
+        parts = install(
             window,
             bridge,
             Preferences(),
             session_factory=lambda lis: DictationSession(lis, cfg, backend=backend),
             recordings_folder=tmp_path / "rec",
         )
-        assert [r.wav for r in ctl.recordings_panel.recordings()] == [crashed]
-        assert ctl.recordings_panel.recordings()[0].status == "recovered"
+        ctl = parts.controller
+        assert [r.wav for r in parts.recordings_panel.recordings()] == [crashed]
+        assert parts.recordings_panel.recordings()[0].status == "recovered"
         window.use_model("fake")
         qtbot.waitUntil(window.record_action.isEnabled, timeout=10000)
         committed: list[Segment] = []
@@ -288,8 +289,8 @@ def test_install_in_the_main_window_dictates_into_the_current_tab(
         assert text == committed[0].text + committed[1].text
         assert text.startswith("Speech ")  # an empty document starts a sentence
         # the new recording is listed with its transcript
-        qtbot.waitUntil(lambda: len(ctl.recordings_panel.recordings()) == 2, timeout=5000)
-        newest = ctl.recordings_panel.recordings()[0]
+        qtbot.waitUntil(lambda: len(parts.recordings_panel.recordings()) == 2, timeout=5000)
+        newest = parts.recordings_panel.recordings()[0]
         assert newest.status == "complete" and newest.transcript == text
     finally:
         bridge.shutdown(3.0)
@@ -313,7 +314,7 @@ def test_preferences_apply_to_the_next_recording(qtbot, bridge, tmp_path: Path):
 # --- live preview ----------------------------------------------------------------------------
 
 
-class FakeBridge(QObject):
+class FakeBridge(Bridge):
     """Records what the controller sends; the test emits the engine's signals itself."""
 
     jobPartial = Signal(int, int, str, float, float)

@@ -4,7 +4,7 @@ can be undone (also by "scratch that") only while it is unchanged."""
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QKeySequence, QTextCursor
 
 from app.core.dictation.endpointing import Utterance
@@ -13,9 +13,10 @@ from app.core.text.rules import parse_rules
 from app.core.transcript import Task, TaskSpec
 from app.ui.dictation.dictation_controller import DictationController
 from app.ui.editor.transcript_pane import TranscriptPane
+from app.workers.qt_engine import Bridge
 
 
-class FakeBridge(QObject):
+class FakeBridge(Bridge):
     """Only what the controller uses: submit_audio and the job signals (no preview)."""
 
     jobPartial = Signal(int, int, str, float, float)

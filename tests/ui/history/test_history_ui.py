@@ -16,14 +16,14 @@ from tests.workers.helpers import speech_like
 
 def stored(app: App) -> HistoryStore:  # noqa: F811
     """A second, read-only look at the database (the history thread owns the first)."""
-    history = app.window.history
+    history = app.gui.history
     assert history.service.flush()
     return HistoryStore(history.service.path)
 
 
 def test_dictation_and_files_are_stored_and_found(app: App) -> None:  # noqa: F811
     w = app.window
-    history = w.history
+    history = app.gui.history
     adds: list[str] = []
     original_add = history.service.add
 
@@ -76,7 +76,7 @@ def test_dictation_and_files_are_stored_and_found(app: App) -> None:  # noqa: F8
 
 def test_delete_and_retention(app: App) -> None:  # noqa: F811
     w = app.window
-    history = w.history
+    history = app.gui.history
     w.record_action.trigger()
     w.record_action.trigger()
     app.wait_idle()
@@ -104,7 +104,7 @@ def test_history_off_stores_nothing(app: App) -> None:  # noqa: F811
     app.wait_idle()
     assert fake_engine is not None
     store = stored(app)
-    assert store.count() == (0, 0) and w.history.recorder.stored == 0
+    assert store.count() == (0, 0) and app.gui.history.recorder.stored == 0
     store.close()
 
 

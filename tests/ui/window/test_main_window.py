@@ -376,7 +376,8 @@ def poll():
             print(w.model_state, w.isVisible(), w.record_action.isEnabled(), flush=True)
             # wired: dictation controller, Recordings dock, shell (tray menu, indicator)
             docks = sorted(d.objectName() for d in w.findChildren(QDockWidget))
-            print(type(w.dictation).__name__, type(w.shell).__name__, *docks, flush=True)
+            ctl = [type(c).__name__ for c in w.children() if type(c).__name__.startswith("Dict")]
+            print(*ctl, type(w.desktop).__name__, *docks, flush=True)
             app.quit()
             return
     QTimer.singleShot(20, poll)

@@ -11,7 +11,7 @@ from PySide6.QtGui import QTextCursor
 from app.audio.session import DictationConfig, DictationSession
 from app.core.preferences import Preferences
 from app.core.transcript import Segment, Task, TaskSpec
-from app.ui.dictation.dictation_controller import install
+from app.ui.dictation.wiring import install
 from tests.support.fake_stream import FakeBackend, FakeDevice
 from tests.ui.dictation.test_dictation_controller import _speech
 from tests.ui.window.test_main_window import WAIT_MS, rig  # noqa: F401  (fixture)
@@ -43,7 +43,7 @@ def test_typed_note_takes_dictation_at_its_cursor(rig, tmp_path: Path) -> None: 
         Preferences(),
         session_factory=lambda lis: DictationSession(lis, cfg, backend=backend),
         recordings_folder=tmp_path / "rec",
-    )
+    ).controller
     committed: list[Segment] = []
     ctl.utteranceCommitted.connect(committed.append)
     tabs_before = w.tabs.count()
@@ -123,7 +123,7 @@ def test_silence_warning_clears_when_sound_arrives_and_when_recording_ends(
         cfg = DictationConfig(journal_dir=tmp_path / "rec", max_seconds=seconds.pop(0))
         return DictationSession(lis, cfg, backend=FakeBackend(FakeDevice("mic", audio), speed=4))
 
-    ctl = install(w, rig.bridge, Preferences(), session_factory=session)
+    ctl = install(w, rig.bridge, Preferences(), session_factory=session).controller
     notices: list[str] = []
     ctl.notice.connect(notices.append)
     with rig.qtbot.waitSignal(ctl.noticeCleared, timeout=30000):
