@@ -31,7 +31,7 @@ def test_dictation_and_files_are_stored_and_found(app: App) -> None:  # noqa: F8
         adds.append(threading.current_thread().name)
         original_add(entry, done)
 
-    history.service.add = add
+    history.service.add = add  # type: ignore[method-assign]
     w.record_action.trigger()
     w.record_action.trigger()
     app.wait_idle()
@@ -69,7 +69,9 @@ def test_dictation_and_files_are_stored_and_found(app: App) -> None:  # noqa: F8
     tabs = w.tabs.count()
     panel.open_selected()
     app.qtbot.waitUntil(lambda: w.tabs.count() == tabs + 1, timeout=WAIT_MS)
-    pane = w.tabs.current_view().panes[0]
+    view = w.tabs.current_view()
+    assert view is not None
+    pane = view.panes[0]
     assert pane.editor.textCursor().selectedText() == panel.rows[0].text
     assert w.tabs.tabText(w.tabs.currentIndex()).startswith("meeting.wav")
 
