@@ -38,8 +38,8 @@ FSYNC_EVERY_S = 1.0
 
 class RecordingJournal:
     def __init__(self, folder: Path | None = None, *, rate: int = 16_000, device: str = "") -> None:
-        folder = folder or recordings_dir()
         try:
+            folder = folder or recordings_dir()
             private_dir(folder)
             clean_stale_temps(folder)
             rid = new_recording_id()

@@ -17,13 +17,13 @@ from collections.abc import Sequence
 from typing import Any
 
 from app import __version__
-from app.cli import history, listen, meeting, self_test, serve, transcribe
+from app.cli import history, listen, meeting, recordings, self_test, serve, transcribe
 from app.cli.common import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, PROG
 from app.workers.process_exit import exit_process
 
 log = logging.getLogger(__name__)
 
-COMMANDS = (transcribe, listen, serve, meeting, history)
+COMMANDS = (transcribe, listen, serve, meeting, history, recordings)
 
 
 def build_parser() -> argparse.ArgumentParser:

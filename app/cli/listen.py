@@ -16,6 +16,7 @@ import argparse
 import logging
 import queue
 import signal
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
@@ -37,6 +38,7 @@ from app.cli.common import (
     task_specs_from_args,
     wait_for_model,
 )
+from app.cli.outputs import emit
 from app.core import recordings
 from app.core.dictation.endpointing import Utterance, endpoint_config
 from app.core.errors import GraniteError, UsageError
@@ -121,6 +123,13 @@ def run(args: argparse.Namespace) -> int:
     except GraniteError as err:
         say(str(err))
         return EXIT_USAGE
+    problem = recordings.folder_problem()  # the journal needs the data folder
+    if problem:
+        say(problem)
+        return EXIT_FAILED
+    notice = recordings.unfinished_notice()
+    if notice:
+        say(notice)
     try:
         resolve_device(SoundDeviceBackend(), cfg.device)  # fail fast, before the model loads
     except GraniteError as err:
@@ -145,8 +154,9 @@ def run(args: argparse.Namespace) -> int:
         session = DictationSession(events, cfg)
         session.start()
         say(f"listening on {session.device_name} (Ctrl-C to stop)")
-        summary = _loop(events, engine, session, spec, interrupts, rules)
-        return _finish(summary, save)
+        failed: list[float] = []
+        summary = _loop(events, engine, session, spec, interrupts, rules, failed)
+        return _finish(summary, save, len(failed))
     except GraniteError as err:
         say(str(err))
         return EXIT_FAILED
@@ -183,6 +193,7 @@ def _loop(
     spec: TaskSpec,
     interrupts: list[int],
     rules: Sequence[Rule] = (),
+    failed: list[float] | None = None,
 ) -> SessionSummary:
     pending: dict[int, Utterance] = {}
     summary: SessionSummary | None = None
@@ -204,10 +215,12 @@ def _loop(
             case FinishedEvent(job_id, results) if job_id in pending:
                 utt = pending.pop(job_id)
                 text = apply_rules(results[0].text, rules)
-                print(format_line(utt.start, utt.end, text), flush=True)
+                emit(format_line(utt.start, utt.end, text) + "\n", sys.stdout)
             case FailedEvent(job_id, message) if job_id in pending:
                 utt = pending.pop(job_id)
                 say(f"[{utt.start:.2f}-{utt.end:.2f}] {message}")
+                if failed is not None:
+                    failed.append(utt.start)
             case CaptureEvent():
                 say(event.message)
             case SessionSummary():
@@ -215,7 +228,7 @@ def _loop(
     return summary
 
 
-def _finish(summary: SessionSummary, save: Path | None) -> int:
+def _finish(summary: SessionSummary, save: Path | None, failed: int = 0) -> int:
     if summary.overflows:
         say(f"warning: {summary.overflows} audio buffer overflow(s); some audio was lost.")
     info = summary.recording
@@ -226,6 +239,12 @@ def _finish(summary: SessionSummary, save: Path | None) -> int:
         if save is not None:
             export_audio(info.wav, save)
             say(f"saved {summary.seconds:.1f} s of audio to {save}")
+        if failed:  # never delete audio whose text was lost
+            say(
+                f"{failed} utterance(s) could not be transcribed; the recording stays in "
+                f"{info.wav} ('python -m app recordings transcribe {info.id}')."
+            )
+            return EXIT_FAILED
         recordings.delete(info)
     except GraniteError as err:
         say(f"{err} The recording stays in {info.wav}.")

@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from app.core import atomic, paths
+from app.core import atomic, files, paths
 from app.core.errors import GraniteError
 
 log = logging.getLogger(__name__)
@@ -156,6 +156,31 @@ def recover(info: RecordingInfo) -> RecordingInfo:
     info.save()
     log.info("recovered %s (%.1f s)", info.wav.name, info.duration_s)
     return info
+
+
+def folder_problem() -> str | None:
+    """Why recordings cannot be written in the data folder (one line), or None."""
+    try:
+        folder = recordings_dir()
+    except OSError as err:
+        return f"Cannot create the recordings folder: {err.strerror or err} ({err.filename})."
+    problem = files.folder_problem(folder)
+    return f"Cannot record: {problem}." if problem else None
+
+
+def unfinished_notice(folder: Path | None = None) -> str | None:
+    """One line about recordings a killed session left behind, or None."""
+    try:
+        left = find_unfinished(folder)
+    except OSError:
+        return None
+    if not left:
+        return None
+    seconds = sum(_duration_from_size(r.wav, r.rate) for r in left)
+    return (
+        f"{len(left)} recording(s) from an interrupted session ({seconds:.0f} s) are in "
+        f"{left[0].wav.parent}: see 'python -m app recordings list'."
+    )
 
 
 def delete(info: RecordingInfo) -> None:
