@@ -7,7 +7,9 @@ leaves the previous version intact. Never edit a released step: add one.
 Version 1: ``entries`` (one dictated utterance or one file job) and ``segments`` (timed text of
 each output: the transcript is output 0, translations follow). Version 2: the FTS5 index over
 segment text (external content, kept in sync by triggers; filled from existing rows).
-Version 3: indexes for listing by time and for the entry → segments join.
+Version 3: indexes for listing by time and for the entry → segments join. Version 4: the CJK
+bigram index (``app.core.history.cjk``; its SQL function ``cjk_grams`` is registered on every
+connection by :func:`register_functions`, which :func:`migrate` calls).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import sqlite3
 
 from app.core.errors import GraniteError
+from app.core.history import cjk
 
 V1 = """
 CREATE TABLE entries (
@@ -64,7 +67,24 @@ CREATE INDEX entries_created ON entries(created);
 CREATE INDEX segments_entry ON segments(entry_id, output, start);
 """
 
-MIGRATIONS: tuple[str, ...] = (V1, V2, V3)
+V4 = """
+CREATE VIRTUAL TABLE segments_cjk USING fts5(grams, tokenize='unicode61');
+CREATE TRIGGER segments_cjk_ai AFTER INSERT ON segments WHEN cjk_grams(new.text) != '' BEGIN
+    INSERT INTO segments_cjk(rowid, grams) VALUES (new.id, cjk_grams(new.text));
+END;
+CREATE TRIGGER segments_cjk_ad AFTER DELETE ON segments BEGIN
+    DELETE FROM segments_cjk WHERE rowid = old.id;
+END;
+CREATE TRIGGER segments_cjk_au AFTER UPDATE OF text ON segments BEGIN
+    DELETE FROM segments_cjk WHERE rowid = old.id;
+    INSERT INTO segments_cjk(rowid, grams)
+        SELECT new.id, cjk_grams(new.text) WHERE cjk_grams(new.text) != '';
+END;
+INSERT INTO segments_cjk(rowid, grams)
+    SELECT id, cjk_grams(text) FROM segments WHERE cjk_grams(text) != '';
+"""
+
+MIGRATIONS: tuple[str, ...] = (V1, V2, V3, V4)
 LATEST = len(MIGRATIONS)
 
 
@@ -76,8 +96,14 @@ def version(conn: sqlite3.Connection) -> int:
     return int(conn.execute("PRAGMA user_version").fetchone()[0])
 
 
+def register_functions(conn: sqlite3.Connection) -> None:
+    """SQL functions the schema's triggers use (every connection needs them)."""
+    conn.create_function("cjk_grams", 1, cjk.grams, deterministic=True)
+
+
 def migrate(conn: sqlite3.Connection, target: int = LATEST) -> int:
     """Apply the missing steps up to ``target``; returns the version reached."""
+    register_functions(conn)
     current = version(conn)
     if current > LATEST:
         raise SchemaError(

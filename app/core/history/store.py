@@ -8,8 +8,9 @@ one transaction (entry, all its segments and their index rows, or nothing).
 
 Search: the words typed are turned into an FTS5 query (each word a prefix term, all required,
 quotes escaped, so no input is a syntax error), newest hits first; matches are marked with
-``MARK_START``/``MARK_END`` in ``Hit.marked``. Text in Chinese/Japanese has no spaces, so
-FTS5 sees whole runs as one token: a query with CJK characters is a substring search instead.
+``MARK_START``/``MARK_END`` in ``Hit.marked``. Text in Chinese/Japanese has no spaces, so a
+query with CJK characters goes through the bigram index (``app.core.history.cjk``): a
+substring search that still uses an index.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from app.core.history import schema
+from app.core.history import cjk, schema
 from app.core.text.text_join import is_cjk
 
 log = logging.getLogger(__name__)
@@ -107,10 +108,12 @@ def _has_cjk(text: str) -> bool:
     return any(is_cjk(ch) for ch in text)
 
 
-def _mark_substring(text: str, needle: str) -> str:
-    if not needle:
+def _mark_all(text: str, needles: Sequence[str]) -> str:
+    """Mark every occurrence of the needles (case-insensitive; longest first)."""
+    ordered = sorted({n for n in needles if n}, key=len, reverse=True)
+    if not ordered:
         return text
-    pattern = re.compile(re.escape(needle), re.IGNORECASE)
+    pattern = re.compile("|".join(re.escape(n) for n in ordered), re.IGNORECASE)
     return pattern.sub(lambda m: MARK_START + m.group(0) + MARK_END, text)
 
 
@@ -213,16 +216,7 @@ class HistoryStore:
         f = filters or Filters()
         where, args = self._filter_sql(f)
         if _has_cjk(words):
-            needle = " ".join(words.split())
-            like = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            rows = self.conn.execute(
-                'SELECT s.id, s.entry_id, s.output, s.language, s.start, s."end", s.text,'
-                " s.text, e.created, e.kind, e.source FROM segments s"
-                " JOIN entries e ON e.id = s.entry_id"
-                f" WHERE s.text LIKE ? ESCAPE '\\' {where} ORDER BY s.id DESC LIMIT ?",
-                (f"%{like}%", *args, limit),
-            ).fetchall()
-            return [self._hit(r, _mark_substring(r[6], needle)) for r in rows]
+            return self._search_cjk(words, limit, where, args)
         query = fts_query(words)
         if not query:
             return []
@@ -237,6 +231,25 @@ class HistoryStore:
             (query, *args, limit),
         ).fetchall()
         return [self._hit(r, r[7]) for r in rows]
+
+    def _search_cjk(self, words: str, limit: int, where: str, args: list[object]) -> list[Hit]:
+        """CJK runs through the bigram index; other words must match the main index."""
+        latin = [w for w in _WORD.findall(words) if not _has_cjk(w)]
+        extra, extra_args = "", []
+        if latin:
+            extra = " AND s.id IN (SELECT rowid FROM segments_fts WHERE segments_fts MATCH ?)"
+            extra_args = [fts_query(" ".join(latin))]
+        rows = self.conn.execute(
+            'SELECT s.id, s.entry_id, s.output, s.language, s.start, s."end", s.text,'
+            " s.text, e.created, e.kind, e.source"
+            " FROM segments_cjk JOIN segments s ON s.id = segments_cjk.rowid"
+            " JOIN entries e ON e.id = s.entry_id"
+            f" WHERE segments_cjk MATCH ?{extra} {where}"
+            " ORDER BY segments_cjk.rowid DESC LIMIT ?",
+            (cjk.query(words), *extra_args, *args, limit),
+        ).fetchall()
+        needles = cjk.runs(words) + latin
+        return [self._hit(r, _mark_all(str(r[6]), needles)) for r in rows]
 
     @staticmethod
     def _filter_sql(f: Filters) -> tuple[str, list[object]]:
