@@ -38,6 +38,7 @@ from app.cli.common import (
     say,
     task_specs_from_args,
 )
+from app.cli.folders import BatchProgress, add_folder_options, select_inputs
 from app.cli.remote_options import add_remote_options, engine_setup
 from app.core import paths
 from app.core.errors import GraniteError, UsageError
@@ -83,6 +84,7 @@ def add_parser(subparsers: Any) -> None:
         help=f"chunks decoded together (1-{MAX_FILE_BATCH}, default {DEFAULT_BATCH})",
     )
     add_remote_options(t)
+    add_folder_options(t)
     t.set_defaults(run=transcribe_command)
 
 
@@ -153,12 +155,34 @@ def transcribe_command(ns: argparse.Namespace) -> int:
         say(str(err))
         return EXIT_USAGE
     out_dir = Path(ns.output_dir).expanduser() if ns.output_dir else None
+    chosen = select_inputs(
+        ns.files,
+        ns.recursive,
+        ns.skip_existing,
+        lambda src, taken: output_paths(src, spec, formats, out_dir, taken),
+    )
+    if chosen.skipped:
+        say(f"skipping {chosen.skipped} input(s) whose outputs exist.")
+    if not chosen.files:
+        return EXIT_OK if chosen.skipped else EXIT_FAILED
     display = _Display(sys.stderr)
     events = _Events()
     thread = EngineThread(factory, events, file_batch=batch)
     thread.start()
     try:
-        return _run(ns.files, spec, formats, cfg, out_dir, ns.model, thread, events, display, rules)
+        return _run(
+            chosen.files,
+            spec,
+            formats,
+            cfg,
+            out_dir,
+            ns.model,
+            thread,
+            events,
+            display,
+            rules,
+            chosen.taken,
+        )
     except KeyboardInterrupt:
         display.clear()
         thread.cancel_all()
@@ -211,6 +235,7 @@ def _run(
     events: _Events,
     display: _Display,
     rules: Sequence[Rule] = (),
+    reserved: set[Path] | None = None,
 ) -> int:
     failed = 0
     todo: list[Path] = []
@@ -237,12 +262,14 @@ def _run(
         thread.cancel_all()
         say(f"cannot load the model: {getattr(state, 'message', '')}")
         return EXIT_FAILED
-    taken: set[Path] = set()
+    taken: set[Path] = set(reserved or ())
+    batch = BatchProgress(todo)
     clocks: dict[int, ProgressClock] = {}
     for job_id in sorted(jobs):
         path = jobs[job_id]
         clocks = {job_id: ProgressClock()}
-        event = _wait(events, display, display_name(path), clocks)
+        event = _wait(events, display, batch.label(path), clocks)
+        batch.finished(path)
         assert not isinstance(event, ModelStateEvent) and event.job_id == job_id, event
         try:  # whatever goes wrong with one file stays in its line; the batch goes on
             if isinstance(event, FailedEvent):
