@@ -18,6 +18,10 @@ import getpass
 import hashlib
 import json
 import logging
+import os
+import stat
+import tempfile
+from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtNetwork import QAbstractSocket, QLocalServer, QLocalSocket
@@ -28,11 +32,14 @@ log = logging.getLogger(__name__)
 
 _CONNECT_TIMEOUT_MS = 800
 _MAX_MESSAGE = 64 * 1024
+#: Unix socket paths are limited to 104 bytes on macOS (108 on Linux), name included.
+_MAX_FOLDER_BYTES = 104 - 1 - len("granite-dictate-0123456789ab")
 
 
 def default_key() -> str:
-    """A socket name unique to this user (other users on the Mac run their own instance) and
-    to ``$GRANITE_DICTATE_HOME`` when set (a portable install or a test run is its own app)."""
+    """The socket's full path: a name unique to this user and to ``$GRANITE_DICTATE_HOME``
+    when set (a portable install or a test run is its own app), in a private folder
+    (:func:`socket_folder`), never a predictable name in a shared ``/tmp``."""
     try:
         user = getpass.getuser()
     except (KeyError, OSError):  # no passwd entry (containers)
@@ -40,7 +47,41 @@ def default_key() -> str:
     home = paths.home_override()
     if home is not None:
         user += "\0" + str(home.resolve())
-    return "granite-dictate-" + hashlib.sha1(user.encode()).hexdigest()[:12]
+    name = "granite-dictate-" + hashlib.sha1(user.encode()).hexdigest()[:12]
+    return str(socket_folder() / name)
+
+
+def socket_folder() -> Path:
+    """A folder only this user can enter (0700, owned by us): ``$XDG_RUNTIME_DIR/granite-dictate``
+    when there is one, else ``run`` in the data folder, or (when that path is too long for a
+    socket) a per-user folder in the temp folder whose owner and mode are checked."""
+    runtime = os.environ.get("XDG_RUNTIME_DIR", "")
+    candidates = [Path(runtime) / "granite-dictate"] if runtime and os.path.isabs(runtime) else []
+    candidates.append(paths.data_dir() / "run")
+    candidates.append(Path(tempfile.gettempdir()) / f"granite-dictate-{os.getuid()}")
+    for folder in candidates:
+        if len(os.fsencode(folder)) > _MAX_FOLDER_BYTES:
+            continue
+        try:
+            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            st = os.lstat(folder)
+            if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.getuid():
+                log.warning("Not using %s for the single-instance socket: not ours", folder)
+                continue
+            if stat.S_IMODE(st.st_mode) != 0o700:
+                folder.chmod(0o700)
+            return folder
+        except OSError as err:
+            log.info("single-instance folder %s: %s", folder, err)
+    raise OSError("no private folder for the single-instance socket")
+
+
+def _foreign(key: str) -> bool:
+    """True when a file at ``key`` exists and belongs to someone else: never talk to it."""
+    try:
+        return os.lstat(key).st_uid != os.getuid()
+    except OSError:
+        return False
 
 
 def send_message(
@@ -65,7 +106,13 @@ class SingleInstance(QObject):
 
     def __init__(self, key: str | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.key = key or default_key()
+        if key is None:
+            try:
+                key = default_key()
+            except OSError as err:
+                log.warning("%s; running without single-instance handover", err)
+                key = ""
+        self.key = key
         self._server: QLocalServer | None = None
         self._buffers: dict[QLocalSocket, bytes] = {}
 
@@ -76,6 +123,11 @@ class SingleInstance(QObject):
     def acquire(self, command: str = "activate", args: list[str] | None = None) -> bool:
         """True: we are the only instance and now listen. False: another instance is running
         and received ``command``; the caller should exit."""
+        if not self.key:
+            return True
+        if os.path.isabs(self.key) and _foreign(self.key):
+            log.warning("Refusing single-instance socket %s: owned by another user", self.key)
+            return True
         if self._listen():
             return True
         if send_message(self.key, command, list(args or [])):

@@ -4,8 +4,11 @@ process that hands over and exits."""
 from __future__ import annotations
 
 import os
+import shutil
+import stat
 import subprocess
 import sys
+import tempfile
 import textwrap
 import uuid
 from pathlib import Path
@@ -23,7 +26,39 @@ def unique_key() -> str:
 
 def test_default_key_is_stable_and_short() -> None:
     assert default_key() == default_key()
-    assert default_key().startswith("granite-dictate-") and len(default_key()) < 40
+    name = os.path.basename(default_key())
+    assert name.startswith("granite-dictate-") and len(os.fsencode(default_key())) < 104
+
+
+def test_the_socket_lives_in_a_private_folder(monkeypatch) -> None:
+    runtime = Path(tempfile.mkdtemp(prefix="rt", dir="/tmp"))  # short, like /run/user/1000
+    try:
+        runtime.chmod(0o755)
+        monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
+        key = Path(default_key())
+        assert key.parent == runtime / "granite-dictate"
+        assert stat.S_IMODE(key.parent.stat().st_mode) == 0o700
+    finally:
+        shutil.rmtree(runtime)
+    monkeypatch.delenv("XDG_RUNTIME_DIR")
+    key = Path(default_key())  # the data folder, or a checked per-user folder in /tmp
+    assert stat.S_IMODE(key.parent.stat().st_mode) == 0o700
+    assert key.parent.stat().st_uid == os.getuid()
+
+
+def test_a_socket_owned_by_another_user_is_refused(tmp_path: Path, qtbot) -> None:
+    folder = tmp_path / "run"
+    folder.mkdir(mode=0o700)
+    key = folder / "granite-dictate-foreign"
+    key.write_text("planted by someone else")
+    if os.getuid() == 0:
+        os.chown(key, 12345, 12345)
+    else:  # pragma: no cover - only root can plant a file owned by another user
+        return
+    guard = SingleInstance(str(key))
+    assert guard.acquire() is True  # runs on its own, without handing over to the planted one
+    assert not guard.is_primary
+    assert key.read_text() == "planted by someone else"  # never removed
 
 
 def test_each_data_home_is_its_own_instance(tmp_path: Path, monkeypatch) -> None:
