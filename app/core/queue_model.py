@@ -30,6 +30,7 @@ from enum import StrEnum
 
 from app.core.errors import UsageError
 from app.core.progress import EtaEstimator
+from app.core.text.titles import source_name
 
 
 class JobState(StrEnum):
@@ -79,12 +80,21 @@ class QueueRow:
     error: str = ""
     #: A remark on a finished job, e.g. "No speech found."
     note: str = ""
+    #: What the file gets, e.g. "Translate → French" (``app.core.text.titles.task_summary``).
+    task: str = ""
     started_at: float | None = None
     eta: EtaEstimator = field(default_factory=EtaEstimator, repr=False)
 
     @property
     def name(self) -> str:
         return os.path.basename(self.path.rstrip("/\\")) or self.path
+
+    @property
+    def title(self) -> str:
+        """What the row is called: the file's name ("Recording 1 Dec 03:54" for the app's
+        own recordings) and its task."""
+        name = source_name(self.path)
+        return f"{name} — {self.task}" if self.task else name
 
     @property
     def can_cancel(self) -> bool:
@@ -187,6 +197,13 @@ class QueueModel:
             return False
         fresh = QueueRow(path=row.path, job_id=new_job_id)
         self._rows[self._rows.index(row)] = fresh
+        return True
+
+    def set_task(self, job_id: int, task: str) -> bool:
+        row = self.row(job_id)
+        if row is None:
+            return False
+        row.task = task
         return True
 
     def retry_row_for(self, path: str) -> QueueRow | None:

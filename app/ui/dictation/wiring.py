@@ -1,5 +1,6 @@
-"""Live dictation wired into the main window: the controller, the Record action, the level
-meter in the status bar, the text tools (Edit menu) and the Recordings dock (which recovers
+"""Live dictation wired into the main window: the controller, the Record action (red, with
+the elapsed time, while recording), a "Listening…" strip with the level meter above the
+documents, the text tools (Edit menu) and the Recordings dock (which recovers
 recordings a crash interrupted, right away). Called once by the composition root
 (``app.ui.app``); everything arrives through arguments, nothing is attached afterwards.
 """
@@ -16,6 +17,7 @@ from app.core.errors import GraniteError
 from app.core.preferences import Preferences
 from app.ui.dictation.dictation_controller import DictationController, SessionFactory
 from app.ui.dictation.level_meter import LevelMeter
+from app.ui.dictation.recording_state import ListeningStrip, RecordingState
 from app.ui.dictation.text_tools import context_provider, install_text_tools
 from app.ui.panels.recordings_panel import RecordingsPanel
 from app.ui.window.main_window import MainWindow
@@ -29,6 +31,8 @@ class Dictation:
     controller: DictationController
     meter: LevelMeter
     recordings_panel: RecordingsPanel
+    #: The red Record button with its time, the "Listening…" strip, hidden placeholders.
+    recording_state: RecordingState
 
 
 def install(
@@ -63,12 +67,14 @@ def install(
     controller.notice.connect(window.show_capture_notice)
     controller.noticeCleared.connect(window.clear_capture_notice)
 
-    meter = LevelMeter(window)
-    window.statusBar().addPermanentWidget(meter)
+    strip = ListeningStrip(window)
+    window.add_above_documents(strip)
+    button = window.toolbar.widgetForAction(window.record_action)
+    state = RecordingState(window.record_action, button, strip, window.panes, parent=controller)
+    controller.recordingChanged.connect(state.set_recording)
+    meter = strip.meter
     controller.levelChanged.connect(meter.set_level)
     controller.overflowsChanged.connect(meter.set_overflows)
-    controller.recordingChanged.connect(meter.setVisible)
-    meter.hide()
 
     panel = RecordingsPanel(recordings_folder, parent=window)
     dock = QDockWidget("Recordings", window)
@@ -85,4 +91,4 @@ def install(
     app = QCoreApplication.instance()
     if app is not None:
         app.aboutToQuit.connect(controller.shutdown)
-    return Dictation(controller, meter, panel)
+    return Dictation(controller, meter, panel, state)

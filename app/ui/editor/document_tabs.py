@@ -104,6 +104,11 @@ class DocumentView(QWidget):
     def display_title(self) -> str:
         return ("• " if self.modified else "") + self.title + (" (partial)" if self.partial else "")
 
+    def set_title(self, title: str) -> None:
+        if title != self.title:
+            self.title = title
+            self.changed.emit(self)
+
     def set_partial(self, partial: bool) -> None:
         """Mark a file transcript whose job has not finished (shown in the tab, autosaved)."""
         if partial != self.partial:

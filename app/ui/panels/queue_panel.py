@@ -69,7 +69,7 @@ class _JobRowWidget(QFrame):
         super().__init__()
         self.job_id = row.job_id
         self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.name = QLabel(row.name)
+        self.name = QLabel(row.title)
         self.name.setToolTip(row.path)
         self.name.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.bar = QProgressBar()
@@ -101,6 +101,7 @@ class _JobRowWidget(QFrame):
 
     def show_row(self, row: QueueRow) -> None:
         self.job_id = row.job_id
+        self.name.setText(row.title)
         self.bar.setValue(round(row.progress * 1000))
         text = "Cancelling…" if self.cancelling and row.can_cancel else status_text(row)
         self.status.setText(text)
@@ -168,6 +169,12 @@ class QueuePanel(QWidget):
         self._widgets[job_id] = widget
         self._rows_box.addWidget(widget)
         self._show(job_id)
+
+    @Slot(int, str)
+    def set_task(self, job_id: int, task: str) -> None:
+        """Show what the file gets ("Transcribe", "Translate → French") next to its name."""
+        if self._model.set_task(job_id, task):
+            self._show(job_id)
 
     @Slot(int)
     def set_decoding(self, job_id: int) -> None:

@@ -21,6 +21,7 @@ from app.core.text.document import Document, OutputText, output_label
 from app.core.text.no_speech import no_speech_message
 from app.core.text.postprocess import apply_rules_to_result
 from app.core.text.rules import Rule, apply_rules
+from app.core.text.titles import file_title, task_summary
 from app.core.transcript import Segment, TaskSpec, TranscriptResult
 from app.ui.editor.document_tabs import DocumentTabs, DocumentView
 from app.workers.qt_engine import Bridge
@@ -56,6 +57,7 @@ class FileJobs(QObject):
     """Submits files and routes the bridge's job signals for them into document tabs."""
 
     jobAdded = Signal(str, int)  # path, job_id (the order of QueuePanel.add)
+    jobTask = Signal(int, str)  # job_id, "Transcribe" / "Translate → French" (after jobAdded)
     jobProgress = Signal(int, float, float)  # job_id, done, total
     jobDone = Signal(int)  # job_id
     jobNoSpeech = Signal(int, str)  # job_id, "No speech found…" (just before jobDone)
@@ -94,6 +96,7 @@ class FileJobs(QObject):
         job_id: int = self.bridge.submit_file(path, list(specs), cfg)
         self.jobs[job_id] = FileJob(path, tuple(specs), cfg.max_chunk_s)
         self.jobAdded.emit(path, job_id)
+        self.jobTask.emit(job_id, task_summary(specs))
         self._persist()
         return job_id
 
@@ -107,6 +110,7 @@ class FileJobs(QObject):
         job.doc_id, job.done_until = pending.doc_id, pending.done_until
         self.jobs[job_id] = job
         self.jobAdded.emit(pending.path, job_id)
+        self.jobTask.emit(job_id, task_summary(pending.specs))
         self._persist()
         return job_id
 
@@ -157,7 +161,8 @@ class FileJobs(QObject):
     def _view(self, job: FileJob) -> DocumentView:
         if job.view is None or self.tabs.indexOf(job.view) < 0:
             outputs = [OutputText(output_label(s), s) for s in job.specs]
-            doc = Document(title=job.name, outputs=outputs, source=job.path)
+            title = file_title(job.path, job.specs)
+            doc = Document(title=title, outputs=outputs, source=job.path)
             job.view = self.tabs.open_document(doc)
         if job.doc_id != job.view.doc_id:
             job.doc_id = job.view.doc_id

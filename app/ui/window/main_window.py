@@ -14,10 +14,11 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable, Sequence
+from datetime import datetime
 
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import QDockWidget, QWidget
+from PySide6.QtWidgets import QBoxLayout, QDockWidget, QWidget
 
 from app.core.autosave_store import AutosaveStore
 from app.core.errors import GraniteError
@@ -27,6 +28,7 @@ from app.core.segmentation import SegmentationConfig, user_chunk_config
 from app.core.tasks import plan_specs
 from app.core.text.document import Document, collect_sources
 from app.core.text.rules import Rule
+from app.core.text.titles import dictation_title, window_title
 from app.core.transcript import Task, TaskSpec
 from app.ui.editor.document_tabs import DocumentTabs, DocumentView
 from app.ui.editor.transcript_pane import TranscriptPane
@@ -122,6 +124,9 @@ class MainWindow(WindowApi):
         bridge.downloadProgress.connect(self._on_download)
         self._on_model_state("idle", "")
         self._restore()
+        self.tabs.currentChanged.connect(self._update_title)
+        self.tabs.documentChanged.connect(self._update_title)
+        self._update_title()
         self.resumer = Resumer(self.jobs, self.tabs, pending, self.show_status, self.show_error)
         bridge.modelStateChanged.connect(self.resumer.on_model_state)
 
@@ -196,6 +201,8 @@ class MainWindow(WindowApi):
             self.show_status(f"Dictating into a new tab: {why}.")
         elif focused not in panes:
             self.show_status(f"Dictating into the {panes[0].label} column, not {focused.label}.")
+        if view.title == "Untitled" and not view.path and view.is_empty():
+            view.set_title(dictation_title(datetime.now()))
         assert panes is not None
         return panes
 
@@ -427,6 +434,20 @@ class MainWindow(WindowApi):
         urls = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
         event.acceptProposedAction()
         self.submit_paths(urls)
+
+    def add_above_documents(self, widget: QWidget) -> None:
+        """Show ``widget`` between the error banner and the tabs (the "Listening…" strip)."""
+        centre = self.centralWidget()
+        layout = centre.layout() if centre is not None else None
+        if isinstance(layout, QBoxLayout):
+            layout.insertWidget(layout.indexOf(self.tabs), widget)
+
+    @Slot()
+    def _update_title(self) -> None:
+        """The window title names the current document; "*" marks unsaved changes."""
+        view = self.tabs.current_view()
+        self.setWindowTitle(window_title(view.title if view is not None else None))
+        self.setWindowModified(view is not None and view.modified)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.jobs.shutdown()  # stopped, but still listed: they resume at the next start

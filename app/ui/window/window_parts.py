@@ -219,6 +219,7 @@ class QueueArea:
         self.panel.setAccessibleName("File queue")
         self.widget: QWidget = self.panel
         jobs.jobAdded.connect(self.panel.add)
+        jobs.jobTask.connect(self.panel.set_task)
         jobs.jobProgress.connect(self.panel.set_progress)
         jobs.jobNoSpeech.connect(self.panel.set_finished_with_note)
         jobs.jobDone.connect(self.panel.set_finished)

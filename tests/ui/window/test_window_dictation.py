@@ -37,19 +37,24 @@ def test_typed_note_takes_dictation_at_its_cursor(rig, tmp_path: Path) -> None: 
     speech = _speech()
     backend = FakeBackend(FakeDevice("mic", speech.audio), speed=4)
     cfg = DictationConfig(journal_dir=tmp_path / "rec", max_seconds=speech.duration)
-    ctl = install(
+    dictation = install(
         w,
         rig.bridge,
         Preferences(),
         session_factory=lambda lis: DictationSession(lis, cfg, backend=backend),
         recordings_folder=tmp_path / "rec",
-    ).controller
+    )
+    ctl = dictation.controller
     committed: list[Segment] = []
     ctl.utteranceCommitted.connect(committed.append)
     tabs_before = w.tabs.count()
     w.record_action.trigger()
+    strip = dictation.recording_state.strip
+    assert strip.isVisibleTo(w) and strip.label.text() == "Listening…"
+    assert "#c62828" in w.toolbar.widgetForAction(w.record_action).styleSheet()
     rig.qtbot.waitUntil(lambda: len(committed) == 2 and not ctl.recording, timeout=30000)
     assert w.tabs.count() == tabs_before and w.tabs.current_view() is note
+    assert not strip.isVisibleTo(w)
     text = pane.editor.toPlainText()
     assert text.startswith("Dear Sam," + committed[0].text)
     assert text.endswith(committed[1].text + " see you.")

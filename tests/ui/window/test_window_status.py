@@ -41,3 +41,30 @@ def test_empty_result_says_no_speech_found_in_tab_and_queue(rig) -> None:  # noq
     row = w.queue.panel.model().rows()[0]
     assert row.state == "done" and row.note.startswith("No speech found;")
     rig.qtbot.waitUntil(lambda: not w.jobs.active(), timeout=WAIT_MS)
+
+
+def test_names_say_what_things_are(rig) -> None:  # noqa: F811
+    rig.load()
+    w = rig.window
+    assert w.windowTitle() == "Untitled[*] — Granite Dictate" and not w.isWindowModified()
+    rig.qtbot.keyClicks(w.current_pane().editor, "x")
+    assert w.isWindowModified()
+    tb = w.toolbar
+    tb.task_combo.setCurrentIndex(tb.task_combo.findData("translate:fr"))
+    tb.lang_combo.setCurrentIndex(tb.lang_combo.findData("en"))
+    rec = rig.audio_file("20261201-035450-901816.wav", 1.0)
+    w.submit_paths([rig.audio_file("meeting.wav", 1.0), rec])
+    titles = [r.title for r in w.queue.panel.model().rows()]
+    assert titles == [
+        "meeting.wav — Translate → French from English",
+        "Recording 1 Dec 03:54 — Translate → French from English",
+    ]
+    rig.wait_jobs_done()
+    assert w.document_names()[-2:] == ["meeting.wav — French", "Recording 1 Dec 03:54 — French"]
+    w.tabs.setCurrentIndex(w.tabs.count() - 2)
+    assert w.windowTitle().startswith("meeting.wav — French[*]")
+    view = w.new_document()
+    tb.task_combo.setCurrentIndex(tb.task_combo.findData("transcribe"))
+    w.dictation_panes(w.current_specs())
+    assert view.title.startswith("Dictation ") and len(view.title) == len("Dictation 14:32")
+    assert w.tabs.tabText(w.tabs.indexOf(view)) == view.title
