@@ -52,7 +52,9 @@ def test_typed_note_takes_dictation_at_its_cursor(rig, tmp_path: Path) -> None: 
     strip = dictation.recording_state.strip
     assert strip.isVisibleTo(w) and strip.label.text() == "Listening…"
     assert "#c62828" in w.toolbar.widgetForAction(w.record_action).styleSheet()
-    rig.qtbot.waitUntil(lambda: len(committed) == 2 and not ctl.recording, timeout=30000)
+    rig.qtbot.waitUntil(
+        lambda: len(committed) == 2 and not w.record_action.isChecked(), timeout=30000
+    )
     assert w.tabs.count() == tabs_before and w.tabs.current_view() is note
     assert not strip.isVisibleTo(w)
     text = pane.editor.toPlainText()
