@@ -12,12 +12,15 @@ from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence, QTextCursor
 from PySide6.QtWidgets import QFileDialog
 
+from app.core import recordings
 from app.core.errors import GraniteError
 from app.core.history import retention
 from app.core.history.record import default_path
 from app.core.history.service import HistoryService
+from app.core.history.store import DICTATION, HistoryStore
 from app.core.text.document import Document, OutputText, Run
 from app.core.text.export import FORMATS, choose_format, write_result
+from app.core.text.rules import Rule
 from app.core.transcript import Segment, Task, TaskSpec
 from app.ui.history.history_panel import EntryData, HistoryPanel
 from app.ui.history.recorder import HistoryRecorder
@@ -65,10 +68,25 @@ def entry_document(data: EntryData) -> tuple[Document, list[list[int]]]:
 
 
 class HistoryUi:
-    def __init__(self, window: MainWindow, bridge: Bridge, service: HistoryService) -> None:
+    def __init__(
+        self,
+        window: MainWindow,
+        bridge: Bridge,
+        service: HistoryService,
+        recordings_folder: Path | None = None,
+    ) -> None:
         self.window = window
         self.service = service
-        self.recorder = HistoryRecorder(service, lambda: bool(window.prefs.history_enabled))
+        #: The app's recordings, pruned with the history (``None``: the data folder's).
+        self.recordings_folder = recordings_folder or recordings.recordings_dir()
+
+        def rules(kind: str) -> tuple[Rule, ...]:
+            on = kind == DICTATION or window.prefs.rules_on_files
+            return window.keywords.active_rules() if on else ()
+
+        self.recorder = HistoryRecorder(
+            service, lambda: bool(window.prefs.history_enabled), rules=rules
+        )
         self.recorder.watch(bridge, getattr(window, "jobs", None))
         self.panel = HistoryPanel(service)
         self.dock = window._dock("History", self.panel, "history")
@@ -93,7 +111,12 @@ class HistoryUi:
         self.panel.refresh()
 
     def prune(self, keep_days: int) -> None:
-        self.service.call(lambda store: retention.prune(store, keep_days))
+        folder = self.recordings_folder
+
+        def prune(store: HistoryStore) -> int:
+            return retention.prune(store, keep_days, recordings_folder=folder)
+
+        self.service.call(prune)
 
     def delete_all(self) -> None:
         self.panel.ask(retention.delete_all, lambda _n: self.panel.refresh())

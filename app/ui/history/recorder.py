@@ -3,13 +3,15 @@ to the history thread (``app.core.history.service``); nothing here touches SQLit
 
 File jobs are known from ``FileJobs.jobAdded`` (path, job id); every other finished job on
 the bridge is a dictated utterance, whose audio is the app's recording
-(``<recordings>/<source>.wav``) with the segment times inside it.
+(``<recordings>/<source>.wav``) with the segment times inside it. The replacement rules that
+applied to the pane apply to the stored text too (always for dictation, for files when
+chosen); spoken commands do not (the history keeps the words).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Slot
@@ -18,6 +20,8 @@ from app.core import recordings
 from app.core.history.record import entry_from_results
 from app.core.history.service import HistoryService
 from app.core.history.store import DICTATION, FILE
+from app.core.text.postprocess import apply_rules_to_result
+from app.core.text.rules import Rule
 from app.core.transcript import TranscriptResult
 
 log = logging.getLogger(__name__)
@@ -30,8 +34,10 @@ class HistoryRecorder(QObject):
         enabled: Callable[[], bool] = lambda: True,
         recordings_folder: Path | None = None,
         parent: QObject | None = None,
+        rules: Callable[[str], Sequence[Rule]] = lambda _kind: (),
     ) -> None:
         super().__init__(parent)
+        self._rules = rules  # replacement rules for an entry of this kind (what the pane got)
         self.service = service
         self._enabled = enabled
         self._folder = recordings_folder
@@ -57,6 +63,9 @@ class HistoryRecorder(QObject):
         path = self._files.pop(job_id, None)
         if not self._enabled():
             return
+        kind = FILE if path is not None else DICTATION
+        rules = self._rules(kind)
+        results = [apply_rules_to_result(r, rules) for r in results]
         if path is not None:
             entry = entry_from_results(FILE, results, source=path, audio_path=path)
         else:

@@ -79,3 +79,37 @@ def test_retention_and_delete_all_remove_app_recordings_only(tmp_path: Path) -> 
     assert retention.delete_all(store) == 1
     assert not new_wav.exists() and user.exists() and store.count() == (0, 0)
     store.close()
+
+
+def test_keeping_n_days_also_deletes_old_finished_recordings(tmp_path: Path) -> None:
+    import json
+
+    from app.core import recordings
+
+    folder = tmp_path / "recordings"
+    folder.mkdir()
+
+    def recording(rec_id: str, created: str, status: str) -> Path:
+        wav = folder / f"{rec_id}.wav"
+        wav.write_bytes(b"RIFF")
+        info = {"id": rec_id, "wav": wav.name, "created": created, "status": status}
+        wav.with_suffix(".json").write_text(json.dumps(info), "utf-8")
+        return wav
+
+    old = recording("old", "2020-01-01T00:00:00+00:00", recordings.STATUS_COMPLETE)
+    busy = recording("busy", "2020-01-01T00:00:00+00:00", recordings.STATUS_RECORDING)
+    new = recording("new", "2030-01-01T00:00:00+00:00", recordings.STATUS_COMPLETE)
+    store = HistoryStore(tmp_path / "h.db")
+    now = datetime_ts("2025-01-01T00:00:00+00:00")
+    retention.prune(store, 30, now=now)  # no folder given: recordings are not touched
+    assert old.exists()
+    retention.prune(store, 30, now=now, recordings_folder=folder)
+    assert not old.exists() and not old.with_suffix(".json").exists()
+    assert busy.exists() and new.exists()
+    store.close()
+
+
+def datetime_ts(iso: str) -> float:
+    from datetime import datetime
+
+    return datetime.fromisoformat(iso).timestamp()

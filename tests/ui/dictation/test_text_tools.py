@@ -137,3 +137,11 @@ def test_edit_menu_actions_undo_and_copy(qtbot) -> None:
     assert pane.document.toPlainText() == ""
     undo.trigger()
     assert window.statusBar().currentMessage() == "No unchanged dictation to undo."
+
+
+def test_rules_never_touch_text_the_user_typed(qtbot) -> None:
+    ctl, bridge, [pane] = make(qtbot)
+    pane.editor.setPlainText("I typed gonna myself.")
+    pane.editor.moveCursor(QTextCursor.MoveOperation.End)
+    say(ctl, bridge, "and gonna dictate v3")
+    assert pane.document.toPlainText() == "I typed gonna myself. And going to dictate version 3"

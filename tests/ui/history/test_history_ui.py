@@ -125,3 +125,17 @@ def test_menu_bar_copies_and_pastes_the_last_dictation_again(app: App) -> None: 
     tray.paste_last_action.trigger()  # the window is not the active one: paste there
     assert [str(text).lower() for _kind, text in app.injector.keystrokes] == [last.lower()]
     assert "Copy Last Dictation" in [a.text() for a in tray.menu.actions()]
+
+
+def test_stored_text_has_the_rules_applied(app: App) -> None:  # noqa: F811
+    from app.core.text.rules import Rule
+
+    gui = app.gui
+    app.window.keywords.library().set_rules([Rule("speech", "dictée")])
+    app.window.record_action.trigger()
+    app.window.record_action.trigger()
+    app.wait_idle()
+    app.qtbot.waitUntil(lambda: gui.history.recorder.stored == 2, timeout=WAIT_MS)
+    store = stored(app)
+    assert len(store.search("dictée")) == 2 and store.search("speech") == []
+    store.close()
