@@ -38,6 +38,7 @@ from __future__ import annotations
 import logging
 import math
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -61,6 +62,13 @@ MIN_TAIL_S = 1.0
 #: ``transcribe --max-chunk`` (pauses need room to be found; the model's context ends near 5 min
 #: and long chunks delay text and cost memory).
 MAX_CHUNK_RANGE = (5.0, 120.0)
+
+
+class Samples(Protocol):
+    """Mono samples: a numpy array, or a growing buffer read by slices (streaming)."""
+
+    def __len__(self) -> int: ...
+    def __getitem__(self, index: slice, /) -> npt.NDArray[np.float32]: ...
 
 
 @dataclass(frozen=True)
@@ -106,33 +114,61 @@ class SegmentationConfig:
                 raise UsageError(f"Segmentation setting {name} must be ≥ 0, not {value}.")
 
 
+class RegionTracker:
+    """The speech-region state machine of ``plan_chunks`` (step 1), fed probabilities in order
+    (a whole file at once or block by block: same regions)."""
+
+    def __init__(self, frame_s: float, cfg: SegmentationConfig) -> None:
+        self.cfg = cfg
+        self.min_silence = max(1, math.ceil(cfg.min_silence_s / frame_s - 1e-9))
+        self.min_speech = cfg.min_speech_s / frame_s - 1e-9
+        self.closed: list[tuple[int, int]] = []  # [start, end) frames, long enough to keep
+        self.start: int | None = None  # the open region's first frame
+        self.end_cand: int | None = None  # first frame of a dip below the off threshold
+        self.n = 0  # frames seen
+
+    def feed(self, probs: npt.NDArray[np.float64]) -> None:
+        on = probs >= self.cfg.threshold
+        off = probs < self.cfg.threshold - self.cfg.hysteresis
+        start, end_cand, i = self.start, self.end_cand, self.n
+        for is_on, is_off in zip(on.tolist(), off.tolist(), strict=True):
+            if start is None:
+                if is_on:
+                    start, end_cand = i, None
+            elif end_cand is None:
+                if is_off:
+                    end_cand = i
+            elif is_on:
+                end_cand = None  # dip was too short: bridged
+            elif i - end_cand + 1 >= self.min_silence:
+                if end_cand - start >= self.min_speech:
+                    self.closed.append((start, end_cand))
+                start, end_cand = None, None
+            i += 1
+        self.start, self.end_cand, self.n = start, end_cand, i
+
+    @property
+    def open_region(self) -> tuple[int, int] | None:
+        """The region still open at the last frame, if it is already long enough to be kept
+        (it only grows, so it will be)."""
+        if self.start is None:
+            return None
+        end = self.end_cand if self.end_cand is not None else self.n
+        return (self.start, end) if end - self.start >= self.min_speech else None
+
+    def regions(self) -> list[tuple[int, int]]:
+        """The regions of the frames so far, as if they were the whole file."""
+        last = self.open_region
+        return self.closed + ([last] if last is not None else [])
+
+
 def _raw_regions(
     probs: npt.NDArray[np.floating], frame_s: float, cfg: SegmentationConfig
 ) -> list[tuple[int, int]]:
     """Speech regions as frame index ranges [start, end), before padding."""
-    on = probs >= cfg.threshold
-    off = probs < cfg.threshold - cfg.hysteresis
-    min_silence = max(1, math.ceil(cfg.min_silence_s / frame_s - 1e-9))
-    regions: list[tuple[int, int]] = []
-    start: int | None = None
-    end_cand: int | None = None  # first frame of a dip below the off threshold
-    for i in range(len(probs)):
-        if start is None:
-            if on[i]:
-                start, end_cand = i, None
-            continue
-        if end_cand is None:
-            if off[i]:
-                end_cand = i
-        elif on[i]:
-            end_cand = None  # dip was too short: bridged
-        elif i - end_cand + 1 >= min_silence:
-            regions.append((start, end_cand))
-            start, end_cand = None, None
-    if start is not None:
-        regions.append((start, end_cand if end_cand is not None else len(probs)))
-    min_speech = cfg.min_speech_s / frame_s - 1e-9
-    return [(s, e) for s, e in regions if e - s >= min_speech]
+    tracker = RegionTracker(frame_s, cfg)
+    tracker.feed(np.asarray(probs, dtype=np.float64))
+    return tracker.regions()
 
 
 def _padded(
@@ -144,8 +180,15 @@ def _padded(
     if not (frame_s > 0 and math.isfinite(frame_s)):
         raise UsageError(f"VAD frame length must be positive, not {frame_s}.")
     p = np.asarray(probs, dtype=np.float64).reshape(-1)
-    total = len(p) * frame_s
-    raw = [(s * frame_s, e * frame_s) for s, e in _raw_regions(p, frame_s, cfg)]
+    return pad_regions(_raw_regions(p, frame_s, cfg), len(p), frame_s, cfg)
+
+
+def pad_regions(
+    frames: list[tuple[int, int]], n_frames: int, frame_s: float, cfg: SegmentationConfig
+) -> list[tuple[float, float, float]]:
+    """Step 1's padding of frame regions into ``(start, end, pause_before)`` seconds."""
+    total = n_frames * frame_s
+    raw = [(s * frame_s, e * frame_s) for s, e in frames]
     out: list[tuple[float, float, float]] = []
     for i, (s, e) in enumerate(raw):
         lo = (raw[i - 1][1] + s) / 2 if i > 0 else 0.0
@@ -167,7 +210,7 @@ def speech_regions(
 
 
 def _quietness(
-    audio: npt.NDArray[np.floating] | None,
+    audio: Samples | None,
     probs: npt.NDArray[np.floating],
     frame_s: float,
     rate: int,
@@ -203,9 +246,7 @@ def _flat_min_middle(values: npt.NDArray[np.float64]) -> int:
     return (first + last) // 2
 
 
-def _refine(
-    audio: npt.NDArray[np.floating], rate: int, centre: float, lo: float, hi: float
-) -> float:
+def _refine(audio: Samples, rate: int, centre: float, lo: float, hi: float) -> float:
     """Within the chosen quiet window, the centre of its quietest ``FINE_WINDOW_S`` stretch:
     the gap between two words rather than the tail of one."""
     a0 = max(round(lo * rate), round((centre - QUIET_WINDOW_S / 2) * rate))
@@ -224,7 +265,7 @@ def _cut_long(
     region: tuple[float, float],
     probs: npt.NDArray[np.floating],
     frame_s: float,
-    audio: npt.NDArray[np.floating] | None,
+    audio: Samples | None,
     cfg: SegmentationConfig,
     rate: int,
 ) -> list[tuple[float, float]]:
@@ -257,7 +298,7 @@ def _cut_long(
 def plan_chunks(
     probs: npt.NDArray[np.floating],
     frame_s: float,
-    audio: npt.NDArray[np.floating] | None,
+    audio: Samples | None,
     cfg: SegmentationConfig,
     rate: int = 16000,
 ) -> list[Chunk]:
@@ -268,18 +309,50 @@ def plan_chunks(
     Silence and noise-only stretches produce no chunk. See the module docstring for the policy.
     """
     regions = _padded(probs, frame_s, cfg)
+    p = np.asarray(probs, dtype=np.float64).reshape(-1)
+    return group_units(plan_units(regions, p, frame_s, audio, cfg, rate), cfg)[0]
+
+
+def plan_units(
+    regions: list[tuple[float, float, float]],
+    probs: npt.NDArray[np.float64],
+    frame_s: float,
+    audio: Samples | None,
+    cfg: SegmentationConfig,
+    rate: int,
+    cuts: dict[tuple[float, float], list[tuple[float, float]]] | None = None,
+) -> list[tuple[float, float, float]]:
+    """Step 2: padded regions → units ``(start, end, pause_before)`` ≤ ``max_chunk_s``
+    (``cuts`` caches the pieces of a region already cut)."""
     if audio is not None and len(audio):
         duration = len(audio) / rate
         regions = [(s, min(e, duration), gap) for s, e, gap in regions if s < duration]
-    p = np.asarray(probs, dtype=np.float64).reshape(-1)
-    units: list[tuple[float, float, float]] = []  # (start, end, pause before)
+    units: list[tuple[float, float, float]] = []
     for s, e, gap in regions:
-        pieces = _cut_long((s, e), p, frame_s, audio, cfg, rate)
+        pieces = cuts.get((s, e)) if cuts is not None else None
+        if pieces is None:
+            pieces = _cut_long((s, e), probs, frame_s, audio, cfg, rate)
+            if cuts is not None:
+                cuts[s, e] = pieces
         units += [(ps, pe, gap if k == 0 else 0.0) for k, (ps, pe) in enumerate(pieces)]
+    return units
 
+
+def group_units(
+    units: list[tuple[float, float, float]],
+    cfg: SegmentationConfig,
+    final_units: int | None = None,
+    hard_end: bool = False,
+) -> tuple[list[Chunk], int]:
+    """Step 3: group units into chunks. Returns the chunks and how many leading ones are final
+    when only the first ``final_units`` units are (``None``: all, the whole file): a chunk is
+    final once a final unit closed it, the last one only with ``hard_end`` (nothing after the
+    units can join it)."""
+    n_final_units = len(units) if final_units is None else final_units
     chunks: list[Chunk] = []
+    final = 0
     cur: tuple[float, float] | None = None
-    for s, e, pause in units:
+    for k, (s, e, pause) in enumerate(units):
         if cur is not None:
             fits = e - cur[0] <= cfg.max_chunk_s
             long_enough = cur[1] - cur[0] >= cfg.target_chunk_s
@@ -287,10 +360,12 @@ def plan_chunks(
                 cur = (cur[0], e)
                 continue
             chunks.append(Chunk(cur[0], cur[1]))
+            final += k < n_final_units
         cur = (s, e)
     if cur is not None:
         chunks.append(Chunk(cur[0], cur[1]))
-    return chunks
+        final += final_units is None or (hard_end and n_final_units == len(units))
+    return chunks, final
 
 
 def user_chunk_config(max_chunk_s: float) -> SegmentationConfig:
