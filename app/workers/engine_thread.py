@@ -130,6 +130,11 @@ def _is_utterance(job: _Job | None) -> bool:
     return isinstance(job, AudioJob) and not job.background
 
 
+def _steppable(job: FileJob) -> bool:
+    """Prepared, or streaming with a chunk ready for the model."""
+    return job.prep is Prep.DONE or job.file.ready
+
+
 def _cancel_check(token: CancelToken) -> Callable[[], bool]:
     return lambda: token.cancelled
 
@@ -215,7 +220,13 @@ class EngineThread:
             splitter=resume_splitter(split, resume_after) if resume_after > 0 else split,
             batch_size=self._file_batch,
         )
+        work.on_ready = self._wake
         return self._add(FileJob(next(self._ids), work))
+
+    def _wake(self) -> None:
+        """A streaming prepare found chunks: the model thread may be waiting for them."""
+        with self._cond:
+            self._cond.notify_all()
 
     def submit_audio(
         self,
@@ -321,7 +332,7 @@ class EngineThread:
             if isinstance(job, AudioJob) and not job.background:
                 return job
             if isinstance(job, AudioJob | WorkJob):
-                if first_file is None or first_file.prep is not Prep.DONE:
+                if first_file is None or not _steppable(first_file):
                     background = background or job
                 continue
             if isinstance(job, LoadJob):
@@ -330,7 +341,7 @@ class EngineThread:
                 break
             if first_file is None and isinstance(job, FileJob):
                 first_file = job
-        if first_file is None or first_file.prep is not Prep.DONE:
+        if first_file is None or not _steppable(first_file):
             return background
         if background is not None and self._jobs.index(background) < self._jobs.index(first_file):
             return background

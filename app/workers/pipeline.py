@@ -13,6 +13,12 @@ whole step in the worst case, so the GUI keeps ``FILE_BATCH`` modest (4 chunks o
 ``max_chunk_s`` each); the CLI, with no dictation to wait, may use more (``--batch``). If a
 batch runs out of memory the job carries on one chunk per step.
 
+Streaming (the default decoder and splitter): ``prepare`` decodes, voice-detects and plans
+chunks block by block (``app.workers.file_stream``) and each chunk is available to
+``run_step`` as soon as its end is certain, with the same boundaries as the whole-file plan;
+``on_ready`` (any thread) says new chunks arrived. Other decoders/splitters (tests, the API
+server's one-chunk splitter, a resumed job) prepare the whole file first, as before.
+
 Segments carry the chunk's start/end (absolute seconds in the file): the model gives no word
 timings, so a chunk is the finest timing the transcript has. Chunks whose text is empty are
 skipped.
@@ -21,13 +27,14 @@ skipped.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
 
 from app.core.errors import CancelledError, OutOfMemoryError, UsageError
-from app.core.segmentation import Chunk, SegmentationConfig
+from app.core.segmentation import Chunk, Samples, SegmentationConfig
 from app.core.transcript import Segment, TaskSpec, Timing, TranscriptResult
 from app.engine.base import SAMPLE_RATE, Audio, CancelToken, SpeechEngine, TaskOutput
 from app.engine.runner import run_chunks
@@ -84,6 +91,7 @@ class FileTranscription:
         decoder: Decoder = default_decoder,
         splitter: Splitter = default_splitter,
         batch_size: int = 1,
+        streaming: bool | None = None,
     ) -> None:
         if not 1 <= batch_size <= MAX_FILE_BATCH:
             raise UsageError(f"The batch size must be between 1 and {MAX_FILE_BATCH} chunks.")
@@ -93,8 +101,18 @@ class FileTranscription:
         self.seg_cfg = seg_cfg
         self._decoder = decoder
         self._splitter = splitter
-        self.audio: Audio | None = None
-        self.chunks: list[Chunk] = []
+        self.audio: Samples | None = None
+        self.chunks: list[Chunk] = []  # grows while a streaming prepare runs (under _lock)
+        self.streaming = (
+            streaming
+            if streaming is not None
+            else decoder is default_decoder and splitter is default_splitter
+        )
+        self.complete = False  # every chunk is known
+        self.decoded_s = 0.0
+        self.expected_s: float | None = None  # the container's duration, if it says
+        self.on_ready: Callable[[], None] = lambda: None
+        self._lock = threading.Lock()
         self.next_index = 0
         self.duration = 0.0
         self.model = ""
@@ -107,15 +125,39 @@ class FileTranscription:
 
     @property
     def done(self) -> bool:
-        return self.prepared and self.next_index >= len(self.chunks)
+        return self.complete and self.next_index >= len(self.chunks)
+
+    @property
+    def ready(self) -> bool:
+        """A chunk is waiting for the model (a streaming prepare may still be running)."""
+        with self._lock:
+            return self.next_index < len(self.chunks)
 
     @property
     def progress(self) -> tuple[float, float]:
-        """(chunks done, chunks total)."""
-        return float(self.next_index), float(len(self.chunks))
+        """(chunks done, chunks total); while streaming, the total is extrapolated."""
+        with self._lock:
+            n, complete = len(self.chunks), self.complete
+        if complete or not self.streaming:
+            return float(self.next_index), float(n)
+        frac = self.decoded_s / self.expected_s if self.expected_s else 0.5
+        return float(self.next_index), float(max(n + 1, round(n / max(min(frac, 1.0), 0.01))))
+
+    def add_chunks(self, chunks: Sequence[Chunk], *, complete: bool = False) -> None:
+        """A streaming prepare found more chunks (any thread)."""
+        with self._lock:
+            self.chunks += chunks
+            self.complete = complete
+        if chunks or complete:
+            self.on_ready()
 
     def prepare(self, cancel: CancelCheck) -> None:
         """Decode and split; raises AudioDecodeError/CancelledError. Any thread."""
+        if self.streaming:
+            from app.workers.file_stream import prepare_streaming
+
+            prepare_streaming(self, cancel)
+            return
         audio = self._decoder(self.path, cancel)
         if cancel():
             raise CancelledError()
@@ -125,6 +167,7 @@ class FileTranscription:
             raise CancelledError()
         self.chunks = chunks
         self.audio = audio
+        self.complete = True
         log.info(
             "%s: %.1f s of audio, %d chunks (%.1f s of speech), up to %d per step",
             Path(self.path).name,
@@ -148,7 +191,10 @@ class FileTranscription:
         """
         assert self.audio is not None, "prepare() first"
         audio = self.audio
-        group = self.chunks[self.next_index : self.next_index + self.batch_size]
+        with self._lock:
+            group = self.chunks[self.next_index : self.next_index + self.batch_size]
+        if not group:
+            return
         pieces = [
             np.ascontiguousarray(audio[c.samples(SAMPLE_RATE)], dtype=np.float32) for c in group
         ]
