@@ -24,7 +24,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 from app.core.dictation.hotkey_state import Mode, Permission, State
 from app.core.errors import GraniteError
 from app.core.preferences import Preferences
-from app.core.text.text_join import join_all
+from app.core.text.postprocess import join_lines
 from app.core.transcript import Segment
 from app.system import Platform
 from app.system.base import Shortcut, TextInjector
@@ -41,6 +41,14 @@ from app.ui.window.main_window import MainWindow
 log = logging.getLogger(__name__)
 
 TITLE = "Granite Dictate"
+
+
+def session_text(pieces: list[str]) -> str:
+    """A system-wide session's text to paste: its utterances as they were joined in the pane
+    (spaces, capitals, the line breaks of spoken commands), the first one capitalised afresh."""
+    if not pieces:
+        return ""
+    return (join_lines("", pieces[0]) + "".join(pieces[1:])).rstrip(" ")
 
 
 class _SkipWhenActive:
@@ -144,6 +152,7 @@ class AppShell(QObject):
 
         ctl = self.controller
         ctl.utteranceCommitted.connect(self._on_committed)
+        ctl.utteranceRemoved.connect(self._on_removed)
         ctl.sessionEnded.connect(self._on_session_ended)
         ctl.recordingChanged.connect(self._refresh)
         ctl.levelChanged.connect(self._on_level)
@@ -331,10 +340,15 @@ class AppShell(QObject):
         self._refresh()
 
     # --- controller / bridge signals ---------------------------------------------------
+    @Slot()
+    def _on_removed(self) -> None:
+        if self._active and self._texts:
+            self._texts.pop()  # "scratch that": not pasted either
+
     @Slot(object)
     def _on_committed(self, segment: Segment) -> None:
         if self._active:
-            self._texts.append(segment.text.strip())
+            self._texts.append(segment.text)  # joined as in the pane; line breaks kept
         else:
             self.last_text = segment.text.strip()
 
@@ -357,7 +371,7 @@ class AppShell(QObject):
             return
         if self.driver.state is not State.TRANSCRIBING:
             return
-        text = join_all(t for t in self._texts if t)
+        text = session_text(self._texts)
         self._active, self._texts = False, []
         self.last_text = text or self.last_text
         self.driver.transcription_done(text)

@@ -88,6 +88,7 @@ class DictationController(QObject):
     notice = Signal(str)
     noticeCleared = Signal()
     utteranceCommitted = Signal(object)  # Segment (the first task's text)
+    utteranceRemoved = Signal()  # the last committed utterance was undone ("scratch that")
     sessionEnded = Signal(object)  # SessionSummary
 
     def __init__(
@@ -459,7 +460,7 @@ class DictationController(QObject):
             spec = pending.specs[index] if index < len(pending.specs) else TaskSpec()
             edit = postprocess(text, pending.before[index], self._text_context(spec))
             if index == 0 and edit.scratch_previous:
-                self.last.undo()
+                self.undo_last()
             dropped = dropped or (index == 0 and bool(text.strip()) and not edit.text)
             if not edit.text.strip(" ") or dropped:
                 pane.discard(handle)
@@ -473,6 +474,14 @@ class DictationController(QObject):
         if placed:
             self.last.add(first, placed)
         self._maybe_save_transcript()
+
+    def undo_last(self) -> bool:
+        """Remove the last dictated utterance where it is unchanged (Edit → Undo Last
+        Dictation, "scratch that"); ``False`` if there is none or it was edited."""
+        if not self.last.undo():
+            return False
+        self.utteranceRemoved.emit()
+        return True
 
     def _maybe_save_transcript(self) -> None:
         """Once a finished recording has no job left, keep its text in its sidecar."""

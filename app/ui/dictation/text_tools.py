@@ -56,7 +56,7 @@ def install_text_tools(window: QMainWindow, controller: DictationController) -> 
     copy.setStatusTip("Copy the last dictated text to the clipboard")
 
     def on_undo() -> None:
-        if not controller.last.undo():
+        if not controller.undo_last():
             window.statusBar().showMessage("No unchanged dictation to undo.", 4000)
 
     def on_copy() -> None:
