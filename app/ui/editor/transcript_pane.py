@@ -23,6 +23,7 @@ from PySide6.QtCore import QEvent, Signal, Slot
 from PySide6.QtGui import (
     QContextMenuEvent,
     QDragEnterEvent,
+    QDragLeaveEvent,
     QDragMoveEvent,
     QDropEvent,
     QPalette,
@@ -44,6 +45,8 @@ from app.ui.editor.find_bar import FindBar
 
 log = logging.getLogger(__name__)
 
+#: A pane under a drag of files: a highlighted dashed frame.
+DROP_TARGET_STYLE = "QPlainTextEdit { border: 2px dashed palette(highlight); }"
 PROP_SEGMENT = int(QTextFormat.Property.UserProperty) + 1
 PROP_PARTIAL = int(QTextFormat.Property.UserProperty) + 2
 _handles = itertools.count(1)
@@ -73,8 +76,13 @@ class TranscriptEditor(QPlainTextEdit):
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if event.mimeData().hasUrls():
             event.acceptProposedAction()
+            self.setStyleSheet(DROP_TARGET_STYLE)  # files will be transcribed, not pasted
         else:
             super().dragEnterEvent(event)
+
+    def dragLeaveEvent(self, event: QDragLeaveEvent) -> None:
+        self.setStyleSheet("")
+        super().dragLeaveEvent(event)
 
     def dragMoveEvent(self, event: QDragMoveEvent) -> None:
         if event.mimeData().hasUrls():
@@ -83,6 +91,7 @@ class TranscriptEditor(QPlainTextEdit):
             super().dragMoveEvent(event)
 
     def dropEvent(self, event: QDropEvent) -> None:
+        self.setStyleSheet("")
         if event.mimeData().hasUrls():
             paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
             event.acceptProposedAction()

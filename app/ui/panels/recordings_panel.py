@@ -20,6 +20,7 @@ from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
+    QLabel,
     QListWidget,
     QListWidgetItem,
     QMessageBox,
@@ -36,6 +37,10 @@ from app.core.recordings import RecordingInfo
 
 log = logging.getLogger(__name__)
 
+EMPTY_TEXT = (
+    "No recordings yet. Every dictation is kept here as audio: play it, transcribe it again "
+    "or export it."
+)
 _STATUS = {"complete": "", "recovered": " — recovered", "recording": " — recording…"}
 
 
@@ -83,6 +88,13 @@ class RecordingsPanel(QWidget):
         self._play_timer.timeout.connect(self.stop_playback)
         self.list = QListWidget(self)
         self.list.setAccessibleName("Recordings")
+        # Rows wrap to the panel's width: readable without a horizontal scrollbar.
+        self.list.setWordWrap(True)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.list.setResizeMode(QListWidget.ResizeMode.Adjust)
+        self.empty = QLabel(EMPTY_TEXT, self)
+        self.empty.setWordWrap(True)
+        self.empty.setAccessibleName("No recordings")
         self.list.itemSelectionChanged.connect(self._update_buttons)
         self.list.itemDoubleClicked.connect(lambda _item: self.play())
         self.play_button = QPushButton("Play", self)
@@ -100,6 +112,7 @@ class RecordingsPanel(QWidget):
         buttons.addWidget(self.delete_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.empty)
         layout.addWidget(self.list, 1)
         layout.addLayout(buttons)
         self.refresh()
@@ -116,6 +129,7 @@ class RecordingsPanel(QWidget):
             self.list.addItem(item)
             if selected is not None and info.id == selected.id:
                 item.setSelected(True)
+        self.empty.setVisible(self.list.count() == 0)
         self._update_buttons()
 
     def recordings(self) -> list[RecordingInfo]:

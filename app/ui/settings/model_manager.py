@@ -6,7 +6,8 @@ engine bridge and feeds progress back.
 API::
 
     ModelManagerDialog(current: str, parent: QWidget | None = None,
-                       clock: Callable[[], float] = time.monotonic)
+                       clock: Callable[[], float] = time.monotonic, state: str = "")
+        # state: the model's state now ("ready" says it is loaded, not only the pitch)
         downloadRequested = Signal(str)   # repo id (``current`` if it is a repo id, else
                                           # DEFAULT_MODEL); also emitted by "Resume"
         cancelRequested = Signal()        # Cancel pressed, or the dialog closed mid-download
@@ -46,6 +47,14 @@ from app.core.preferences import DEFAULT_MODEL
 from app.core.progress import RateEstimator, progress_text
 
 MODEL_SIZE_TEXT = "about 2.9 GB"
+#: The model's state as the main window knows it (``app.core.model_state.ModelState`` values).
+STATE_TEXT = {
+    "ready": "loaded and ready",
+    "loading": "loading…",
+    "downloading": "downloading…",
+    "error": "could not be loaded",
+    "missing": "not installed",
+}
 
 
 class ModelManagerDialog(QDialog):
@@ -58,6 +67,7 @@ class ModelManagerDialog(QDialog):
         current: str = DEFAULT_MODEL,
         parent: QWidget | None = None,
         clock: Callable[[], float] = time.monotonic,
+        state: str = "",
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Speech model")
@@ -70,9 +80,18 @@ class ModelManagerDialog(QDialog):
         intro = QLabel(
             "Granite Dictate runs its speech model on this computer. Download it once "
             f"({MODEL_SIZE_TEXT}), or choose a folder that already contains it."
+            if state != "ready"
+            else "The speech model below is loaded and ready. To use another one, download "
+            "it or choose a folder."
         )
         intro.setWordWrap(True)
-        current_label = QLabel(f"Current setting: {current}" if current.strip() else "")
+        shown = STATE_TEXT.get(state, "")
+        current_label = QLabel(
+            f"Current model: {current}" + (f" — {shown}" if shown else "")
+            if current.strip()
+            else ""
+        )
+        current_label.setObjectName("currentModel")
         current_label.setWordWrap(True)
         current_label.setVisible(bool(current.strip()))
 

@@ -33,6 +33,8 @@ class WindowApi(QMainWindow):
     bridge: Bridge
     tabs: DocumentTabs
     load_job: int | None
+    #: The model's state as the bridge last reported it (``ModelState`` values).
+    model_state: str
     #: Set once by the composition root (the shell is made after the window, from it).
     desktop: Desktop | None = None
 

@@ -193,7 +193,7 @@ def open_model_manager(window: WindowApi) -> None:
     from app.ui.settings.model_manager import ModelManagerDialog
 
     bridge = window.bridge
-    dialog = ModelManagerDialog(window.prefs.model, window)
+    dialog = ModelManagerDialog(window.prefs.model, window, state=str(window.model_state))
     load_ids: list[int] = []
 
     def load(spec: str) -> None:

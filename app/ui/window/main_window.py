@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDragLeaveEvent, QDropEvent
 from PySide6.QtWidgets import QBoxLayout, QDockWidget, QWidget
 
 from app.core.autosave_store import AutosaveStore
@@ -52,6 +52,9 @@ MODEL_STATE_TEXT = {
     "missing": "Model: not installed",
 }
 
+
+#: The documents area while files are dragged over the window.
+DROP_STYLE = "DocumentTabs::pane { border: 2px dashed palette(highlight); }"
 
 NO_MODEL = "No speech model is loaded: download one or choose a folder in Dictation → Model…"
 
@@ -429,8 +432,14 @@ class MainWindow(WindowApi):
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if event.mimeData().hasUrls():
             event.acceptProposedAction()
+            self.tabs.setStyleSheet(DROP_STYLE)  # the documents area is where files go
+
+    def dragLeaveEvent(self, event: QDragLeaveEvent) -> None:
+        self.tabs.setStyleSheet("")
+        super().dragLeaveEvent(event)
 
     def dropEvent(self, event: QDropEvent) -> None:
+        self.tabs.setStyleSheet("")
         urls = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
         event.acceptProposedAction()
         self.submit_paths(urls)

@@ -145,3 +145,11 @@ def test_progress_beyond_2_gib_through_a_signal(qtbot) -> None:
     clock.now = 4.0
     bridge.downloadProgress.emit(2_540_000_000, 2_900_000_000)
     assert text(dialog, "downloadStatus") == "2.5 GB of 2.9 GB · 10.0 MB/s · 36 s left"
+
+
+def test_a_loaded_model_is_shown_as_current_and_ready(qtbot) -> None:
+    dialog = ModelManagerDialog("/models/granite", clock=FakeClock(), state="ready")
+    qtbot.addWidget(dialog)
+    assert text(dialog, "currentModel") == "Current model: /models/granite — loaded and ready"
+    pitch = make(qtbot, "/models/granite")
+    assert text(pitch, "currentModel") == "Current model: /models/granite"

@@ -68,3 +68,29 @@ def test_names_say_what_things_are(rig) -> None:  # noqa: F811
     w.dictation_panes(w.current_specs())
     assert view.title.startswith("Dictation ") and len(view.title) == len("Dictation 14:32")
     assert w.tabs.tabText(w.tabs.indexOf(view)) == view.title
+
+
+def test_dragging_files_highlights_the_drop_target(rig) -> None:  # noqa: F811
+    import warnings
+
+    from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
+    from PySide6.QtGui import QDragEnterEvent, QDragLeaveEvent
+    from PySide6.QtWidgets import QApplication
+
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(rig.tmp / "a.wav"))])
+    editor = rig.window.current_pane().editor
+    for target, styled in ((rig.window, rig.window.tabs), (editor.viewport(), editor)):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            enter = QDragEnterEvent(
+                QPoint(5, 5),
+                Qt.DropAction.CopyAction,
+                mime,
+                Qt.MouseButton.LeftButton,
+                Qt.KeyboardModifier.NoModifier,
+            )
+        QApplication.sendEvent(target, enter)
+        assert enter.isAccepted() and "dashed" in styled.styleSheet()
+        QApplication.sendEvent(target, QDragLeaveEvent())
+        assert styled.styleSheet() == ""
