@@ -40,7 +40,7 @@ from app.core.recordings import RecordingInfo, new_recording_id
 log = logging.getLogger(__name__)
 
 #: the system track is considered stalled (mic frames judged without it) after this long
-SYSTEM_STALL_S = 0.6
+SYSTEM_STALL_S = 1.5
 
 
 class MeetingListener(Protocol):

@@ -40,6 +40,7 @@ from app.cli.common import (
 )
 from app.cli.folders import BatchProgress, add_folder_options, select_inputs
 from app.cli.remote_options import add_remote_options, engine_setup
+from app.cli.speakers import FileSpeakers, add_speaker_options
 from app.core import paths
 from app.core.errors import GraniteError, UsageError
 from app.core.files import display_name, input_problem, printable
@@ -85,6 +86,7 @@ def add_parser(subparsers: Any) -> None:
     )
     add_remote_options(t)
     add_folder_options(t)
+    add_speaker_options(t)
     t.set_defaults(run=transcribe_command)
 
 
@@ -170,6 +172,7 @@ def transcribe_command(ns: argparse.Namespace) -> int:
     thread = EngineThread(factory, events, file_batch=batch)
     thread.start()
     try:
+        speakers = FileSpeakers.make(ns, thread, events)
         return _run(
             chosen.files,
             spec,
@@ -182,6 +185,7 @@ def transcribe_command(ns: argparse.Namespace) -> int:
             display,
             rules,
             chosen.taken,
+            speakers,
         )
     except KeyboardInterrupt:
         display.clear()
@@ -236,6 +240,7 @@ def _run(
     display: _Display,
     rules: Sequence[Rule] = (),
     reserved: set[Path] | None = None,
+    speakers: FileSpeakers | None = None,
 ) -> int:
     failed = 0
     todo: list[Path] = []
@@ -278,7 +283,9 @@ def _run(
                 say(f"{name}: {_reason(name, printable(event.message))}")
             elif not _write(
                 path,
-                apply_rules_to_result(event.results[0], rules),
+                apply_rules_to_result(speakers.label(path, event.results[0]), rules)
+                if speakers
+                else apply_rules_to_result(event.results[0], rules),
                 spec,
                 formats,
                 out_dir,

@@ -149,17 +149,16 @@ def test_kill_9_leaves_both_tracks_recoverable(
     mic, call, _spans = _conversation()
     proc = _start(pulse_server, tmp_path)
     players = [pulse_server.play(mic), pulse_server.play(call, sink=CALL)]
+    assert all(p.wait(60) == 0 for p in players)
     journal = tmp_path / "home" / "data" / "recordings"
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:  # until both tracks hold 3 s on disk
+    while time.monotonic() < deadline:  # until both tracks hold the whole call on disk
         sizes = [p.stat().st_size for p in journal.glob("*.wav")]
-        if len(sizes) == 2 and min(sizes) > 44 + 2 * 3 * RATE:
+        if len(sizes) == 2 and min(sizes) > 44 + 2 * len(call):
             break
         time.sleep(0.2)  # polling the files the process writes
     os.kill(proc.pid, signal.SIGKILL)
     proc.communicate(timeout=30)
-    for p in players:
-        p.wait(60)
     unfinished = recordings.find_unfinished(journal)
     assert len(unfinished) == 2
     assert len({str(i.extra["meeting"]) for i in unfinished}) == 1
@@ -167,12 +166,12 @@ def test_kill_9_leaves_both_tracks_recoverable(
     for info in unfinished:
         fixed = recordings.recover(info)
         audio, rate = read_wav(fixed.wav)
-        assert rate == RATE and len(audio) >= 2 * RATE
+        assert rate == RATE and len(audio) >= len(call)
         assert fixed.duration_s == pytest.approx(len(audio) / RATE, abs=0.01)
     others = next(i for i in unfinished if i.extra["track"] == "others")
     recorded, _ = read_wav(others.wav)
-    _lag_s, r = _lag(recorded, call[: len(recorded)])
-    assert r > 0.5
+    _lag_s, r = _lag(recorded, call)
+    assert r > 0.95
 
 
 def _ns(*argv: str) -> argparse.Namespace:

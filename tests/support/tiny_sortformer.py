@@ -2,8 +2,9 @@
 ``model_type`` sortformer and its three sub-configs + ``model.safetensors`` with the converted
 MLX parameter names), for tests and benchmarks: ``python -m tests.support.tiny_sortformer OUT``.
 
-``scale`` multiplies the widths (1 = tiny, the test model; the benchmark also builds bigger
-ones). Random weights: speaker labels are arbitrary but the structure, timing and flow are real.
+``scale``: ``tiny`` (the test model) or ``quarter`` (about a quarter of the real model's widths
+and depths, for the benchmark). Random weights: speaker labels are arbitrary but the
+structure, timing and flow are real.
 """
 
 from __future__ import annotations
@@ -13,9 +14,16 @@ import sys
 from pathlib import Path
 from typing import Any
 
+#: (fc hidden, fc layers, fc heads, subsampling channels, tf d_model, tf layers, tf heads).
+#: The real 4-speaker model: (512, 18, 8, 256, 192, 18, 8).
+SCALES = {
+    "tiny": (32, 2, 2, 16, 24, 2, 2),
+    "quarter": (128, 5, 2, 64, 48, 5, 2),  # about a quarter of the real widths and depths
+}
 
-def tiny_config(scale: int = 1, layers: int = 2) -> dict[str, Any]:
-    hidden, heads = 32 * scale, 2 * max(1, scale // 2)
+
+def tiny_config(scale: str = "tiny") -> dict[str, Any]:
+    hidden, layers, heads, channels, d_tf, tf_layers, tf_heads = SCALES[scale]
     return {
         "model_type": "sortformer",
         "num_speakers": 4,
@@ -29,26 +37,26 @@ def tiny_config(scale: int = 1, layers: int = 2) -> dict[str, Any]:
             "num_mel_bins": 80,
             "conv_kernel_size": 9,
             "subsampling_factor": 8,
-            "subsampling_conv_channels": 16 * scale,
+            "subsampling_conv_channels": channels,
         },
         "tf_encoder_config": {
-            "d_model": 24 * scale,
-            "encoder_layers": layers,
-            "encoder_attention_heads": heads,
-            "encoder_ffn_dim": 4 * 24 * scale,
+            "d_model": d_tf,
+            "encoder_layers": tf_layers,
+            "encoder_attention_heads": tf_heads,
+            "encoder_ffn_dim": 4 * d_tf,
             "num_mel_bins": 80,
         },
         "modules_config": {
             "num_speakers": 4,
             "fc_d_model": hidden,
-            "tf_d_model": 24 * scale,
+            "tf_d_model": d_tf,
             "subsampling_factor": 8,
         },
         "processor_config": {"feature_size": 80, "sampling_rate": 16000, "hop_length": 160},
     }
 
 
-def build(out: Path, *, scale: int = 1, layers: int = 2, seed: int = 0) -> Path:
+def build(out: Path, *, scale: str = "tiny", seed: int = 0) -> Path:
     """Write the checkpoint to ``out`` (created) and return it."""
     import mlx.core as mx
     from mlx.utils import tree_flatten
@@ -56,7 +64,7 @@ def build(out: Path, *, scale: int = 1, layers: int = 2, seed: int = 0) -> Path:
     from mlx_audio.vad.models.sortformer.sortformer import Model
 
     mx.random.seed(seed)
-    config = tiny_config(scale, layers)
+    config = tiny_config(scale)
     model = Model(ModelConfig.from_dict(config))
     weights = dict(tree_flatten(model.parameters()))
     out.mkdir(parents=True, exist_ok=True)
@@ -66,4 +74,4 @@ def build(out: Path, *, scale: int = 1, layers: int = 2, seed: int = 0) -> Path:
 
 
 if __name__ == "__main__":
-    print(build(Path(sys.argv[1]), scale=int(sys.argv[2]) if len(sys.argv) > 2 else 1))
+    print(build(Path(sys.argv[1]), scale=sys.argv[2] if len(sys.argv) > 2 else "tiny"))

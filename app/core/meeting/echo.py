@@ -10,7 +10,9 @@ remaining skew and the acoustic delay make ``lag``, searched in ``[-max_lead_s, 
 1. **Delay**: normalized cross-correlation of the last ``window_s`` of mic against the system
    track over the lag range (one FFT), re-estimated every ``update_every_s`` while the system
    track is active; a new lag is taken only when its peak correlation is above ``min_corr``
-   (double talk lowers the peak: the old lag is kept).
+   (double talk lowers the peak: the old lag is kept). A frame that matches poorly while the
+   system track is active re-estimates at once (at most every ``retry_frames``): the delay
+   moves when a player under-runs or the output route changes.
 2. **Per frame** (512 samples): the least-squares gain ``g`` of the delayed system frame in the
    mic frame and the residual ``mic - g·sys``. When the residual is at least ``erle_db`` below
    the mic frame, the frame is (mostly) echo: it is replaced by silence, so the VAD never opens
@@ -29,6 +31,7 @@ import numpy.typing as npt
 
 Audio = npt.NDArray[np.float32]
 _EPS = 1e-12
+_DECIMATE = 4
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,7 @@ class EchoConfig:
     erle_db: float = 8.0
     tail_erle_db: float = 2.0
     hangover_frames: int = 3
+    retry_frames: int = 2  # a poor match re-estimates the delay at most this often
     active_db: float = -55.0  # system frame RMS (dBFS) below which it cannot echo
 
     @property
@@ -107,8 +111,10 @@ class EchoGate:
             self._estimate()
         echo = False
         if self.lag is not None and active:
-            ref = self._system(start - self.lag, len(mic))
-            erle = _erle_db(mic, ref)
+            erle = _erle_db(mic, self._system(start - self.lag, len(mic)))
+            if erle < cfg.erle_db and self._since_update >= cfg.retry_frames * cfg.frame:
+                self._estimate()  # a poor match: the delay may have moved (under-run, new route)
+                erle = _erle_db(mic, self._system(start - self.lag, len(mic)))
             echo = erle >= cfg.erle_db or (self._hangover > 0 and erle >= cfg.tail_erle_db)
         if echo:
             self._hangover = cfg.hangover_frames
@@ -130,27 +136,31 @@ class EchoGate:
         return out
 
     def _estimate(self) -> None:
+        """Coarse search on 4x-decimated audio (one FFT), refined at full rate around it."""
         cfg = self.cfg
         self._since_update = 0
         w = min(len(self._mic), round(cfg.window_s * cfg.rate))
+        w -= w % _DECIMATE
         if w < cfg.frame:
             return
-        m = self._mic[-w:].astype(np.float64)
-        m_start = self.mic_done - w
-        s = self._system(m_start - cfg.delay, w + cfg.delay + cfg.lead).astype(np.float64)
-        e_m = float(np.dot(m, m))
-        if e_m < _EPS:
+        m = self._mic[len(self._mic) - w :]
+        span = w + cfg.delay + cfg.lead
+        span -= span % _DECIMATE
+        s = self._system(self.mic_done - w - cfg.delay, span)
+        rho = _ncc(_decimate(s), _decimate(m))
+        if rho is None:
             return
-        n = 1 << (len(s) + w).bit_length()
-        r = np.fft.irfft(np.fft.rfft(s, n) * np.conj(np.fft.rfft(m, n)), n)[: len(s) - w + 1]
-        c = np.concatenate([[0.0], np.cumsum(s * s)])
-        e_s = c[w:] - c[: len(c) - w]
-        rho = r / np.sqrt(e_m * np.maximum(e_s, _EPS))
-        rho[e_s < _EPS] = 0.0
-        k = int(np.argmax(rho))
-        if rho[k] >= cfg.min_corr:
-            self.lag = cfg.delay - k
-            self.corr = float(rho[k])
+        k0 = _DECIMATE * int(np.argmax(rho))
+        best_k, best = k0, -1.0
+        for k in range(max(0, k0 - _DECIMATE), min(len(s) - w, k0 + _DECIMATE) + 1):
+            seg = s[k : k + w]
+            den = float(np.sqrt(np.dot(m, m) * np.dot(seg, seg)))
+            value = float(np.dot(m, seg)) / den if den > _EPS else 0.0
+            if value > best:
+                best_k, best = k, value
+        if best >= cfg.min_corr:
+            self.lag = cfg.delay - best_k
+            self.corr = best
 
     def _trim(self) -> None:
         cut = self.mic_done - self._keep
@@ -161,6 +171,26 @@ class EchoGate:
         if scut - self._sys_base > 4 * self.cfg.rate:
             self._sys = self._sys[scut - self._sys_base :]
             self._sys_base = scut
+
+
+def _decimate(x: Audio) -> npt.NDArray[np.float64]:
+    """Mean of every ``_DECIMATE`` samples (speech keeps its shape below 2 kHz)."""
+    return np.asarray(x, np.float64).reshape(-1, _DECIMATE).mean(axis=1)
+
+
+def _ncc(s: npt.NDArray[np.float64], m: npt.NDArray[np.float64]) -> npt.NDArray[np.float64] | None:
+    """Normalized cross-correlation of ``m`` at every offset inside ``s`` (None: silent mic)."""
+    w = len(m)
+    e_m = float(np.dot(m, m))
+    if e_m < _EPS or len(s) < w:
+        return None
+    n = len(s) + w
+    r = np.fft.irfft(np.fft.rfft(s, n) * np.conj(np.fft.rfft(m, n)), n)[: len(s) - w + 1]
+    c = np.concatenate([[0.0], np.cumsum(s * s)])
+    e_s = c[w:] - c[: len(c) - w]
+    rho: npt.NDArray[np.float64] = r / np.sqrt(e_m * np.maximum(e_s, _EPS))
+    rho[e_s < _EPS] = 0.0
+    return rho
 
 
 def _db(x: Audio) -> float:

@@ -106,3 +106,15 @@ def test_unrelated_system_audio_is_not_echo():
     _out, flags = _run(mic, system)
     you_frames = _speech_frames(mic, -30)
     assert sum(1 for i in you_frames if i < len(flags) and flags[i]) <= 1
+
+
+def test_a_delay_that_moves_between_phrases_is_followed():
+    them1 = synthesize("first we review the numbers from last week", "en+m3")
+    them2 = synthesize("then we plan the release for next month", "en+m3")
+    system = compose([0.5, them1, 1.5, them2, 1.0]).audio
+    cut = round((0.5 + them1.duration + 0.75) * RATE)  # in the pause: the delay jumps
+    leak = np.concatenate([_leak(system, 0.04, -15)[:cut], _leak(system, 0.16, -15)[cut:]])
+    mic = (leak + noise(len(system) / RATE, -65, seed=5)[: len(system)]).astype(np.float32)
+    out, _flags = _run(mic, system)
+    left = _speech_frames(out, -50) & _speech_frames(leak[: len(out)], -50)
+    assert len(left) <= 2, sorted(left)
