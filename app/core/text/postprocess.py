@@ -22,6 +22,8 @@ from app.core.text.rules import Rule, apply_rules
 from app.core.text.text_join import join_piece
 from app.core.transcript import Task, TaskSpec, TranscriptResult
 
+MARKS = ".,?!:;"
+
 
 @dataclass(frozen=True)
 class TextContext:
@@ -40,6 +42,9 @@ class Edit:
     text: str
     #: "Scratch that" on its own: remove the previous dictated utterance first.
     scratch_previous: bool = False
+    #: A spoken mark alone ("question mark") after text ending with another mark: replace
+    #: that mark if it is the end of the previous dictated utterance (model text, unchanged).
+    replace_mark: bool = False
 
 
 def join_lines(before: str, text: str, keep: tuple[str, ...] = ()) -> str:
@@ -63,8 +68,11 @@ def postprocess(text: str, before: str, context: TextContext) -> Edit:
         rendered, scratch = render(rest, actions, context.language)
         if scratch or not rendered:
             return Edit("", scratch)
-        if rendered[0] in ".,?!:" and before.rstrip().endswith(rendered[0]):
+        end = before.rstrip()[-1:]
+        if rendered[0] in MARKS and end == rendered[0]:
             rendered = rendered[1:]  # "period" after text that already ends with one
+        elif rendered[0] in MARKS and end and end in MARKS and not rest.strip():
+            return Edit(join_lines(before, rendered, context.keep), replace_mark=True)
         return Edit(join_lines(before, rendered, context.keep))
     return Edit(join_piece(before, rest, context.keep))
 

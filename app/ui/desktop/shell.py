@@ -153,6 +153,7 @@ class AppShell(QObject):
         ctl = self.controller
         ctl.utteranceCommitted.connect(self._on_committed)
         ctl.utteranceRemoved.connect(self._on_removed)
+        ctl.utteranceTrimmed.connect(self._on_trimmed)
         ctl.sessionEnded.connect(self._on_session_ended)
         ctl.recordingChanged.connect(self._refresh)
         ctl.levelChanged.connect(self._on_level)
@@ -340,6 +341,11 @@ class AppShell(QObject):
         self._refresh()
 
     # --- controller / bridge signals ---------------------------------------------------
+    @Slot()
+    def _on_trimmed(self) -> None:
+        if self._active and self._texts:
+            self._texts[-1] = self._texts[-1].rstrip(" ")[:-1]  # its mark gave way to a spoken one
+
     @Slot()
     def _on_removed(self) -> None:
         if self._active and self._texts:

@@ -50,7 +50,7 @@ from app.audio.session import (
 from app.core.dictation.endpointing import Utterance, endpoint_config
 from app.core.errors import GraniteError
 from app.core.recordings import RecordingInfo
-from app.core.text.postprocess import TextContext, postprocess
+from app.core.text.postprocess import MARKS, TextContext, postprocess
 from app.core.text.text_join import join_all, join_piece
 from app.core.transcript import Segment, Task, TaskSpec
 from app.system.permission_flow import MicrophoneGate
@@ -89,6 +89,7 @@ class DictationController(QObject):
     noticeCleared = Signal()
     utteranceCommitted = Signal(object)  # Segment (the first task's text)
     utteranceRemoved = Signal()  # the last committed utterance was undone ("scratch that")
+    utteranceTrimmed = Signal()  # its final mark was replaced by a spoken one ("question mark")
     sessionEnded = Signal(object)  # SessionSummary
 
     def __init__(
@@ -461,6 +462,9 @@ class DictationController(QObject):
             edit = postprocess(text, pending.before[index], self._text_context(spec))
             if index == 0 and edit.scratch_previous:
                 self.undo_last()
+            if index == 0 and edit.replace_mark and self.last.trim_mark(MARKS):
+                edit = replace(edit, text=edit.text.lstrip(" "))
+                self.utteranceTrimmed.emit()
             dropped = dropped or (index == 0 and bool(text.strip()) and not edit.text)
             if not edit.text.strip(" ") or dropped:
                 pane.discard(handle)

@@ -18,6 +18,7 @@ MAX_ENTRIES = 50
 
 class SegmentPane(Protocol):
     def remove_segment(self, seg_id: int) -> bool: ...
+    def trim_segment_end(self, seg_id: int, chars: str) -> bool: ...
 
 
 @dataclass
@@ -41,6 +42,18 @@ class LastDictation:
 
     def can_undo(self) -> bool:
         return bool(self._entries and self._entries[-1].placed)
+
+    def trim_mark(self, chars: str) -> bool:
+        """Drop the final mark of the newest utterance in its first pane (the transcript)
+        if it is still unchanged; ``True`` if it went."""
+        if not self._entries or not self._entries[-1].placed:
+            return False
+        entry = self._entries[-1]
+        pane, seg_id = entry.placed[0]
+        if not pane.trim_segment_end(seg_id, chars):
+            return False
+        entry.text = entry.text[:-1] if entry.text.endswith(tuple(chars)) else entry.text
+        return True
 
     def undo(self) -> bool:
         """Remove the newest utterance where it is unchanged; ``True`` if any text went."""

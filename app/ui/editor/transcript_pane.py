@@ -16,7 +16,7 @@ from __future__ import annotations
 import itertools
 import logging
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import cast
 
 from PySide6.QtCore import QEvent, Signal, Slot
@@ -263,6 +263,27 @@ class TranscriptPane(QWidget):
         cursor.setPosition(start + found + len(segment.text), QTextCursor.MoveMode.KeepAnchor)
         cursor.removeSelectedText()
         del self._placed[seg_id]
+        return True
+
+    def trim_segment_end(self, seg_id: int, chars: str) -> bool:
+        """Remove the last character of a committed segment if it is one of ``chars`` and the
+        segment is still exactly as inserted ("question mark" replacing the model's period);
+        the segment keeps its provenance with the shorter text."""
+        segment = self._segments.get(seg_id)
+        tracked = self._placed.get(seg_id)
+        if segment is None or tracked is None or not segment.text.endswith(tuple(chars)):
+            return False
+        start = min(tracked.anchor(), tracked.position())
+        region = tracked.selectedText().replace("\u2029", "\n")
+        found = region.find(segment.text)
+        if found < 0 or region.find(segment.text, found + 1) >= 0:
+            return False
+        at = start + found + len(segment.text) - 1
+        cursor = QTextCursor(self.document)
+        cursor.setPosition(at)
+        cursor.setPosition(at + 1, QTextCursor.MoveMode.KeepAnchor)
+        cursor.removeSelectedText()
+        self._segments[seg_id] = replace(segment, text=segment.text[:-1])
         return True
 
     def _track(self, seg_id: int, start: int, end: int) -> None:

@@ -61,3 +61,10 @@ def test_rules_on_a_file_result_keep_times() -> None:
     assert [s.text for s in out.segments] == ["going to win", "ok"]
     assert [(s.start, s.end) for s in out.segments] == [(0.0, 1.0), (1.0, 2.0)]
     assert result.segments[0].text == "gonna win"  # the input is not modified
+
+
+def test_a_lone_mark_after_another_mark_asks_to_replace_it() -> None:
+    ctx = TextContext((), CommandSet(), "en")
+    assert postprocess("Question mark.", "Hello world.", ctx) == Edit("?", replace_mark=True)
+    assert postprocess("Exclamation mark!", "Hello world", ctx) == Edit("!")
+    assert postprocess("wow question mark", "Hello.", ctx) == Edit(" Wow?")

@@ -145,3 +145,21 @@ def test_rules_never_touch_text_the_user_typed(qtbot) -> None:
     pane.editor.moveCursor(QTextCursor.MoveOperation.End)
     say(ctl, bridge, "and gonna dictate v3")
     assert pane.document.toPlainText() == "I typed gonna myself. And going to dictate version 3"
+
+
+def test_a_spoken_mark_replaces_the_models_mark_only_while_unchanged(qtbot) -> None:
+    ctl, bridge, [pane] = make(qtbot)
+    say(ctl, bridge, "Is it ready.")
+    say(ctl, bridge, "Question mark.")
+    assert pane.document.toPlainText() == "Is it ready?"
+    assert ctl.last.undo()  # the "?" utterance
+    assert pane.document.toPlainText() == "Is it ready"
+    assert ctl.last.undo()  # the shortened first utterance is still known
+    assert pane.document.toPlainText() == ""
+    ctl2, bridge2, [pane2] = make(qtbot)
+    say(ctl2, bridge2, "Is it ready.")
+    cursor = pane2.editor.textCursor()
+    cursor.setPosition(2)
+    cursor.insertText("X")  # the user edited it: the model's period stays
+    say(ctl2, bridge2, "Question mark.")
+    assert pane2.document.toPlainText() == "IsX it ready.?"
