@@ -154,6 +154,12 @@ def test_transcribe_with_tiny_model(exe: Path, tiny_model_dir: Path, tmp_path: P
     assert "Traceback" not in done.stderr
 
 
+def test_third_party_notices_are_shipped(bundle_dir: Path) -> None:
+    notices = bundle_dir / "_internal" / "THIRD_PARTY_NOTICES.md"
+    text = notices.read_text(encoding="utf-8")
+    assert text.startswith("# Third-party notices") and "LGPL-3.0" in text
+
+
 def test_self_test_inside_the_bundle(exe: Path, tiny_model_dir: Path, tmp_path: Path) -> None:
     report = tmp_path / "self-test.json"
     done = subprocess.run(

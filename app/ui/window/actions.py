@@ -71,6 +71,10 @@ class WindowActions:
         self.model_manager = self._make(
             "&Model…", "Download or choose the speech model", w.open_model_manager
         )
+        self.about = self._make(
+            "&About Granite Dictate", "Version, license and third-party notices", w.show_about
+        )
+        self.about.setMenuRole(QAction.MenuRole.AboutRole)  # the app menu on macOS
         self._build_menus()
 
     def _make(
@@ -112,6 +116,8 @@ class WindowActions:
         self.view_menu.addSeparator()
         dictation = bar.addMenu("&Dictation")
         dictation.addActions([self.record, self.model_manager])
+        self.help_menu: QMenu = bar.addMenu("&Help")
+        self.help_menu.addAction(self.about)
 
     def needs_model(self) -> list[QAction]:
         """Actions disabled until the model is ready."""

@@ -311,6 +311,12 @@ class MainWindow(WindowApi):
             self.export_to(choice[0], choice[1], pane)
 
     @Slot()
+    def show_about(self) -> None:
+        """Help → About: version, license, third-party notices."""
+        from app.ui.window.about import show_about
+
+        show_about(self)
+
     def request_quit(self) -> None:
         """File → Quit (see ``quitRequested``)."""
         self.quitRequested.emit()
