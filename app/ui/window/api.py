@@ -93,6 +93,9 @@ class WindowApi(QMainWindow):
     def request_quit(self) -> None:
         raise NotImplementedError
 
+    def show_about(self) -> None:
+        raise NotImplementedError
+
     def open_preferences(self) -> None:
         raise NotImplementedError
 
