@@ -41,6 +41,7 @@ from app.cli.common import (
 from app.cli.folders import BatchProgress, add_folder_options, select_inputs
 from app.cli.remote_options import add_remote_options, engine_setup
 from app.cli.speakers import FileSpeakers, add_speaker_options
+from app.cli.stream_lines import SegmentEvent, SegmentLines
 from app.core import paths
 from app.core.errors import GraniteError, UsageError
 from app.core.files import display_name, input_problem, printable
@@ -59,7 +60,6 @@ from app.workers.listener import (
     FinishedEvent,
     ModelStateEvent,
     ProgressEvent,
-    QueueListener,
 )
 from app.workers.pipeline import MAX_FILE_BATCH
 
@@ -83,6 +83,9 @@ def add_parser(subparsers: Any) -> None:
         default=DEFAULT_BATCH,
         metavar="N",
         help=f"chunks decoded together (1-{MAX_FILE_BATCH}, default {DEFAULT_BATCH})",
+    )
+    t.add_argument(
+        "--stream", action="store_true", help="print each segment as '[start-end] text' at once"
     )
     add_remote_options(t)
     add_folder_options(t)
@@ -125,7 +128,7 @@ def output_paths(
     raise UsageError(f"Too many inputs named {src.name}.")
 
 
-class _Events(QueueListener):
+class _Events(SegmentLines):
     """The model thread's events for the ``transcribe`` loop (see ``QueueListener``)."""
 
 
@@ -168,7 +171,7 @@ def transcribe_command(ns: argparse.Namespace) -> int:
     if not chosen.files:
         return EXIT_OK if chosen.skipped else EXIT_FAILED
     display = _Display(sys.stderr)
-    events = _Events()
+    events = _Events(ns.stream, rules)
     thread = EngineThread(factory, events, file_batch=batch)
     thread.start()
     try:
@@ -220,6 +223,9 @@ def _wait(
                     display.show(progress_line(label, clocks[job_id]))
             case DownloadEvent(done, total):
                 display.show(download_line(done, total))
+            case SegmentEvent():
+                display.clear()
+                events.print_line(event)
             case FinishedEvent() | FailedEvent():
                 display.clear()
                 return event
