@@ -95,10 +95,16 @@ class Preferences:
     type_instead_of_paste: bool = False
     #: MLX buffer cache limit in MB, set on the model thread; 0 = MLX's default (most of RAM).
     mlx_cache_limit_mb: int = 1024
+    # --- Local API server and remote engine (issue 15; app/server, app/remote) ---------------
+    #: "" = this Mac; else an OpenAI-compatible server's address (applies at the next start).
+    engine_url: str = ""
+    api_server_enabled: bool = False
+    api_server_port: int = 8765
 
     def validate(self) -> Preferences:
         """Return a normalised copy; raise ``UsageError`` naming the first bad field."""
         _check_mac_fields(self)
+        _check_server_fields(self)
         model = self.model.strip()
         if not model:
             raise UsageError("The model setting is empty; choose a model folder or repo id.")
@@ -188,11 +194,30 @@ def _in_range(label: str, value: float, bounds: tuple[float, float], unit: str) 
 
 CLIPBOARD_RESTORE_RANGE = (0.2, 5.0)
 MLX_CACHE_RANGE = (0, 65536)
+API_PORT_RANGE = (1024, 65535)
 
 
 def _check_mac_fields(p: Preferences) -> None:
     _in_range("Clipboard restore delay", p.clipboard_restore_s, CLIPBOARD_RESTORE_RANGE, " s")
     _in_range("MLX cache limit", p.mlx_cache_limit_mb, MLX_CACHE_RANGE, " MB")
+
+
+def _check_server_fields(p: Preferences) -> None:
+    url = p.engine_url.strip()
+    if url and not url.startswith(("http://", "https://")):
+        raise UsageError(f"The engine server '{url}' is not an http:// or https:// address.")
+    _in_range("API server port", p.api_server_port, API_PORT_RANGE, "")
+
+
+def _parse_server_field(name: str, raw: str) -> Any:
+    if name == "engine_url":
+        return raw.strip()
+    if name == "api_server_port":
+        return int(raw)
+    low = raw.strip().lower()  # api_server_enabled
+    if low not in ("true", "1", "yes", "on", "false", "0", "no", "off"):
+        raise ValueError(raw)
+    return low in ("true", "1", "yes", "on")
 
 
 def _parse_mac_field(name: str, raw: str) -> Any:
@@ -210,6 +235,8 @@ def _parse(name: str, raw: str) -> Any:
     """Turn one stored string into the field's Python type (``ValueError`` if impossible)."""
     if name in ("clipboard_restore_s", "type_instead_of_paste", "mlx_cache_limit_mb"):
         return _parse_mac_field(name, raw)
+    if name in ("engine_url", "api_server_enabled", "api_server_port"):
+        return _parse_server_field(name, raw)
     if name in ("max_chunk_s", "pause_s"):
         return float(raw)
     if name == "font_size":

@@ -93,6 +93,11 @@ class JobHub:
             self._sinks[job_id] = sink
         return job_id, sink.queue
 
+    def owns(self, job_id: int) -> bool:
+        """A job submitted through this hub and not forgotten yet."""
+        with self._lock:
+            return job_id in self._sinks
+
     def forget(self, job_id: int) -> None:
         with self._lock:
             self._sinks.pop(job_id, None)

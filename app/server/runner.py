@@ -65,10 +65,13 @@ class ServerHandle:
         finally:
             self.sock.close()
 
-    def start(self, timeout: float = 10.0) -> None:
-        """Serve on a background thread; returns once it accepts connections."""
+    def start(self, timeout: float = 10.0, *, wait: bool = True) -> None:
+        """Serve on a background thread; returns once it accepts connections (or at once
+        without ``wait``: the socket is bound already, connections queue until then)."""
         self._thread = threading.Thread(target=self.run, name="granite-api", daemon=True)
         self._thread.start()
+        if not wait:
+            return
         deadline = time.monotonic() + timeout
         while not self.server.started:
             if not self._thread.is_alive() or time.monotonic() > deadline:

@@ -26,11 +26,11 @@ from app.ui.desktop.tray import app_icon, qt_scheduler
 from app.ui.dictation.dictation_controller import DictationController, SessionFactory
 from app.ui.dictation.wiring import install
 from app.ui.history.install import HistoryUi, install_history
+from app.ui.settings.api_server import install_api_server, make_engine
 from app.ui.settings.engine_options import speed_options
 from app.ui.settings.settings_store import SettingsStore
 from app.ui.window.main_window import MainWindow
-from app.workers.engine_factory import engine_factory_from_env
-from app.workers.qt_engine import Bridge, EngineBridge
+from app.workers.qt_engine import Bridge
 
 log = logging.getLogger(__name__)
 
@@ -50,8 +50,13 @@ def build_window(bridge: Bridge | None = None, settings: SettingsStore | None = 
     """Preferences, bridge and window, without loading the model (tests, screenshot)."""
     settings = settings if settings is not None else SettingsStore()
     prefs = settings.load_preferences()
-    engine = bridge if bridge is not None else EngineBridge(engine_factory_from_env())
+    server = None
+    if bridge is None:  # the real engine (this Mac or a server), its thread shared by the API
+        bridge, server = make_engine(prefs)
+    engine = bridge
     window = MainWindow(engine, prefs, settings=settings)
+    if server is not None:
+        install_api_server(window, server)
     engine.set_speed(speed_options(prefs))
     window.preferencesApplied.connect(lambda p: engine.set_speed(speed_options(p)))
     engine.set_cache_limit(prefs.mlx_cache_limit_mb)  # Preferences → Advanced

@@ -20,6 +20,7 @@ from app.core.transcript import Segment, TaskSpec, TranscriptResult
 from app.engine.runner import SpeedOptions
 from app.workers.engine_factory import EngineFactory, default_engine_factory
 from app.workers.engine_thread import EngineThread
+from app.workers.listener import EngineListener, GuestListener, Shared
 from app.workers.pipeline import FILE_BATCH, Decoder, Splitter, default_decoder, default_splitter
 
 
@@ -120,7 +121,10 @@ class EngineBridge(Bridge):
         decoder: Decoder = default_decoder,
         splitter: Splitter = default_splitter,
         file_batch: int = FILE_BATCH,
+        also: GuestListener | None = None,
     ) -> None:
+        """``also`` shares the model thread (the in-app API server): it hears model events and
+        its own jobs' (see ``listener.Shared``)."""
         super().__init__(parent)
         self._cancelled: set[int] = set()
         # The forwarder is a child of the bridge, so it lives on the GUI thread: signals
@@ -135,10 +139,16 @@ class EngineBridge(Bridge):
         self._fwd.failed.connect(self._on_failed)
         self._fwd.previewed.connect(self._on_preview)
         self._ended_previews: set[int] = set()
+        listener: EngineListener = self._fwd if also is None else Shared(self._fwd, also)
         self._thread = EngineThread(
-            engine_factory, self._fwd, decoder=decoder, splitter=splitter, file_batch=file_batch
+            engine_factory, listener, decoder=decoder, splitter=splitter, file_batch=file_batch
         )
         self._thread.start()
+
+    @property
+    def engine_thread(self) -> EngineThread:
+        """The model thread itself, for a front end that shares it (the in-app API server)."""
+        return self._thread
 
     # --- GUI → worker ---------------------------------------------------------------------------
 

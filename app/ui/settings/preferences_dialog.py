@@ -63,6 +63,7 @@ from app.core.preferences import (
 from app.core.transcript import Task
 from app.system.base import Shortcut
 from app.ui.settings.advanced_page import AdvancedPage
+from app.ui.settings.server_page import ServerPage
 from app.ui.settings.text_history_page import TextHistoryPage
 
 
@@ -108,6 +109,8 @@ class PreferencesDialog(QDialog):
         tabs.addTab(self.advanced, "Advanced")  # every letter is taken
         self.text_page = TextHistoryPage()
         tabs.addTab(self.text_page, "Text && history")
+        self.server_page = ServerPage()
+        tabs.addTab(self.server_page, "Server")
         tabs.currentChanged.connect(self._on_tab_changed)
         self._error = QLabel("")
         self._error.setObjectName("preferencesError")
@@ -291,6 +294,7 @@ class PreferencesDialog(QDialog):
         self.font_size_spin.setValue(p.font_size)
         self.advanced.show_preferences(p)
         self.text_page.show_preferences(p)
+        self.server_page.show_preferences(p)
 
     def result_preferences(self) -> Preferences:
         extras = tuple(
@@ -327,7 +331,7 @@ class PreferencesDialog(QDialog):
             launch_at_login=self.login_check.isChecked(),
             live_preview=self.preview_check.isChecked(),
         )
-        return self.text_page.apply(self.advanced.apply(prefs)).validate()
+        return self.server_page.apply(self.text_page.apply(self.advanced.apply(prefs))).validate()
 
     def fill_devices(self) -> None:
         """List the input devices now (once; the Dictation tab does it when first shown)."""
