@@ -47,6 +47,7 @@ from app.core.text.rules import Rule, apply_rules, load_rules_file
 from app.core.transcript import TaskSpec
 from app.workers.engine_thread import EngineThread
 from app.workers.listener import FailedEvent, FinishedEvent, QueueListener
+from app.workers.model_cache import announce_download
 
 log = logging.getLogger(__name__)
 
@@ -148,6 +149,7 @@ def run(args: argparse.Namespace) -> int:
     previous = signal.signal(signal.SIGINT, on_sigint)
     session: DictationSession | None = None
     try:
+        announce_download(args.model, say)
         engine.load_model(args.model)
         if not _wait_ready(events, interrupts):
             return EXIT_INTERRUPTED if interrupts[0] else EXIT_FAILED

@@ -61,6 +61,7 @@ from app.workers.listener import (
     ModelStateEvent,
     ProgressEvent,
 )
+from app.workers.model_cache import announce_download
 from app.workers.pipeline import MAX_FILE_BATCH
 
 log = logging.getLogger(__name__)
@@ -265,6 +266,7 @@ def _run(
         say(line)
     if not todo:
         return EXIT_FAILED
+    announce_download(model, say)
     thread.load_model(model)
     # Queued at once: the first files are decoded while the model loads (FIFO after the load).
     jobs = {thread.submit_file(str(path), [spec], cfg): path for path in todo}

@@ -78,10 +78,46 @@ def resolve_model(
         raise
     except Exception as exc:
         log.warning("Download of %s failed: %r", spec, exc)
-        reason = " ".join(str(exc).split()) or type(exc).__name__
-        raise ModelMissingError(
-            f"Model {spec} could not be downloaded: {reason[:200]}; choose a local model folder."
-        ) from exc
+        raise ModelMissingError(download_failure(spec, exc)) from exc
+
+
+def download_failure(spec: str, exc: BaseException) -> str:
+    """A failed download in words: no connection, no answer, or the reason given."""
+    chain: list[BaseException] = []
+    seen: BaseException | None = exc
+    while seen is not None and len(chain) < 8:
+        chain.append(seen)
+        seen = seen.__cause__ or seen.__context__
+    text = " ".join(" ".join(str(e).split()) for e in chain)
+    names = {type(e).__name__ for e in chain}
+    if names & {"ConnectTimeout", "ReadTimeout", "Timeout", "TimeoutError", "timeout"} or (
+        "timed out" in text
+    ):
+        return (
+            f"The server did not answer while downloading {spec}; try again later, or choose "
+            "a local model folder."
+        )
+    if names & {"gaierror", "ConnectionError", "ConnectError", "OfflineModeIsEnabled"} or any(
+        s in text
+        for s in ("Name or service not known", "nodename nor servname", "Temporary failure in "
+                  "name resolution", "Network is unreachable", "Connection refused", "offline")
+    ):  # fmt: skip
+        return (
+            f"No internet connection: {spec} could not be downloaded. Connect and try again, "
+            "or choose a local model folder."
+        )
+    reason = " ".join(str(exc).split()) or type(exc).__name__
+    return f"Model {spec} could not be downloaded: {reason[:200]}; choose a local model folder."
+
+
+def needs_download(spec: str, hub: Hub | None = None) -> bool:
+    """True when ``spec`` is a Hugging Face repo id that is not in the local cache (checked
+    without any network access)."""
+    spec = spec.strip()
+    if not spec or model_spec.is_local_path(spec) or not model_spec.looks_like_repo_id(spec):
+        return False
+    hub = hub if hub is not None else HuggingFaceHub()
+    return hub.cached(spec) is None
 
 
 def _complete(folder: Path) -> bool:

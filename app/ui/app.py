@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from app.core.logging_setup import setup_logging
 from app.core.model_state import ModelState
+from app.core.preferences import Preferences
 from app.system import Platform, create_platform
 from app.ui.desktop.shell import AppShell
 from app.ui.desktop.single_instance import SingleInstance
@@ -30,6 +32,7 @@ from app.ui.settings.api_server import install_api_server, make_engine
 from app.ui.settings.engine_options import speed_options
 from app.ui.settings.settings_store import SettingsStore
 from app.ui.window.main_window import MainWindow
+from app.workers.model_cache import needs_download
 from app.workers.qt_engine import Bridge
 
 log = logging.getLogger(__name__)
@@ -114,6 +117,26 @@ def start_gui(
     return Gui(app, window, dictation.controller, history, shell, instance)
 
 
+class _ModelWindow(Protocol):
+    prefs: Preferences
+
+    def use_model(self, spec: str) -> None: ...
+
+    def open_model_manager(self) -> None: ...
+
+
+def first_load(window: _ModelWindow, needs: Callable[[str], bool] = needs_download) -> None:
+    """Load the chosen model at start-up, unless it must be downloaded first: then the model
+    dialog asks (with the size) and nothing touches the network before the user agrees."""
+    spec = window.prefs.model
+    if needs(spec):
+        log.info("Model %s is not downloaded yet: asking before any download", spec)
+        window.open_model_manager()
+        return
+    log.info("Loading model %s in the background", spec)
+    window.use_model(spec)
+
+
 def run_gui(argv: Sequence[str] | None = None) -> int:
     setup_logging()
     gui = start_gui(list(argv or ()))
@@ -131,8 +154,7 @@ def run_gui(argv: Sequence[str] | None = None) -> int:
             QTimer.singleShot(0, window.open_model_manager)
 
     window.bridge.modelStateChanged.connect(on_state)
-    QTimer.singleShot(0, lambda: window.use_model(window.prefs.model))
-    log.info("Window shown; loading model %s in the background", window.prefs.model)
+    QTimer.singleShot(0, lambda: first_load(window))
     code = app.exec()
     gui.shell.shutdown()
     gui.instance.close()

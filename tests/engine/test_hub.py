@@ -102,7 +102,7 @@ def test_cancel_during_download(tmp_path):
 
 def test_offline_is_model_missing(tmp_path):
     hub = HuggingFaceHub(api=FakeApi(OSError("Name or service not known")), snapshot=_no_cache)
-    with pytest.raises(ModelMissingError, match="could not be downloaded: Name or service"):
+    with pytest.raises(ModelMissingError, match=r"^No internet connection"):
         resolve_model("owner/model", hub=hub)
 
 
@@ -125,3 +125,50 @@ def test_real_cache_lookup_is_offline(monkeypatch, tmp_path):
     """The default hub's cache lookup with an empty cache finds nothing and touches no network."""
     monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path))
     assert HuggingFaceHub().cached("owner/not-there") is None
+
+
+def test_network_failures_are_said_in_words() -> None:
+    import socket
+
+    from app.engine.hub import download_failure
+
+    try:
+        try:
+            raise socket.gaierror(-2, "Name or service not known")
+        except socket.gaierror as inner:
+            raise RuntimeError("request failed") from inner
+    except RuntimeError as err:
+        no_net = download_failure("org/model", err)
+    assert no_net.startswith("No internet connection: org/model could not be downloaded.")
+    slow = download_failure("org/model", TimeoutError("timed out"))
+    assert slow.startswith("The server did not answer while downloading org/model")
+    other = download_failure("org/model", ValueError("401 Unauthorized"))
+    assert other == (
+        "Model org/model could not be downloaded: 401 Unauthorized; choose a local model folder."
+    )
+
+
+def test_the_cli_says_the_default_model_size_before_downloading() -> None:
+    from app.engine.base import DEFAULT_MODEL
+    from app.workers.model_cache import download_notice
+
+    assert "(about 2.9 GB)" in download_notice(DEFAULT_MODEL)
+    assert "(size unknown)" in download_notice("org/other")
+
+
+def test_needs_download_never_for_a_folder_and_asks_the_cache_for_a_repo(tmp_path) -> None:
+    from app.engine.hub import needs_download
+
+    class Cache:
+        def __init__(self, cached: Path | None) -> None:
+            self.value = cached
+
+        def cached(self, repo_id: str) -> Path | None:
+            return self.value
+
+        def download(self, repo_id: str, *, on_progress=None, cancel=None) -> Path:
+            raise AssertionError("never downloads")
+
+    assert needs_download(str(tmp_path), Cache(None)) is False
+    assert needs_download("org/model", Cache(None)) is True
+    assert needs_download("org/model", Cache(tmp_path)) is False
