@@ -1,10 +1,14 @@
-"""The find bar under a transcript editor (Ctrl+F): incremental, wraps around."""
+"""The find and replace bar under a transcript editor (Ctrl+F): incremental, wraps around,
+counts the matches ("2 of 5"); Replace and Replace All keep the text's provenance (the
+replacement takes the format, so the segment, of the text it replaces)."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtGui import QKeyEvent, QTextCursor, QTextDocument
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QToolButton, QWidget
+
+from app.core.text.find import find_all, match_label
 
 
 class FindBar(QWidget):
@@ -18,10 +22,16 @@ class FindBar(QWidget):
         self.field.setAccessibleName("Find text")
         self.field.setClearButtonEnabled(True)
         self.status = QLabel(self)
+        self.status.setAccessibleName("Matches")
+        self.replacement = QLineEdit(self)
+        self.replacement.setPlaceholderText("Replace with")
+        self.replacement.setAccessibleName("Replace with")
         buttons = []
         for text, name, slot in (
             ("&Previous", "Find previous", self.find_previous),
             ("&Next", "Find next", self.find_next),
+            ("Re&place", "Replace this match", self.replace_one),
+            ("Replace A&ll", "Replace all matches", self.replace_all),
             ("Close", "Close find bar", self.close_bar),
         ):
             button = QToolButton(self)
@@ -33,6 +43,7 @@ class FindBar(QWidget):
         layout.setContentsMargins(6, 4, 6, 4)
         layout.addWidget(self.field, 1)
         layout.addWidget(self.status)
+        layout.addWidget(self.replacement, 1)
         for button in buttons:
             layout.addWidget(button)
         self.field.returnPressed.connect(self.find_next)
@@ -90,5 +101,36 @@ class FindBar(QWidget):
             )
             self._editor.setTextCursor(cursor)
             found = self._editor.find(needle, flags)
-        self.status.setText("" if found else "Not found")
+        self._show_count()
         return found
+
+    def _matches(self) -> list[int]:
+        return find_all(self._editor.toPlainText(), self.field.text())
+
+    def _show_count(self) -> None:
+        cursor = self._editor.textCursor()
+        start = cursor.selectionStart() if cursor.hasSelection() else None
+        self.status.setText(match_label(self._matches(), start) if self.field.text() else "")
+
+    @Slot()
+    def replace_one(self) -> bool:
+        """Replace the selected match (if the selection is one), then find the next."""
+        cursor = self._editor.textCursor()
+        needle = self.field.text()
+        if needle and cursor.hasSelection() and cursor.selectionStart() in self._matches():
+            cursor.insertText(self.replacement.text())
+        return self.find_next()
+
+    @Slot()
+    def replace_all(self) -> int:
+        """Replace every match as one undo step; returns how many."""
+        matches, size = self._matches(), len(self.field.text())
+        cursor = QTextCursor(self._editor.document())
+        cursor.beginEditBlock()
+        for start in reversed(matches):
+            cursor.setPosition(start)
+            cursor.setPosition(start + size, QTextCursor.MoveMode.KeepAnchor)
+            cursor.insertText(self.replacement.text())
+        cursor.endEditBlock()
+        self.status.setText(f"Replaced {len(matches)}" if matches else "Not found")
+        return len(matches)

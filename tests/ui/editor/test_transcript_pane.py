@@ -266,3 +266,29 @@ def test_repeated_updates_after_a_newline_lead_leave_no_stale_partials(qtbot):
         assert pane.document.toPlainText() == "first\n" + text
     pane.commit(handle, Segment(1.0, 2.0, "foo bar baz."))
     assert pane.document.toPlainText() == "first\nfoo bar baz."
+
+
+def test_find_and_replace_with_a_match_count_keeps_timings(qtbot) -> None:
+    from app.core.text.document import export_output
+    from app.core.text.export import parse_srt
+
+    pane = _pane(qtbot)
+    pane.append_segments([Segment(0, 2, "Grey cat. Grey dog."), Segment(2, 4, "A grey sky.")])
+    bar = pane.find_bar
+    pane.show_find()
+    bar.field.setText("grey")
+    assert bar.status.text() == "1 of 3"
+    bar.find_next()
+    assert bar.status.text() == "2 of 3"
+    bar.replacement.setText("gray")
+    bar.replace_one()  # the 2nd becomes "gray"; the 3rd is selected
+    assert _text(pane) == "Grey cat. gray dog.\nA grey sky." and bar.status.text() == "2 of 2"
+    assert bar.replace_all() == 2 and bar.status.text() == "Replaced 2"
+    assert _text(pane) == "gray cat. gray dog.\nA gray sky."
+    cues = parse_srt(export_output(pane.to_output(), "srt"))
+    assert [(c.start, c.end, c.text) for c in cues] == [
+        (0, 2, "gray cat. gray dog."),
+        (2, 4, "A gray sky."),
+    ]
+    pane.editor.undo()  # Replace All is one step
+    assert _text(pane) == "Grey cat. gray dog.\nA grey sky."
