@@ -23,6 +23,7 @@ class DocumentView(QWidget):
     changed = Signal(object)  # self
     filesDropped = Signal(list)
     keywordRequested = Signal(str)
+    playRequested = Signal(str, float)  # source file, seconds (a time in the gutter clicked)
 
     def __init__(self, doc: Document | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -50,6 +51,9 @@ class DocumentView(QWidget):
 
     def add_output(self, label: str, spec: TaskSpec) -> TranscriptPane:
         pane = self.view.add_pane(label, spec)
+        if self.source:  # a file transcript: times on by default, a click plays from there
+            pane.show_timestamps(True)
+            pane.timeClicked.connect(self._on_time_clicked)
         pane.insertion_mode = self.insertion_mode
         if self.text_font is not None:
             pane.set_text_font(*self.text_font)
@@ -104,6 +108,10 @@ class DocumentView(QWidget):
     def display_title(self) -> str:
         return ("• " if self.modified else "") + self.title + (" (partial)" if self.partial else "")
 
+    @Slot(float)
+    def _on_time_clicked(self, seconds: float) -> None:
+        self.playRequested.emit(self.source, seconds)
+
     def set_title(self, title: str) -> None:
         if title != self.title:
             self.title = title
@@ -131,6 +139,7 @@ class DocumentTabs(QTabWidget):
 
     documentChanged = Signal(object)  # DocumentView
     documentClosed = Signal(object)  # DocumentView (already removed)
+    playRequested = Signal(str, float)  # source file, seconds
     filesDropped = Signal(list)
     keywordRequested = Signal(str)
 
@@ -161,6 +170,7 @@ class DocumentTabs(QTabWidget):
         view.changed.connect(self._on_view_changed)
         view.filesDropped.connect(self.filesDropped)
         view.keywordRequested.connect(self.keywordRequested)
+        view.playRequested.connect(self.playRequested)
         index = self.addTab(view, view.display_title())
         self.setTabToolTip(index, view.path or view.title)
         if focus:

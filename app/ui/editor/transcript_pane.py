@@ -42,6 +42,7 @@ from PySide6.QtWidgets import (
 from app.core.text.document import OutputText, Run, segment_index_at
 from app.core.transcript import Segment, TaskSpec, Timing, TranscriptResult
 from app.ui.editor.find_bar import FindBar
+from app.ui.editor.timestamp_gutter import TimestampGutter, highlight_time
 
 log = logging.getLogger(__name__)
 
@@ -116,6 +117,7 @@ class TranscriptPane(QWidget):
     textEdited = Signal()
     filesDropped = Signal(list)
     keywordRequested = Signal(str)
+    timeClicked = Signal(float)  # a time in the timestamp gutter: play the source from there
 
     def __init__(
         self, label: str = "Transcript", spec: TaskSpec | None = None, parent: QWidget | None = None
@@ -138,6 +140,8 @@ class TranscriptPane(QWidget):
         self.editor.document().clearUndoRedoStacks()  # the margin is not an edit
         self.find_bar = FindBar(self.editor, self)
         self.find_bar.hide()
+        self.gutter = TimestampGutter(self.editor, self.block_starts)
+        self.gutter.timeClicked.connect(self.timeClicked)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
@@ -468,6 +472,27 @@ class TranscriptPane(QWidget):
                         break
             block = block.next()
         return out
+
+    def block_starts(self) -> dict[int, float]:
+        """Block number → start time of the segment that begins it (the timestamp gutter)."""
+        starts: dict[int, float] = {}
+        block = self.document.firstBlock()
+        while block.isValid():
+            for item in _iterate(block):
+                fmt = item.fragment().charFormat()
+                seg = self._segments.get(int(fmt.property(PROP_SEGMENT) or 0))
+                if fmt.hasProperty(PROP_SEGMENT) and seg is not None:
+                    starts[block.blockNumber()] = seg.start
+                    break
+            block = block.next()
+        return starts
+
+    def show_timestamps(self, on: bool) -> None:
+        self.gutter.set_shown(on)
+
+    def highlight_time(self, t: float | None) -> int | None:
+        """Highlight the segment playing at ``t`` (None clears); returns its block number."""
+        return highlight_time(self.editor, self.block_starts(), t)
 
     def time_at_top(self) -> float | None:
         top = self.editor.first_visible_block().firstLineNumber()

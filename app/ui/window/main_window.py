@@ -20,6 +20,7 @@ from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDragLeaveEvent, QDropEvent
 from PySide6.QtWidgets import QBoxLayout, QDockWidget, QWidget
 
+from app.audio.output import SoundDeviceOutput
 from app.core.autosave_store import AutosaveStore
 from app.core.errors import GraniteError
 from app.core.pending_jobs import PendingStore
@@ -31,6 +32,8 @@ from app.core.text.rules import Rule
 from app.core.text.titles import dictation_title, window_title
 from app.core.transcript import Task, TaskSpec
 from app.ui.editor.document_tabs import DocumentTabs, DocumentView
+from app.ui.editor.player import Player
+from app.ui.editor.player_bar import PlayerBar
 from app.ui.editor.transcript_pane import TranscriptPane
 from app.ui.settings.settings_store import SettingsStore
 from app.ui.window import dialogs, window_parts
@@ -73,6 +76,7 @@ class MainWindow(WindowApi):
         *,
         autosave_store: AutosaveStore | None = None,
         settings: SettingsStore | None = None,
+        player: Player | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -127,6 +131,14 @@ class MainWindow(WindowApi):
         bridge.downloadProgress.connect(self._on_download)
         self._on_model_state("idle", "")
         self._restore()
+        #: Plays a file transcript's source from a clicked time (the player bar below the tabs).
+        self.player = player or Player(SoundDeviceOutput(), parent=self)
+        self.player_bar = PlayerBar(self.player, self)
+        self.player_bar.hide()
+        self.add_below_documents(self.player_bar)
+        self.tabs.playRequested.connect(self.play_source)
+        self.player.positionChanged.connect(self._on_play_position)
+        self.player.failed.connect(self.show_error)
         self.tabs.currentChanged.connect(self._update_title)
         self.tabs.documentChanged.connect(self._update_title)
         self._update_title()
@@ -449,6 +461,25 @@ class MainWindow(WindowApi):
         urls = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
         event.acceptProposedAction()
         self.submit_paths(urls)
+
+    @Slot(str, float)
+    def play_source(self, path: str, seconds: float) -> None:
+        """Play a transcript's source audio from ``seconds`` (a time clicked in the gutter)."""
+        self.player_bar.show()
+        self.player.play_from(path, seconds)
+
+    @Slot(float, float)
+    def _on_play_position(self, seconds: float, _duration: float) -> None:
+        for view in self.tabs.views():
+            if view.source and view.source == self.player.path:
+                for pane in view.panes:
+                    pane.highlight_time(seconds)
+
+    def add_below_documents(self, widget: QWidget) -> None:
+        centre = self.centralWidget()
+        layout = centre.layout() if centre is not None else None
+        if isinstance(layout, QBoxLayout):
+            layout.addWidget(widget)
 
     def add_above_documents(self, widget: QWidget) -> None:
         """Show ``widget`` between the error banner and the tabs (the "Listening…" strip)."""
