@@ -16,10 +16,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QDate, QDateTime, QObject, Qt, QTime, QTimer, Signal, Slot
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QComboBox,
+    QDateEdit,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -46,7 +47,14 @@ from app.core.history.store import (
 SEARCH_DELAY_MS = 150
 RESULT_LIMIT = 50
 DAY = 86400.0
-PERIODS = (("Any time", 0.0), ("Today", 1.0), ("Last 7 days", 7.0), ("Last 30 days", 30.0))
+RANGE = -1.0  # the period combo's "Date range…": the two date fields decide
+PERIODS = (
+    ("Any time", 0.0),
+    ("Last 24 hours", 1.0),
+    ("Last 7 days", 7.0),
+    ("Last 30 days", 30.0),
+    ("Date range…", RANGE),
+)
 LANGUAGES = ("en", "fr", "de", "es", "pt", "it", "ja", "zh")
 
 
@@ -93,6 +101,11 @@ def row_html(row: Row) -> str:
     where = "Dictation" if row.kind == DICTATION else html.escape(row.source.rsplit("/", 1)[-1])
     times = f"{row.start:.1f}–{row.end:.1f} s"
     return f"<small>{when} · {where} · {times}</small><br>{marked_html(row.marked)}"
+
+
+def _start_of(day: QDate) -> float:
+    """Local midnight at the start of ``day`` as Unix time."""
+    return float(QDateTime(day, QTime(0, 0)).toSecsSinceEpoch())
 
 
 class _Relay(QObject):
@@ -146,6 +159,27 @@ class HistoryPanel(QWidget):
         filters = QHBoxLayout()
         for combo in (self.kind_combo, self.period_combo, self.language_combo):
             filters.addWidget(combo)
+        self.from_date, self.to_date = QDateEdit(), QDateEdit()
+        today = QDate.currentDate()
+        for edit, name, value in (
+            (self.from_date, "From date", today.addDays(-30)),
+            (self.to_date, "To date (included)", today),
+        ):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("yyyy-MM-dd")
+            edit.setDate(value)
+            edit.setAccessibleName(name)
+            edit.dateChanged.connect(lambda _d: self.refresh())
+        self.range_row = QWidget()
+        dates = QHBoxLayout(self.range_row)
+        dates.setContentsMargins(0, 0, 0, 0)
+        dates.addWidget(self.from_date)
+        dates.addWidget(QLabel("to"))
+        dates.addWidget(self.to_date)
+        self.range_row.hide()
+        self.period_combo.currentIndexChanged.connect(
+            lambda _i: self.range_row.setVisible(self.period_combo.currentData() == RANGE)
+        )
         self.list = QListWidget()
         self.list.setAccessibleName("History results")
         self.list.setWordWrap(True)
@@ -169,6 +203,7 @@ class HistoryPanel(QWidget):
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.search_edit)
         layout.addLayout(filters)
+        layout.addWidget(self.range_row)
         layout.addWidget(self.list, 1)
         layout.addWidget(self.status)
         layout.addLayout(buttons)
@@ -189,9 +224,13 @@ class HistoryPanel(QWidget):
     # -- searching ----------------------------------------------------------------------------
     def filters(self) -> Filters:
         days = float(self.period_combo.currentData() or 0.0)
-        since = time.time() - days * DAY if days else None
+        since = time.time() - days * DAY if days > 0 else None
+        until = None
+        if days == RANGE:
+            since = _start_of(self.from_date.date())
+            until = _start_of(self.to_date.date().addDays(1))
         return Filters(
-            since, None, self.kind_combo.currentData(), self.language_combo.currentData()
+            since, until, self.kind_combo.currentData(), self.language_combo.currentData()
         )
 
     @Slot()
