@@ -3,8 +3,9 @@
 FTS5's unicode61 tokenizer sees a run of CJK characters as one token, so a word inside a
 sentence cannot be found. ``grams`` turns each run of CJK letters into its overlapping
 bigrams ("東京都" → "東京 京都"; a single character stays itself), indexed in a second FTS5
-table; a query run becomes the phrase of its bigrams, which matches exactly where the run
-appears as a substring. Other text is left out (the main index has it).
+table with the runs' characters; a query run becomes the phrase of its bigrams, which matches
+exactly where the run appears as a substring, and a one-character query looks the character
+up. Other text is left out (the main index has it).
 """
 
 from __future__ import annotations
@@ -41,13 +42,19 @@ def grams(text: str) -> str:
     return " , ".join(" ".join(run_grams(r)) for r in runs(text))
 
 
+def chars(text: str) -> str:
+    """The distinct characters of every CJK run, space-separated (one-character queries)."""
+    return " ".join(dict.fromkeys(ch for run in runs(text) for ch in run))
+
+
 def query(text: str) -> str:
-    """An FTS5 query for the CJK runs of ``text`` (each run a phrase, all required); a single
-    character is a prefix term (it may begin a bigram) — "" when there is no CJK letter."""
+    """An FTS5 query for the CJK runs of ``text``: each run of two or more characters is the
+    phrase of its bigrams in the ``grams`` column, a single character a term of the ``chars``
+    column; all are required. "" when there is no CJK letter."""
     parts = []
     for run in runs(text):
         if len(run) == 1:
-            parts.append(f'"{run}"*')
+            parts.append(f'chars : "{run}"')
         else:
-            parts.append('"' + " ".join(run_grams(run)) + '"')
+            parts.append('grams : "' + " ".join(run_grams(run)) + '"')
     return " AND ".join(parts)

@@ -9,7 +9,9 @@ each output: the transcript is output 0, translations follow). Version 2: the FT
 segment text (external content, kept in sync by triggers; filled from existing rows).
 Version 3: indexes for listing by time and for the entry → segments join. Version 4: the CJK
 bigram index (``app.core.history.cjk``; its SQL function ``cjk_grams`` is registered on every
-connection by :func:`register_functions`, which :func:`migrate` calls).
+connection by :func:`register_functions`, which :func:`migrate` calls). Version 5: the CJK
+index also holds each run's single characters (``cjk_chars``), so a one-character query is
+exact.
 """
 
 from __future__ import annotations
@@ -84,7 +86,30 @@ INSERT INTO segments_cjk(rowid, grams)
     SELECT id, cjk_grams(text) FROM segments WHERE cjk_grams(text) != '';
 """
 
-MIGRATIONS: tuple[str, ...] = (V1, V2, V3, V4)
+V5 = """
+DROP TRIGGER segments_cjk_ai;
+DROP TRIGGER segments_cjk_ad;
+DROP TRIGGER segments_cjk_au;
+DROP TABLE segments_cjk;
+CREATE VIRTUAL TABLE segments_cjk USING fts5(grams, chars, tokenize='unicode61');
+CREATE TRIGGER segments_cjk_ai AFTER INSERT ON segments WHEN cjk_grams(new.text) != '' BEGIN
+    INSERT INTO segments_cjk(rowid, grams, chars)
+        VALUES (new.id, cjk_grams(new.text), cjk_chars(new.text));
+END;
+CREATE TRIGGER segments_cjk_ad AFTER DELETE ON segments BEGIN
+    DELETE FROM segments_cjk WHERE rowid = old.id;
+END;
+CREATE TRIGGER segments_cjk_au AFTER UPDATE OF text ON segments BEGIN
+    DELETE FROM segments_cjk WHERE rowid = old.id;
+    INSERT INTO segments_cjk(rowid, grams, chars)
+        SELECT new.id, cjk_grams(new.text), cjk_chars(new.text)
+        WHERE cjk_grams(new.text) != '';
+END;
+INSERT INTO segments_cjk(rowid, grams, chars)
+    SELECT id, cjk_grams(text), cjk_chars(text) FROM segments WHERE cjk_grams(text) != '';
+"""
+
+MIGRATIONS: tuple[str, ...] = (V1, V2, V3, V4, V5)
 LATEST = len(MIGRATIONS)
 
 
@@ -99,6 +124,7 @@ def version(conn: sqlite3.Connection) -> int:
 def register_functions(conn: sqlite3.Connection) -> None:
     """SQL functions the schema's triggers use (every connection needs them)."""
     conn.create_function("cjk_grams", 1, cjk.grams, deterministic=True)
+    conn.create_function("cjk_chars", 1, cjk.chars, deterministic=True)
 
 
 def migrate(conn: sqlite3.Connection, target: int = LATEST) -> int:

@@ -12,9 +12,10 @@ from app.core.history.store import MARK_END, MARK_START, HistoryStore, NewEntry,
 def test_grams_and_queries() -> None:
     assert cjk.runs("東京都、大阪 and 北") == ["東京都", "大阪", "北"]
     assert cjk.grams("東京都、大阪 x 北") == "東京 京都 , 大阪 , 北"
-    assert cjk.query("京都") == '"京都"'
-    assert cjk.query("東京都") == '"東京 京都"'
-    assert cjk.query("北 大阪") == '"北"* AND "大阪"'
+    assert cjk.query("京都") == 'grams : "京都"'
+    assert cjk.query("東京都") == 'grams : "東京 京都"'
+    assert cjk.query("北 大阪") == 'chars : "北" AND grams : "大阪"'
+    assert cjk.chars("東京都、京") == "東 京 都"
     assert cjk.grams("no cjk here") == "" and cjk.query("abc") == ""
 
 
@@ -38,7 +39,9 @@ def test_substring_search_single_characters_mixed_words_and_delete(tmp_path: Pat
     assert store.search("会議")[0].marked == f"東京都で{MARK_START}会議{MARK_END}がありました"
     assert len(store.search("東京都")) == 1  # "東京、都庁": the runs are not joined
     assert [h.text for h in store.search("京都 meet")] == ["京都の meeting は明日です"]
-    assert len(store.search("明")) == 1  # one character: the bigram starting with it
+    assert len(store.search("明")) == 1
+    assert [h.text for h in store.search("す")] == ["京都の meeting は明日です"]  # a run's last
+    assert store.search("す")[0].marked.endswith(f"で{MARK_START}す{MARK_END}")
     store.delete([a])
     assert [h.text for h in store.search("会議")] == []
     store.close()
