@@ -49,7 +49,15 @@ class ServerHandle:
         self.sock = bind(host, port)
         self.host = host
         self.port: int = self.sock.getsockname()[1]
-        cfg = uvicorn.Config(app, http="h11", lifespan="off", log_level="warning", access_log=False)
+        # Ctrl-C waits at most 5 s for requests in flight (their jobs are cancelled then).
+        cfg = uvicorn.Config(
+            app,
+            http="h11",
+            lifespan="off",
+            log_level="warning",
+            access_log=False,
+            timeout_graceful_shutdown=5,
+        )
         self.server = uvicorn.Server(cfg)
         self._thread: threading.Thread | None = None
 

@@ -84,3 +84,47 @@ def test_a_model_that_cannot_load_is_one_line_exit_1(tmp_path) -> None:
     proc = _start(["--model", "test/missing", "--port", "0"], tmp_path / "home")
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 1 and "cannot load the model" in err and "Traceback" not in err
+
+
+def test_ctrl_c_with_a_request_in_flight_cancels_it_and_exits(tmp_path) -> None:
+    speech = espeak.compose([0.3, espeak.synthesize("Hello there."), 0.3])
+    audio = write_audio(tmp_path / "hello.wav", speech.audio, 16000)
+    env = {
+        **os.environ,
+        "GRANITE_DICTATE_HOME": str(tmp_path / "home"),
+        "GRANITE_DICTATE_ENGINE_FACTORY": "tests.support.fake_engine:factory",
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "app", "serve", "--model", "test/block", "--port", "0"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        lines, _ = _lines(proc)
+        seen: list[str] = []
+        while not (match := re.search(r"at (http://127\.0\.0\.1:\d+/v1)", "".join(seen))):
+            seen.append(lines.get(timeout=60))
+        client = openai.OpenAI(base_url=match.group(1), api_key="x", max_retries=0, timeout=60)
+        errors: list[Exception] = []
+
+        def send() -> None:
+            try:
+                client.audio.transcriptions.create(file=audio.open("rb"), model="x")
+            except Exception as err:
+                errors.append(err)
+
+        sender = threading.Thread(target=send, daemon=True)
+        sender.start()
+        assert proc.stdout is not None
+        assert proc.stdout.readline().strip() == "engine busy"  # the job runs (and blocks)
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=60) == 0
+        sender.join(30)
+        assert errors  # the client's request ended without an answer
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()

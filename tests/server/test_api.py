@@ -283,3 +283,23 @@ def test_error_body_has_openai_shape(server, talk) -> None:
     doc = json.loads(reply.text)
     assert reply.status_code == 400 and doc["error"]["param"] == "response_format"
     assert "access-control-allow-origin" not in reply.headers
+
+
+def test_a_chunked_upload_over_the_limit_is_413_while_streaming() -> None:
+    """No Content-Length: the limit is enforced as the body streams in."""
+
+    def body():
+        yield b'--b\r\nContent-Disposition: form-data; name="file"; filename="a.wav"\r\n\r\n'
+        for _ in range(40):
+            yield bytes(4096)
+        yield b"\r\n--b--\r\n"
+
+    with serve(factory, max_upload_mb=0.05) as small:
+        reply = httpx.post(
+            f"{small.url}/audio/transcriptions",
+            content=body(),
+            headers={"content-type": "multipart/form-data; boundary=b"},
+            timeout=30,
+        )
+        assert reply.status_code == 413 and "over 0.05 MB" in reply.json()["error"]["message"]
+        assert small.hub.active == 0
