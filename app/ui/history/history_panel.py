@@ -116,8 +116,8 @@ class HistoryPanel(QWidget):
     message = Signal(str)
     #: An entry to open in a tab: (EntryData, output index, start time of the segment)
     openRequested = Signal(object, int, float)
-    #: Play this audio file from start to end seconds
-    playRequested = Signal(str, float, float)
+    #: Play the entry's audio from start to end seconds
+    playRequested = Signal(object, float, float)  # EntryData
     exportRequested = Signal(object, int)  # EntryData, output index
 
     def __init__(self, service: HistoryService, parent: QWidget | None = None) -> None:
@@ -316,14 +316,7 @@ class HistoryPanel(QWidget):
 
     @Slot()
     def play_selected(self) -> None:
-        def play(row: Row, data: EntryData) -> None:
-            path = data.entry.audio_path
-            if not path:
-                self.message.emit("There is no audio for this entry.")
-                return
-            self.playRequested.emit(path, row.start, row.end)
-
-        self._with_entry(play)
+        self._with_entry(lambda row, data: self.playRequested.emit(data, row.start, row.end))
 
     @Slot()
     def delete_selected(self) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence, QTextCursor
@@ -23,6 +22,7 @@ from app.core.text.export import FORMATS, choose_format, write_result
 from app.core.text.rules import Rule
 from app.core.transcript import Segment, Task, TaskSpec
 from app.ui.history.history_panel import EntryData, HistoryPanel
+from app.ui.history.playback import SlicePlayer
 from app.ui.history.recorder import HistoryRecorder
 from app.ui.window.main_window import MainWindow
 from app.workers.qt_engine import Bridge
@@ -102,7 +102,8 @@ class HistoryUi:
         self.panel.playRequested.connect(self.play)
         window.preferencesApplied.connect(lambda p: self.prune(p.history_keep_days))
         self.ask_save_path = self._ask_save_path
-        self.player: Any = None
+        self.player = SlicePlayer(parent=window)
+        self.player.message.connect(window.show_error)
 
     def show_search(self) -> None:
         self.dock.show()
@@ -148,19 +149,12 @@ class HistoryUi:
         except (GraniteError, OSError) as err:
             self.window.show_error(f"Cannot export: {err}")
 
-    def play(self, path: str, start: float, end: float) -> None:
-        from app.audio.devices import Playback
-        from app.audio.journal import read_wav
-
-        if not path.lower().endswith(".wav") or not Path(path).is_file():
-            self.window.show_error("The recording is gone (or is not a WAV recording).")
+    def play(self, data: EntryData, start: float, end: float) -> None:
+        path = data.entry.audio_path
+        if not path:
+            self.window.show_error("There is no audio for this entry.")
             return
-        try:
-            audio, rate = read_wav(Path(path))
-            self.player = self.player or Playback()
-            self.player.play(audio[int(start * rate) : int(end * rate)], rate)
-        except GraniteError as err:
-            self.window.show_error(str(err))
+        self.player.play(path, start, end, data.entry.audio_owned)
 
     def _ask_save_path(self, suggested: str) -> str | None:
         filters = ";;".join(f"{f.upper()} (*.{f})" for f in FORMATS)
