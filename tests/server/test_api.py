@@ -7,6 +7,7 @@ import json
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -288,7 +289,7 @@ def test_error_body_has_openai_shape(server, talk) -> None:
 def test_a_chunked_upload_over_the_limit_is_413_while_streaming() -> None:
     """No Content-Length: the limit is enforced as the body streams in."""
 
-    def body():
+    def body() -> Iterator[bytes]:
         yield b'--b\r\nContent-Disposition: form-data; name="file"; filename="a.wav"\r\n\r\n'
         for _ in range(40):
             yield bytes(4096)
