@@ -98,3 +98,15 @@ def dictation_context(
     only to a transcription (they are words of the spoken language), in that language."""
     commands = command_set(command_lines) if commands_on and spec.task is Task.TRANSCRIBE else None
     return TextContext(tuple(rules), commands, spec.source_language, spec.keywords)
+
+
+def written_text(text: str, commands: CommandSet | None, language: str | None) -> str:
+    """An utterance as it was written once its spoken commands ran (the history's text):
+    "" for one that was only a command ("new line", "scratch that")."""
+    if commands is None:
+        return text.strip()
+    rest, actions = commands.split(text, language)
+    if not actions:
+        return text.strip()
+    rendered, _scratch = render(rest, actions, language)
+    return rendered.strip()

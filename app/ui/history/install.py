@@ -17,8 +17,10 @@ from app.core.history import retention
 from app.core.history.record import default_path
 from app.core.history.service import HistoryService
 from app.core.history.store import DICTATION, HistoryStore
+from app.core.text.commands import CommandSet
 from app.core.text.document import Document, OutputText, Run
 from app.core.text.export import FORMATS, choose_format, write_result
+from app.core.text.postprocess import command_set
 from app.core.text.rules import Rule
 from app.core.transcript import Segment, Task, TaskSpec
 from app.ui.history.history_panel import EntryData, HistoryPanel
@@ -84,8 +86,12 @@ class HistoryUi:
             on = kind == DICTATION or window.prefs.rules_on_files
             return window.keywords.active_rules() if on else ()
 
+        def commands() -> CommandSet | None:
+            prefs = window.prefs
+            return command_set(prefs.spoken_command_lines) if prefs.spoken_commands else None
+
         self.recorder = HistoryRecorder(
-            service, lambda: bool(window.prefs.history_enabled), rules=rules
+            service, lambda: bool(window.prefs.history_enabled), rules=rules, commands=commands
         )
         self.recorder.watch(bridge, getattr(window, "jobs", None))
         self.panel = HistoryPanel(service)

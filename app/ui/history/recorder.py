@@ -5,13 +5,15 @@ File jobs are known from ``FileJobs.jobAdded`` (path, job id); every other finis
 the bridge is a dictated utterance, whose audio is the app's recording
 (``<recordings>/<source>.wav``) with the segment times inside it. The replacement rules that
 applied to the pane apply to the stored text too (always for dictation, for files when
-chosen); spoken commands do not (the history keeps the words).
+chosen); a dictated transcript is stored as written after its spoken commands, and an
+utterance that was only a command ("new line", "scratch that") is not stored.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Slot
@@ -20,9 +22,10 @@ from app.core import recordings
 from app.core.history.record import entry_from_results
 from app.core.history.service import HistoryService
 from app.core.history.store import DICTATION, FILE
-from app.core.text.postprocess import apply_rules_to_result
+from app.core.text.commands import CommandSet
+from app.core.text.postprocess import apply_rules_to_result, written_text
 from app.core.text.rules import Rule
-from app.core.transcript import TranscriptResult
+from app.core.transcript import Task, TranscriptResult
 
 log = logging.getLogger(__name__)
 
@@ -35,8 +38,10 @@ class HistoryRecorder(QObject):
         recordings_folder: Path | None = None,
         parent: QObject | None = None,
         rules: Callable[[str], Sequence[Rule]] = lambda _kind: (),
+        commands: Callable[[], CommandSet | None] = lambda: None,
     ) -> None:
         super().__init__(parent)
+        self._commands = commands  # spoken commands in force (dictation only)
         self._rules = rules  # replacement rules for an entry of this kind (what the pane got)
         self.service = service
         self._enabled = enabled
@@ -68,6 +73,8 @@ class HistoryRecorder(QObject):
         results = [apply_rules_to_result(r, rules) for r in results]
         if path is not None:
             entry = entry_from_results(FILE, results, source=path, audio_path=path)
+        elif results and not self._written(results):
+            return  # the utterance was only a spoken command
         else:
             folder = self._folder or recordings.recordings_dir()
             source = results[0].source if results else ""
@@ -77,3 +84,17 @@ class HistoryRecorder(QObject):
         if entry is not None:
             self.service.add(entry)
             self.stored += 1
+
+    def _written(self, results: list[TranscriptResult]) -> bool:
+        """Apply the spoken commands to a dictated transcript in place; False if nothing is
+        left of it."""
+        first = results[0]
+        commands = self._commands()
+        if first.spec.task is not Task.TRANSCRIBE or commands is None:
+            return True
+        lang = first.spec.source_language
+        first.segments = [
+            replace(seg, text=written_text(seg.text, commands, lang)) for seg in first.segments
+        ]
+        first.segments = [seg for seg in first.segments if seg.text]
+        return bool(first.segments)

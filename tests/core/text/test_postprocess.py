@@ -68,3 +68,14 @@ def test_a_lone_mark_after_another_mark_asks_to_replace_it() -> None:
     assert postprocess("Question mark.", "Hello world.", ctx) == Edit("?", replace_mark=True)
     assert postprocess("Exclamation mark!", "Hello world", ctx) == Edit("!")
     assert postprocess("wow question mark", "Hello.", ctx) == Edit(" Wow?")
+
+
+def test_written_text_for_the_history() -> None:
+    from app.core.text.postprocess import written_text
+
+    commands = CommandSet()
+    assert written_text("Hello world period", commands, "en") == "Hello world."
+    assert written_text("New line.", commands, "en") == ""
+    assert written_text("Scratch that.", commands, "en") == ""
+    assert written_text(" the period of time ", commands, "en") == "the period of time"
+    assert written_text("New line.", None, "en") == "New line."

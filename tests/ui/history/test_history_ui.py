@@ -139,3 +139,18 @@ def test_stored_text_has_the_rules_applied(app: App) -> None:  # noqa: F811
     store = stored(app)
     assert len(store.search("dictée")) == 2 and store.search("speech") == []
     store.close()
+
+
+def test_a_command_only_utterance_is_not_stored(app: App) -> None:  # noqa: F811
+    gui = app.gui
+    first, second = app.expected()
+    # the fake engine's second utterance, as a user's own spoken command
+    lines = f"{' '.join(second.split())} => new line"
+    app.window.apply_preferences(replace(app.window.prefs, spoken_command_lines=lines))
+    app.window.record_action.trigger()
+    app.window.record_action.trigger()
+    app.wait_idle()
+    app.qtbot.waitUntil(lambda: gui.history.recorder.stored == 1, timeout=WAIT_MS)
+    store = stored(app)
+    assert [e.preview.lower() for e in store.entries()] == [first.lower()]
+    store.close()
