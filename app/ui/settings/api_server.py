@@ -5,6 +5,9 @@ server shares the window's model thread and starts or stops when preferences are
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
+
+from PySide6.QtCore import QObject, Signal
 
 from app.core.errors import GraniteError
 from app.core.preferences import Preferences
@@ -22,22 +25,46 @@ log = logging.getLogger(__name__)
 WINDOW_PARALLEL = 4
 
 
-def engine_factory_for(prefs: Preferences) -> EngineFactory:
+class Notices(QObject):
+    """What a remote engine may not support, said once (emitted on the model thread, shown
+    in the window's banner through a queued connection)."""
+
+    said = Signal(str)
+
+    def say(self, line: str) -> None:
+        log.warning("%s", line)
+        self.said.emit(line)
+
+
+def engine_factory_for(prefs: Preferences, notices: Notices | None = None) -> EngineFactory:
     if not prefs.engine_url:
         return engine_factory_from_env()
-    return remote_factory(prefs.engine_url, None, WINDOW_PARALLEL, log.warning)
+    notify = notices.say if notices is not None else log.warning
+    return remote_factory(prefs.engine_url, None, WINDOW_PARALLEL, notify)
 
 
-def make_engine(prefs: Preferences) -> tuple[EngineBridge, EmbeddedServer]:
+@dataclass
+class ServerSide:
+    """The API server that shares the window's model thread, and the remote-engine notices."""
+
+    server: EmbeddedServer
+    notices: Notices
+
+
+def make_engine(prefs: Preferences) -> tuple[EngineBridge, ServerSide]:
     """The window's bridge, its model thread also heard by the (stopped) API server."""
-    hub, check = JobHub(DEFAULT_MAX_QUEUE), InputCheck()
+    hub, check, notices = JobHub(DEFAULT_MAX_QUEUE), InputCheck(), Notices()
     bridge = EngineBridge(
-        engine_factory_for(prefs), decoder=check.decode, splitter=check.split, also=hub
+        engine_factory_for(prefs, notices), decoder=check.decode, splitter=check.split, also=hub
     )
-    return bridge, EmbeddedServer(bridge.engine_thread, hub, check)
+    return bridge, ServerSide(EmbeddedServer(bridge.engine_thread, hub, check), notices)
 
 
-def install_api_server(window: MainWindow, server: EmbeddedServer) -> None:
+def install_api_server(window: MainWindow, side: ServerSide) -> None:
+    server = side.server
+    side.notices.setParent(window)
+    side.notices.said.connect(window.show_error)
+
     def apply(prefs: Preferences) -> None:
         try:
             url = server.apply(prefs.api_server_enabled, prefs.api_server_port, prefs.model)

@@ -95,3 +95,28 @@ def test_engine_choice(monkeypatch) -> None:
     assert remote is not fake_engine.factory
     with pytest.raises(Exception, match="Cannot reach the engine"):
         remote("ignored", lambda d, t: None, lambda: False)
+
+
+def test_a_server_engine_transcribes_and_says_what_it_may_ignore(
+    qtbot, tmp_path, monkeypatch, talk
+) -> None:
+    from tests.remote.test_client import Script, scripted
+
+    monkeypatch.setenv("GRANITE_DICTATE_HOME", str(tmp_path / "home"))
+    with scripted(Script([])) as url:
+        settings = SettingsStore(str(tmp_path / "settings.ini"))
+        settings.save_preferences(Preferences(engine_url=url))
+        window = build_window(settings=settings)
+        qtbot.addWidget(window)
+        bridge = window.bridge
+        try:
+            window.use_model("ignored")
+            qtbot.waitUntil(lambda: window.model_state == "ready", timeout=WAIT_MS)
+            spec = TaskSpec(keywords=("Granite",))
+            with qtbot.waitSignal(bridge.jobFinished, timeout=WAIT_MS) as finished:
+                bridge.submit_file(str(talk), [spec], SegmentationConfig())
+            assert finished.args is not None
+            assert finished.args[1][0].text.startswith("chunk ")  # the server's answer
+            qtbot.waitUntil(lambda: "may ignore" in window.banner.text(), timeout=WAIT_MS)
+        finally:
+            bridge.shutdown(5.0)
