@@ -11,14 +11,13 @@ import json
 import os
 import platform
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from app.core import paths
+from app.core import atomic, paths
 
 NOT_ON_MACOS = "not on macOS"
 
@@ -92,19 +91,9 @@ class Report:
         }
 
     def write_json(self, path: Path) -> None:
-        """Atomically (temp file, fsync, rename)."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".self-test-", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                json.dump(self.to_dict(), f, indent=2, default=str)
-                f.write("\n")
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        """Durable and private (``app.core.atomic``: temp file, fsync, rename)."""
+        text = json.dumps(self.to_dict(), indent=2, default=str) + "\n"
+        atomic.write_text_atomic(path, text)
 
 
 def folders_writable(extra: Iterable[tuple[str, Path]] = ()) -> CheckResult:

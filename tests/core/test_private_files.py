@@ -88,3 +88,16 @@ def test_settings_file_is_0600(home: Path) -> None:
     store = SettingsStore(str(paths.settings_path()))
     store.save_preferences(Preferences())
     assert _mode(paths.settings_path()) == 0o600
+
+
+def test_an_unwritable_data_folder_is_one_recording_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Record (window) and listen both open a journal: a data folder that cannot be made is a
+    RecordingError (one line), never an OSError escaping as a traceback."""
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("GRANITE_DICTATE_HOME", str(blocker))
+    with pytest.raises(RecordingError) as info:
+        RecordingJournal()
+    assert "\n" not in str(info.value) and "Cannot create a recording" in str(info.value)
