@@ -17,13 +17,17 @@ DEFAULT_MODEL_SIZE = "about 2.9 GB"
 
 
 def needs_download(spec: str) -> bool:
-    """True when ``spec`` is a repo id missing from the Hugging Face cache (no network I/O)."""
+    """True when ``spec`` is a repo id missing from the Hugging Face cache (no network I/O).
+    Never with a replaced engine factory (``GRANITE_DICTATE_ENGINE_FACTORY``: tests), which
+    does not download through the Hub."""
+    if os.environ.get(FACTORY_ENV):
+        return False
     return _needs_download(spec)
 
 
 def announce_download(spec: str, say: Callable[[str], None]) -> None:
     """Say the size before the real engine downloads ``spec`` (a test engine never does)."""
-    if not os.environ.get(FACTORY_ENV) and needs_download(spec):
+    if needs_download(spec):
         say(download_notice(spec))
 
 
