@@ -106,6 +106,7 @@ def start_gui(
     dictation = install(window, window.bridge, window.prefs, session_factory=session_factory)
     history = install_history(window, window.bridge)
     window.historyDeleteAllRequested.connect(history.delete_all)
+    dictation.controller.utteranceRemoved.connect(history.recorder.forget_last_dictation)
     if platform is None:
         platform = create_platform(schedule=qt_scheduler)
     shell = AppShell(window, dictation.controller, platform)

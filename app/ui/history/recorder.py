@@ -19,9 +19,10 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Slot
 
 from app.core import recordings
+from app.core.history import retention
 from app.core.history.record import entry_from_results
 from app.core.history.service import HistoryService
-from app.core.history.store import DICTATION, FILE
+from app.core.history.store import DICTATION, FILE, HistoryStore
 from app.core.text.commands import CommandSet
 from app.core.text.postprocess import apply_rules_to_result, written_text
 from app.core.text.rules import Rule
@@ -48,6 +49,7 @@ class HistoryRecorder(QObject):
         self._folder = recordings_folder
         self._files: dict[int, str] = {}  # job id -> path
         self.stored = 0  # entries handed to the history thread
+        self._dictated: list[int] = []  # ids of stored dictation entries (history thread only)
 
     def watch(self, bridge: QObject, file_jobs: QObject | None = None) -> None:
         bridge.jobFinished.connect(self.on_finished)  # type: ignore[attr-defined]
@@ -82,8 +84,25 @@ class HistoryRecorder(QObject):
             audio = str(wav) if wav is not None and wav.exists() else None
             entry = entry_from_results(DICTATION, results, source=source, audio_path=audio)
         if entry is not None:
-            self.service.add(entry)
+            done = self._remember if kind == DICTATION else None
+            self.service.add(entry, done)
             self.stored += 1
+
+    def _remember(self, entry_id: int) -> None:
+        """On the history thread: the newest dictation entries, for undo."""
+        self._dictated.append(entry_id)
+        del self._dictated[:-50]
+
+    @Slot()
+    def forget_last_dictation(self) -> None:
+        """The last dictated utterance was undone ("scratch that", Undo Last Dictation): its
+        entry goes too. Runs on the history thread, after the entry was added."""
+        ids = self._dictated
+
+        def forget(store: HistoryStore) -> int:
+            return retention.delete_entries(store, [ids.pop()]) if ids else 0
+
+        self.service.call(forget)
 
     def _written(self, results: list[TranscriptResult]) -> bool:
         """Apply the spoken commands to a dictated transcript in place; False if nothing is

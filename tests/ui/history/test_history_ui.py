@@ -154,3 +154,17 @@ def test_a_command_only_utterance_is_not_stored(app: App) -> None:  # noqa: F811
     store = stored(app)
     assert [e.preview.lower() for e in store.entries()] == [first.lower()]
     store.close()
+
+
+def test_scratch_that_takes_the_utterance_out_of_the_history(app: App) -> None:  # noqa: F811
+    gui = app.gui
+    _first, second = app.expected()
+    lines = f"{' '.join(second.split())} => scratch that"
+    app.window.apply_preferences(replace(app.window.prefs, spoken_command_lines=lines))
+    app.window.record_action.trigger()
+    app.window.record_action.trigger()
+    app.wait_idle()
+    assert app.window.current_pane().document.toPlainText() == ""
+    store = stored(app)
+    assert store.count() == (0, 0) and gui.history.recorder.stored == 1
+    store.close()
