@@ -31,10 +31,11 @@ def add_remote_options(parser: Any) -> None:
     )
 
 
-def engine_setup(ns: argparse.Namespace, local: EngineFactory) -> tuple[EngineFactory, int]:
-    """(engine factory, chunks per step) for ``ns``; raises UsageError."""
+def engine_setup(ns: argparse.Namespace, local: EngineFactory) -> tuple[EngineFactory, int, str]:
+    """(engine factory, chunks per step, model spec to load) for ``ns``; raises UsageError.
+    With ``--engine`` the "model" is the server (nothing is downloaded here)."""
     if not ns.engine:
-        return local, ns.batch
+        return local, ns.batch, ns.model
     url = str(ns.engine).strip()
     if not url.startswith(("http://", "https://")):
         raise UsageError(f"--engine: '{url}' is not an http:// or https:// address.")
@@ -45,4 +46,4 @@ def engine_setup(ns: argparse.Namespace, local: EngineFactory) -> tuple[EngineFa
         say(f"warning: {line}")
 
     factory = remote_factory(url, ns.engine_key or None, ns.parallel, notify)
-    return factory, min(MAX_FILE_BATCH, 4 * ns.parallel)
+    return factory, min(MAX_FILE_BATCH, 4 * ns.parallel), url

@@ -156,7 +156,7 @@ def transcribe_command(ns: argparse.Namespace) -> int:
     try:
         spec, formats, cfg = parse_options(ns)
         rules = load_rules_file(ns.rules) if ns.rules else []
-        factory, batch = engine_setup(ns, engine_factory())
+        factory, batch, model = engine_setup(ns, engine_factory())
     except GraniteError as err:
         say(str(err))
         return EXIT_USAGE
@@ -183,7 +183,7 @@ def transcribe_command(ns: argparse.Namespace) -> int:
             formats,
             cfg,
             out_dir,
-            ns.model,
+            model,
             thread,
             events,
             display,
