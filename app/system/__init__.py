@@ -1,51 +1,12 @@
 """System-wide dictation layer: global hotkey, text injection, permissions, launch at login.
 
-Plain Python (no Qt). :func:`create_platform` picks the implementation for this system; the
-platform modules import their native bindings lazily so this package imports everywhere.
+Plain Python (no Qt). ``create_platform`` (``app.system.platform``) picks the implementation
+for this system; ``Platform`` (``app.system.base``) holds the services it found.
 """
 
 from __future__ import annotations
 
-import logging
-import sys
-from dataclasses import dataclass
+from app.system.base import Platform
+from app.system.platform import create_platform
 
-from app.system.base import GlobalHotkey, LoginItem, Permissions, Scheduler, TextInjector
-
-log = logging.getLogger(__name__)
-
-
-@dataclass
-class Platform:
-    """The four services the UI wires together; ``None`` means unsupported on this system."""
-
-    hotkey: GlobalHotkey | None
-    injector: TextInjector | None
-    permissions: Permissions
-    login_item: LoginItem | None
-    name: str
-
-
-def create_platform(schedule: Scheduler | None = None) -> Platform:
-    """The best implementation available here; never raises (falls back to 'unsupported').
-
-    ``schedule(delay_s, fn)`` runs the clipboard restore after a paste; the UI passes one that
-    runs on the GUI thread (``QTimer.singleShot``). Default: a ``threading.Timer``.
-    """
-    from app.system.base import timer_scheduler
-
-    schedule = schedule or timer_scheduler
-    if sys.platform == "darwin":
-        try:
-            from app.system import macos
-
-            return macos.create(schedule)
-        except ImportError as exc:  # pyobjc missing from a source checkout
-            log.warning("macOS integration unavailable: %s", exc)
-    elif sys.platform.startswith("linux"):
-        from app.system import x11
-
-        return x11.create(schedule)
-    from app.system.fake import AllGrantedPermissions
-
-    return Platform(None, None, AllGrantedPermissions(), None, "unsupported")
+__all__ = ["Platform", "create_platform"]

@@ -223,3 +223,14 @@ def timer_scheduler(delay_s: float, fn: Callable[[], None]) -> None:
     timer = threading.Timer(delay_s, fn)
     timer.daemon = True
     timer.start()
+
+
+@dataclass
+class Platform:
+    """The four services the UI wires together; ``None`` means unsupported on this system."""
+
+    hotkey: GlobalHotkey | None
+    injector: TextInjector | None
+    permissions: Permissions
+    login_item: LoginItem | None
+    name: str

@@ -6,8 +6,7 @@ from __future__ import annotations
 import sys
 
 from app.core.selftest import CheckResult, failed, passed, skipped
-from app.system import Platform
-from app.system.base import MicrophoneStatus, PermissionKind, Shortcut
+from app.system.base import MicrophoneStatus, PermissionKind, Platform, Shortcut
 
 #: A shortcut nobody uses, registered for a moment and dropped again.
 PROBE_SHORTCUT = "ctrl+alt+cmd+f19"

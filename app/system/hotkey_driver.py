@@ -37,8 +37,7 @@ from app.core.dictation.hotkey_state import (
     startup_notices,
 )
 from app.core.errors import GraniteError
-from app.system import Platform
-from app.system.base import Shortcut, permission_status
+from app.system.base import Platform, Shortcut, permission_status
 
 log = logging.getLogger(__name__)
 

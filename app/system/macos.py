@@ -30,7 +30,7 @@ from app.system.macos_services import MacLoginItem, MacPermissions, accessibilit
 from app.system.macos_tap import TapThread
 
 if TYPE_CHECKING:
-    from app.system import Platform
+    from app.system.base import Platform
 
 log = logging.getLogger(__name__)
 
@@ -270,7 +270,7 @@ class MacTextInjector:
 
 def create(schedule: Scheduler = timer_scheduler) -> Platform:
     """The macOS :class:`app.system.Platform`; ``ImportError`` when pyobjc is missing."""
-    from app.system import Platform
+    from app.system.base import Platform
 
     for name in ("Quartz", "CoreFoundation", "AppKit", "ApplicationServices", "AVFoundation"):
         _mod(name)

@@ -24,7 +24,7 @@ from app.system.base import (
 )
 
 if TYPE_CHECKING:
-    from app.system import Platform
+    from app.system.base import Platform
 
 log = logging.getLogger(__name__)
 
@@ -131,7 +131,7 @@ class AutostartLoginItem:
 
 def create(schedule: Scheduler = timer_scheduler) -> Platform:
     """The Linux :class:`app.system.Platform`."""
-    from app.system import Platform
+    from app.system.base import Platform
     from app.system.fake import AllGrantedPermissions
 
     have_tools = all(shutil.which(tool) for tool in ("xdotool", "xclip"))
