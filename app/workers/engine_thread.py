@@ -1,5 +1,9 @@
 """The one model thread: loads the model and runs every engine call (no Qt here).
 
+Size: over 300 lines because the whole scheduling contract (priorities, prefetch, cancel,
+shutdown) is kept in one class, under one lock; the jobs are in ``jobs``, what each does on
+the model in ``steps`` and ``preview_streams``.
+
 MLX streams belong to the thread that created them, so one long-lived ``threading.Thread``
 owns the engine from load to drop. Work arrives as jobs with ids:
 
@@ -35,21 +39,32 @@ import itertools
 import logging
 import queue
 import threading
-import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from enum import Enum, auto
+from collections.abc import Sequence
 
 import numpy as np
 
 from app.core.errors import CancelledError, GraniteError, ModelMissingError
 from app.core.model_state import ModelState
-from app.core.segmentation import Chunk, SegmentationConfig
-from app.core.transcript import Segment, TaskSpec, TranscriptResult
+from app.core.segmentation import SegmentationConfig
+from app.core.transcript import TaskSpec, TranscriptResult
 from app.engine import memory
-from app.engine.base import SAMPLE_RATE, Audio, CancelToken, SpeechEngine
+from app.engine.base import SpeechEngine
 from app.engine.runner import SpeedOptions
+from app.workers import steps
 from app.workers.engine_factory import EngineFactory, one_line_error
+from app.workers.jobs import (
+    AudioJob,
+    FileJob,
+    Job,
+    LoadJob,
+    ModelWork,
+    Prep,
+    PreviewJob,
+    WorkJob,
+    cancel_check,
+    is_utterance,
+    steppable,
+)
 from app.workers.listener import EngineListener
 from app.workers.pipeline import (
     FILE_BATCH,
@@ -60,83 +75,13 @@ from app.workers.pipeline import (
 )
 from app.workers.pipeline import default_decoder as _default_decoder
 from app.workers.pipeline import default_splitter as _default_splitter
-from app.workers.preview_streams import PreviewStreams, make_previewer
+from app.workers.preview_streams import PreviewStreams, run_preview
 from app.workers.process_exit import park
 
 log = logging.getLogger(__name__)
 
 #: Files decoded ahead of the model (each holds its samples: 16 kHz float32, 230 MB per hour).
 PREFETCH_FILES = 2
-
-
-class Prep(Enum):
-    """A file job's decoding and VAD split, on the decode thread."""
-
-    WAITING = auto()
-    RUNNING = auto()
-    DONE = auto()
-
-
-@dataclass(eq=False)  # identity: jobs are found in lists by ``in``/``remove``
-class _Job:
-    id: int
-    token: CancelToken = field(default_factory=CancelToken, kw_only=True)
-
-
-@dataclass(eq=False)
-class LoadJob(_Job):
-    spec: str
-
-
-@dataclass(eq=False)
-class FileJob(_Job):
-    file: FileTranscription
-    prep: Prep = Prep.WAITING
-    prep_error: BaseException | None = None
-
-
-@dataclass(eq=False)
-class AudioJob(_Job):
-    """A live-dictation utterance."""
-
-    audio: Audio
-    offset: float
-    specs: tuple[TaskSpec, ...]
-    source: str = ""
-    background: bool = False  # a meeting's utterance: queued like a file step
-
-
-#: Model-thread work: (the loaded engine or None, cancel token) -> results to report.
-ModelWork = Callable[[SpeechEngine | None, CancelToken], list[TranscriptResult]]
-
-
-@dataclass(eq=False)
-class WorkJob(_Job):
-    """One step of other model work (e.g. speaker detection), run on the model thread."""
-
-    work: ModelWork
-
-
-@dataclass(eq=False)
-class PreviewJob(_Job):
-    """One coalesced preview update; ``id`` is the stream id. Never in ``_jobs``."""
-
-    audio: Audio
-    reset: bool = False  # a new utterance
-
-
-def _is_utterance(job: _Job | None) -> bool:
-    """A dictation utterance (first in line), not a meeting's background one."""
-    return isinstance(job, AudioJob) and not job.background
-
-
-def _steppable(job: FileJob) -> bool:
-    """Prepared, or streaming with a chunk ready for the model."""
-    return job.prep is Prep.DONE or job.file.ready
-
-
-def _cancel_check(token: CancelToken) -> Callable[[], bool]:
-    return lambda: token.cancelled
 
 
 class EngineThread:
@@ -155,7 +100,7 @@ class EngineThread:
         self._decoder = decoder
         self._splitter = splitter
         self._cond = threading.Condition()
-        self._jobs: list[_Job] = []  # pending and running, in submission order
+        self._jobs: list[Job] = []  # pending and running, in submission order
         self._ids = itertools.count(1)
         self._stopping = False
         self._stopped = threading.Event()
@@ -300,7 +245,7 @@ class EngineThread:
 
     # --- scheduling -----------------------------------------------------------------------------
 
-    def _add(self, job: _Job) -> int:
+    def _add(self, job: Job) -> int:
         with self._cond:
             if self._stopping:
                 job.token.cancel()
@@ -309,12 +254,12 @@ class EngineThread:
             self._cond.notify_all()
         return job.id
 
-    def _pick(self) -> _Job | None:
+    def _pick(self) -> Job | None:
         """The next job to step (lock held). See the module docstring for the order."""
         job = self._pick_job()
-        if _is_utterance(job) or (job is not None and job.token.cancelled):
+        if is_utterance(job) or (job is not None and job.token.cancelled):
             return job
-        if self._engine is None or any(_is_utterance(j) for j in self._jobs):
+        if self._engine is None or any(is_utterance(j) for j in self._jobs):
             return job  # utterances first (one waiting behind a load counts too)
         taken = self._previews.take()
         if taken is None:
@@ -322,17 +267,17 @@ class EngineThread:
         stream_id, audio, reset = taken
         return PreviewJob(stream_id, audio, reset)
 
-    def _pick_job(self) -> _Job | None:
+    def _pick_job(self) -> Job | None:
         self._start_preps()
         first_file: FileJob | None = None
-        background: _Job | None = None  # the first background step not behind a ready file
+        background: Job | None = None  # the first background step not behind a ready file
         for job in self._jobs:
             if job.token.cancelled and not (isinstance(job, FileJob) and job.prep is Prep.RUNNING):
                 return job  # removed (silently) by the caller
             if isinstance(job, AudioJob) and not job.background:
                 return job
             if isinstance(job, AudioJob | WorkJob):
-                if first_file is None or not _steppable(first_file):
+                if first_file is None or not steppable(first_file):
                     background = background or job
                 continue
             if isinstance(job, LoadJob):
@@ -341,7 +286,7 @@ class EngineThread:
                 break
             if first_file is None and isinstance(job, FileJob):
                 first_file = job
-        if first_file is None or not _steppable(first_file):
+        if first_file is None or not steppable(first_file):
             return background
         if background is not None and self._jobs.index(background) < self._jobs.index(first_file):
             return background
@@ -359,7 +304,7 @@ class EngineThread:
     def _prep_run(self) -> None:
         while (job := self._prep_queue.get()) is not None:
             try:
-                job.file.prepare(_cancel_check(job.token))
+                job.file.prepare(cancel_check(job.token))
             except BaseException as err:
                 job.prep_error = err
             with self._cond:
@@ -406,14 +351,14 @@ class EngineThread:
         if limit is not None and limit != self._cache_applied and memory.set_cache_limit(limit):
             self._cache_applied = limit
 
-    def _remove(self, job: _Job) -> None:
+    def _remove(self, job: Job) -> None:
         with self._cond:
             if job in self._jobs:
                 self._jobs.remove(job)
 
     # --- work (model thread) --------------------------------------------------------------------
 
-    def _step(self, job: _Job) -> None:
+    def _step(self, job: Job) -> None:
         try:
             match job:
                 case PreviewJob():
@@ -478,81 +423,22 @@ class EngineThread:
         return self._engine
 
     def _run_audio(self, job: AudioJob) -> list[TranscriptResult]:
-        engine = self._need_engine()
-        chunk = Chunk(job.offset, job.offset + len(job.audio) / SAMPLE_RATE)
-
-        def partial(index: int, text: str) -> None:
-            if not job.token.cancelled:
-                self._listener.job_partial(job.id, index, text, chunk)
-
-        outputs = engine.run(job.audio, job.specs, on_partial=partial, cancel=job.token)
-        results = []
-        for index, (spec, out) in enumerate(zip(job.specs, outputs, strict=True)):
-            text = out.text.strip()
-            segs = [Segment(chunk.start, chunk.end, text, job.source)] if text else []
-            for seg in segs:
-                self._listener.job_segment(job.id, index, seg)
-            results.append(
-                TranscriptResult(spec, segs, engine.name, job.source, chunk.duration, out.timing)
-            )
-        return results
+        return steps.run_audio(self._need_engine(), job, self._listener)
 
     def _run_preview(self, job: PreviewJob) -> None:
         """One coalesced preview update (``job.id`` is the stream id); never raises."""
-        engine, stream, audio = self._engine, job.id, job.audio
         assert self._preview_out is not None
-        with self._cond:
-            runner = self._previews.runners.get(stream, ())
-        if engine is None or runner is None:
-            return  # no model, or one that cannot preview
-        started = time.perf_counter()
-        try:
-            if runner == ():
-                runner = make_previewer(engine)
-                with self._cond:
-                    self._previews.keep(stream, runner)
-                if runner is None:
-                    log.info("the model %s gives no live preview", engine.name)
-                    return
-            assert not isinstance(runner, tuple)
-            text = runner.feed(audio)
-        except Exception as err:  # a preview must never disturb dictation
-            log.warning("preview of stream %d failed: %s", stream, one_line_error(err))
-            with self._cond:
-                self._previews.keep(stream, None)
-            return
-        spent = time.perf_counter() - started
-        with self._cond:
-            self._previews.account(len(audio) / SAMPLE_RATE, spent)
-        self._preview_out(stream, text)
+        text = run_preview(self._previews, self._cond, self._engine, job.id, job.audio)
+        if text is not None:
+            self._preview_out(job.id, text)
 
     def _file_step(self, job: FileJob) -> None:
-        work = job.file
-        if job.prep_error is not None:
-            raise job.prep_error
-        engine = self._need_engine()
-        work.model = engine.name
-        if work.next_index == 0:
-            self._listener.job_progress(job.id, *work.progress)
-
-        def partial(index: int, text: str, chunk: Chunk) -> None:
-            if not job.token.cancelled:
-                self._listener.job_partial(job.id, index, text, chunk)
-
-        def segment(index: int, seg: Segment) -> None:
-            if not job.token.cancelled:
-                self._listener.job_segment(job.id, index, seg)
-
-        if not work.done:
-            work.run_step(engine, job.token, partial, segment)
-            if not job.token.cancelled:
-                self._listener.job_progress(job.id, *work.progress)
-        if work.done:
+        if steps.file_step(self._need_engine(), job, self._listener):
             self._remove(job)
-            self._finish(job, work.results())
+            self._finish(job, job.file.results())
             memory.clear_cache()  # a long file leaves a large cache behind
 
-    def _finish(self, job: _Job, results: list[TranscriptResult]) -> None:
+    def _finish(self, job: Job, results: list[TranscriptResult]) -> None:
         if job.token.cancelled:
             log.info("job %d cancelled", job.id)
             return

@@ -3,12 +3,18 @@ each stream's previewer (approximate text while an utterance is still open; no Q
 
 from __future__ import annotations
 
+import logging
+import threading
+import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol, cast
 
 import numpy as np
 
-from app.engine.base import Audio, SpeechEngine
+from app.engine.base import SAMPLE_RATE, Audio, SpeechEngine
+from app.workers.engine_factory import one_line_error
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from app.engine.runner import GraniteEngine
@@ -93,3 +99,38 @@ class PreviewStreams:
     def cost(self) -> float:
         """Compute seconds per second of previewed audio (0 before any preview)."""
         return self.compute_s / self.audio_s if self.audio_s else 0.0
+
+
+def run_preview(
+    previews: PreviewStreams,
+    lock: threading.Condition,
+    engine: SpeechEngine | None,
+    stream: int,
+    audio: Audio,
+) -> str | None:
+    """One coalesced update of ``stream`` ON THE MODEL THREAD: its whole preview text, or None
+    (no model, a model that cannot preview, or a failure: a preview never disturbs dictation).
+    ``lock`` guards ``previews`` (other threads add audio)."""
+    with lock:
+        runner = previews.runners.get(stream, ())
+    if engine is None or runner is None:
+        return None
+    started = time.perf_counter()
+    try:
+        if runner == ():
+            runner = make_previewer(engine)
+            with lock:
+                previews.keep(stream, runner)
+            if runner is None:
+                log.info("the model %s gives no live preview", engine.name)
+                return None
+        assert not isinstance(runner, tuple)
+        text = runner.feed(audio)
+    except Exception as err:
+        log.warning("preview of stream %d failed: %s", stream, one_line_error(err))
+        with lock:
+            previews.keep(stream, None)
+        return None
+    with lock:
+        previews.account(len(audio) / SAMPLE_RATE, time.perf_counter() - started)
+    return text

@@ -25,7 +25,7 @@ from app.core.meeting.speakers import (
 from app.core.transcript import Segment, TaskSpec, TranscriptResult
 from app.engine.base import CancelToken, DownloadProgress, SpeechEngine
 from app.engine.diarize import DEFAULT_DIARIZER, Diarizer, DiarizerStream, load_diarizer
-from app.workers.engine_thread import ModelWork
+from app.workers.jobs import ModelWork
 
 log = logging.getLogger(__name__)
 

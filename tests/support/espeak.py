@@ -6,6 +6,11 @@ tightened against the signal energy so that ``[start, end]`` covers exactly the 
 of the word: a pause between two words lies outside both words' intervals, which is what the
 "a chunk boundary never falls inside a word" tests rely on.
 
+libespeak-ng keeps state from one synthesis to the next (the same text spoken twice in one
+process comes out with different samples and word events, and a variant voice such as
+``en+m3`` changes what later voices produce), so each text is spoken in a fresh child process:
+the audio and timings of a phrase never depend on which tests ran before.
+
 ``compose`` joins pieces of speech and silences (floats, in seconds), shifts word times and can
 mix in white noise at a given level. Japanese works in kana only.
 """
@@ -14,8 +19,12 @@ from __future__ import annotations
 
 import ctypes
 import functools
+import json
+import subprocess
+import sys
 import threading
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
@@ -179,13 +188,45 @@ def _tighten(words: list[Word], audio: np.ndarray) -> list[Word]:
     return out
 
 
+_ROOT = Path(__file__).resolve().parents[2]
+
+
+def _child_main() -> None:
+    """In the child: speak argv's text once with a fresh libespeak-ng; JSON header + PCM."""
+    text, voice, rate_wpm = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    eng = _Engine()
+    try:
+        pcm, words = eng.speak(text, voice, rate_wpm)
+    except ValueError as err:
+        sys.stdout.buffer.write(json.dumps({"error": str(err)}).encode() + b"\n")
+        return
+    head = {"rate": eng.rate, "words": [[w.text, w.start] for w in words]}
+    sys.stdout.buffer.write(json.dumps(head).encode() + b"\n" + pcm.astype(np.int16).tobytes())
+
+
+def _speak_fresh(text: str, voice: str, rate_wpm: int) -> tuple[np.ndarray, list[Word], int]:
+    code = "from tests.support.espeak import _child_main; _child_main()"
+    proc = subprocess.run(
+        [sys.executable, "-c", code, text, voice, str(rate_wpm)],
+        cwd=_ROOT,
+        capture_output=True,
+        check=True,
+        timeout=120,
+    )
+    head, _, raw = proc.stdout.partition(b"\n")
+    info = json.loads(head)
+    if "error" in info:
+        raise ValueError(info["error"])
+    words = [Word(t, s, s) for t, s in info["words"]]
+    return np.frombuffer(raw, dtype=np.int16).copy(), words, int(info["rate"])
+
+
 @functools.cache
 def _synthesize_cached(text: str, voice: str, rate_wpm: int) -> Speech:
-    eng = _engine()
-    pcm, words = eng.speak(text, voice, rate_wpm)
+    pcm, words, rate = _speak_fresh(text, voice, rate_wpm)
     audio = pcm.astype(np.float32) / 32768.0
-    if eng.rate != RATE:
-        audio = soxr.resample(audio, eng.rate, RATE, quality="HQ").astype(np.float32)
+    if rate != RATE:
+        audio = soxr.resample(audio, rate, RATE, quality="HQ").astype(np.float32)
     audio = np.clip(audio, -1.0, 1.0)
     words = [w for w in _tighten(words, audio) if w.end > w.start]
     audio.setflags(write=False)
