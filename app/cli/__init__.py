@@ -19,6 +19,7 @@ from typing import Any
 from app import __version__
 from app.cli import history, listen, meeting, recordings, self_test, serve, transcribe
 from app.cli.common import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, PROG
+from app.core.paths import clean_stale_temps
 from app.workers.process_exit import exit_process
 
 log = logging.getLogger(__name__)
@@ -72,6 +73,7 @@ def _dispatch(argv: Sequence[str]) -> int:
     parser = build_parser()
     ns = parser.parse_args(args)  # exits 2 on usage errors, 0 for --help/--version
     setup_logging()
+    clean_stale_temps()
     run = getattr(ns, "run", None)
     if run is None:
         parser.print_help()
@@ -89,5 +91,6 @@ def _launch_gui() -> int:
     from app.core.logging_setup import setup_logging
 
     setup_logging()
+    clean_stale_temps()
     gui: Any = importlib.import_module("app.ui.app")
     return int(gui.run_gui())

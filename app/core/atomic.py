@@ -116,6 +116,11 @@ def temp_path(path: PathArg, suffix: str = "") -> Path:
     return Path(tmp)
 
 
+def clean_app_temps(folders: list[Path]) -> int:
+    """:func:`clean_stale_temps` in each of the app's folders (at start-up); never raises."""
+    return sum(clean_stale_temps(f) for f in folders)
+
+
 def clean_stale_temps(folder: PathArg, older_than_s: float = 600.0) -> int:
     """Delete this writer's temporary files in ``folder`` older than ``older_than_s`` (left by
     a crash mid-write); returns how many."""

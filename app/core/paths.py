@@ -23,6 +23,8 @@ from pathlib import Path
 
 import platformdirs
 
+from app.core.atomic import clean_app_temps
+
 APP_NAME = "Granite Dictate"
 HOME_ENV = "GRANITE_DICTATE_HOME"
 
@@ -72,6 +74,15 @@ def autosave_dir(preference: str = "") -> Path:
     if chosen:
         return _ensure(Path(chosen).expanduser(), private=False)
     return _ensure(data_dir() / "transcripts")
+
+
+def clean_stale_temps() -> int:
+    """Remove temporary files a crash mid-write left in the app's folders (at start-up)."""
+    try:
+        folders = [config_dir(), data_dir(), recordings_dir(), autosave_dir()]
+    except OSError:
+        return 0
+    return clean_app_temps([*folders, data_dir() / "unsaved"])
 
 
 def recordings_dir() -> Path:

@@ -96,3 +96,15 @@ def test_a_clean_exit_keeps_a_recording_whose_utterances_failed(tmp_path: Path) 
 def test_bad_ids_are_one_line(tmp_path: Path, args: list[str]) -> None:
     proc = _run(["recordings", *args], tmp_path)
     assert proc.returncode in (1, 2) and len(lines(proc.stderr)) == 1
+
+
+def test_stale_temp_files_are_cleaned_at_start(tmp_path: Path) -> None:
+    stale = []
+    for folder in ("config", "data/recordings", "data/transcripts"):
+        (tmp_path / folder).mkdir(parents=True, exist_ok=True)
+        temp = tmp_path / folder / ".gd-k2j4h5.part"
+        temp.write_text("half a file from a crash")
+        os.utime(temp, (1_000_000, 1_000_000))
+        stale.append(temp)
+    _run(["recordings", "list"], tmp_path)
+    assert not any(p.exists() for p in stale)
