@@ -218,6 +218,14 @@ class AppShell(QObject):
     def hotkey_available(self) -> bool:
         return self.platform.hotkey is not None
 
+    def permission_states(self) -> dict[str, str]:
+        """Each permission and whether it is granted (Help → Copy Diagnostics)."""
+        return {
+            r.label: ("granted" if r.granted else "not granted")
+            + ("" if r.needed else ", not needed")
+            for r in self.permissions.rows()
+        }
+
     def permissions_page(self) -> QWidget:
         """The Preferences page with each permission's state and a fix button."""
         return PermissionsPage(self.permissions.rows, self.permissions.fix)

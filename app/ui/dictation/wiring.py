@@ -81,6 +81,7 @@ def install(
     dock.setObjectName("recordings_dock")
     dock.setWidget(panel)
     window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+    window.actions_.view_menu.addAction(dock.toggleViewAction())  # View → Recordings
     panel.message.connect(window.show_error)
     panel.transcribeRequested.connect(lambda path: window.submit_paths([path]))
     controller.sessionEnded.connect(lambda _summary: panel.refresh())

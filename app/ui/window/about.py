@@ -3,6 +3,9 @@ the app, or generated from the lock in a source checkout: ``app.core.notices``).
 
 from __future__ import annotations
 
+import html
+import platform
+
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QDialog,
@@ -15,16 +18,20 @@ from PySide6.QtWidgets import (
 
 from app import __version__
 from app.core import notices
+from app.core.diagnostics import package_versions
 
 
 class AboutDialog(QDialog):
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, model: str = "") -> None:
         super().__init__(parent)
         self.setWindowTitle("About Granite Dictate")
+        versions = ", ".join(f"{k} {v}" for k, v in package_versions().items())
         self.title = title = QLabel(
             f"<h2>Granite Dictate {__version__}</h2>"
             "<p>On-device dictation, transcription and speech translation with IBM Granite "
             "Speech on MLX. Licensed under the Apache License 2.0.</p>"
+            + (f"<p>Speech model: {html.escape(model)}</p>" if model else "")
+            + f"<p>Python {platform.python_version()}; {html.escape(versions)}</p>"
             "<p>Third-party software and its licenses:</p>"
         )
         title.setWordWrap(True)
@@ -43,5 +50,5 @@ class AboutDialog(QDialog):
         self.resize(760, 560)
 
 
-def show_about(parent: QWidget) -> None:
-    AboutDialog(parent).exec()
+def show_about(parent: QWidget, model: str = "") -> None:
+    AboutDialog(parent, model).exec()

@@ -34,7 +34,7 @@ class WindowActions:
         self.new = self._make("&New", "Create a new document", w.new_document, Std.New)
         self.open = self._make("&Open…", "Open a text file", w.open_text_dialog, Std.Open)
         self.open_audio = self._make(
-            "Open &Audio…", "Transcribe audio or video files", w.open_audio_dialog, "Ctrl+Shift+O"
+            "Open Au&dio…", "Transcribe audio or video files", w.open_audio_dialog, "Ctrl+Shift+O"
         )
         self.save = self._make("&Save", "Save the document", w.save_document, Std.Save)
         self.save_as = self._make(
@@ -99,7 +99,8 @@ class WindowActions:
 
     def _build_menus(self) -> None:
         bar = self.window.menuBar()
-        file_menu = bar.addMenu("&File")
+        self.file_menu: QMenu = bar.addMenu("&File")
+        file_menu = self.file_menu
         file_menu.addActions([self.new, self.open, self.open_audio])
         file_menu.addSeparator()
         file_menu.addActions([self.save, self.save_as, self.export])

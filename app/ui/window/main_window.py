@@ -42,6 +42,7 @@ from app.ui.window.api import WindowApi
 from app.ui.window.autosave import AutosaveController
 from app.ui.window.file_jobs import FileJobs
 from app.ui.window.unfinished import Resumer
+from app.ui.window.window_menus import WindowMenus
 from app.workers.qt_engine import Bridge
 
 log = logging.getLogger(__name__)
@@ -100,6 +101,14 @@ class MainWindow(WindowApi):
         self.toolbar = window_parts.Toolbar(self, self.actions_, self.prefs)
         self.addToolBar(self.toolbar)
         self.status = window_parts.StatusArea(self)
+        self.menus = WindowMenus(
+            self,
+            self.actions_.file_menu,
+            self.actions_.view_menu,
+            self.actions_.help_menu,
+            self.toolbar,
+            self.open_recent,
+        )
 
         self.keywords = window_parts.keyword_sidebar(settings, self)
         self.keyword_dock = self._dock("Keywords", self.keywords, "keywords")
@@ -256,6 +265,8 @@ class MainWindow(WindowApi):
             self.show_error(str(exc))
             return []
         ids = [self.jobs.submit(path, specs) for path in accepted]
+        for path in accepted:
+            self._remember(path)
         self.status.message(f"Queued {len(ids)} file(s).")
         self.queue_dock.show()
         return ids
@@ -279,7 +290,23 @@ class MainWindow(WindowApi):
         return view
 
     def open_text_file(self, path: str) -> DocumentView | None:
-        return dialogs.open_text_file(self, path)
+        view = dialogs.open_text_file(self, path)
+        if view is not None:
+            self._remember(path)
+        return view
+
+    def open_recent(self, path: str) -> None:
+        """File → Open Recent: a text file opens, an audio or video file is transcribed."""
+        from app.audio.decode import is_supported
+
+        if is_supported(path):
+            self.submit_paths([path])
+        else:
+            self.open_text_file(path)
+
+    def _remember(self, path: str) -> None:
+        if self.settings is not None:
+            self.settings.add_recent_file(os.path.abspath(path))
 
     def save_to(self, path: str, view: DocumentView | None = None) -> bool:
         return dialogs.save_to(self, path, view or self.current_view())
@@ -327,7 +354,7 @@ class MainWindow(WindowApi):
         """Help → About: version, license, third-party notices."""
         from app.ui.window.about import show_about
 
-        show_about(self)
+        show_about(self, f"{self.prefs.model} — {self.model_state}")
 
     def request_quit(self) -> None:
         """File → Quit (see ``quitRequested``)."""

@@ -117,7 +117,9 @@ class Toolbar(QToolBar):
         self.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         for action, name in ((actions.record, "Record"), (actions.open_audio, "Open audio files")):
             self.addAction(action)
-            self.widgetForAction(action).setAccessibleName(name)
+            button = self.widgetForAction(action)
+            button.setAccessibleName(name)
+            button.setFocusPolicy(Qt.FocusPolicy.TabFocus)  # reachable with Tab, like the combos
         self.addSeparator()
         self.task_combo = QComboBox(self)
         self.task_combo.setAccessibleName("Task")
