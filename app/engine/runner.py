@@ -17,7 +17,6 @@ Timings stay additive: the encoder (and shared prefix) are counted in a chunk's 
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -37,7 +36,7 @@ from app.engine.model.granite import (
     oom_as_error,
 )
 from app.engine.model.prefix_cache import SharedPrefix
-from app.engine.model.speculative import DEFAULT_DRAFT
+from app.engine.model.speculative import DEFAULT_DRAFT, DraftSource
 from app.engine.model.task import run_task
 
 log = logging.getLogger(__name__)
@@ -88,11 +87,7 @@ def run_encoded(
             forward_passes=shared.forward_passes,
         )
     speculate = options is not None and options.speculative
-    speculate = speculate and any(s.task is Task.TRANSCRIBE for s in specs)
-    if speculate and draft is None:
-        started = time.perf_counter()
-        draft = ctc.draft_tokens(engine, encoded)
-        extra.encode_s += time.perf_counter() - started
+    source: DraftSource = draft if draft is not None else ctc.LazyDraft(engine, encoded, extra)
     outputs = []
     for index, spec in enumerate(specs):
         use_draft = speculate and spec.task is Task.TRANSCRIBE
@@ -102,7 +97,7 @@ def run_encoded(
                 encoded,
                 spec,
                 shared=shared,
-                draft=draft if use_draft else None,
+                draft=source if use_draft else None,
                 num_draft=options.num_draft if options is not None else DEFAULT_DRAFT,
                 on_text=_task_text(on_partial, index),
                 cancel=cancel,

@@ -7,7 +7,8 @@ With the tiny random model (``tests.support.tiny_model``, built once into build/
 on espeak-ng speech with pauses (a ~1 minute pattern of sentences tiled to length, as FLAC):
 
 1. decode + VAD throughput in × real time (``decode_file`` and ``split_audio``);
-2. the app's engine path (``GraniteEngine.run`` per chunk, as ``pipeline.run_step`` calls it)
+2. the app's engine path, one row per option (plain, speculative, batched, partial callbacks
+   on or off; ``GraniteEngine.run`` per chunk as dictation calls it, ``run_batch`` as files do)
    vs ``model.generate()`` of mlx-audio on the same chunks, same thread, after a warm-up, and
    the whole pipeline through the ``EngineThread`` (decode, VAD, model thread, callbacks):
    ratios of wall time (target ≤ 1.05);
@@ -96,12 +97,10 @@ def peak_rss_mb() -> float:
 # --- 1 + 2: speed ------------------------------------------------------------------------------
 
 
-def speed(model_dir: Path, path: Path, minutes: float) -> None:
+def speed(model_dir: Path, path: Path, minutes: float, rounds: int = 3) -> None:
     from app.audio.decode import decode_file
     from app.audio.vad import split_audio
     from app.core.segmentation import SegmentationConfig
-    from app.core.transcript import TaskSpec
-    from app.engine.base import CancelToken
     from app.engine.loader import load_engine
 
     cfg = SegmentationConfig()
@@ -118,46 +117,103 @@ def speed(model_dir: Path, path: Path, minutes: float) -> None:
     )
 
     engine = load_engine(str(model_dir))
-    model = engine._model
-    spec = TaskSpec()
+    model = engine.model
     pieces = [np.ascontiguousarray(audio[c.samples(RATE)]) for c in chunks]
+    direct_s = engine_rows(engine, model, pieces, rounds)
+    cpu = time.process_time()
+    wall = threaded_pipeline(model_dir, path, cfg)
+    cpu = time.process_time() - cpu
+    print(
+        f"[pipeline] EngineThread decode+VAD+model+callbacks: {wall:.1f} s wall, {cpu:.1f} s CPU "
+        f"for {dur:.0f} s of audio ({dur / wall:.1f}x real time); CPU vs generate over the "
+        f"chunks alone: ratio {cpu / direct_s:.3f}"
+    )
+
+
+def _variants() -> list[tuple[str, Any, bool, int]]:
+    """(label, SpeedOptions or None = the plain path, partial callbacks, batch size or 0)."""
+    from app.engine.runner import DEFAULT_SPEED, SpeedOptions
+
+    return [
+        ("run(), plain path, no partial callbacks", None, False, 0),
+        ("run(), plain path, partial callbacks", None, True, 0),
+        (
+            "run(), prefix=on (unused: 1 task), speculative=off, partials",
+            SpeedOptions(speculative=False),
+            True,
+            0,
+        ),
+        (
+            "run(), DEFAULT: prefix=on, speculative=on (CTC drafts all rejected), partials",
+            DEFAULT_SPEED,
+            True,
+            0,
+        ),
+        (
+            "run_batch B=4 (window's file default), default options, partials",
+            DEFAULT_SPEED,
+            True,
+            4,
+        ),
+        ("run_batch B=8 (transcribe's default), default options, partials", DEFAULT_SPEED, True, 8),
+    ]
+
+
+def engine_rows(engine: Any, model: Any, pieces: list[np.ndarray], rounds: int = 3) -> float:
+    """One row per engine option on the same chunks vs ``generate()``; best of ``rounds``."""
+    from app.core.transcript import TaskSpec
+    from app.engine.base import CancelToken
+    from app.engine.runner import DEFAULT_SPEED
+
+    spec = TaskSpec()
     engine.run(pieces[0], [spec])  # warm-up both paths
     model.generate(pieces[0], max_tokens=4096, temperature=0.0)
 
-    def app_pass() -> tuple[float, int]:
-        start, tokens = time.perf_counter(), 0
-        for piece in pieces:
-            out = engine.run(piece, [spec], on_partial=lambda i, t: None, cancel=CancelToken())
-            tokens += out[0].timing.generated_tokens
-        return time.perf_counter() - start, tokens
-
-    def direct_pass() -> tuple[float, int]:
-        start, tokens = time.perf_counter(), 0
+    def direct_pass() -> tuple[float, float, int]:
+        cpu, wall, tokens = time.process_time(), time.perf_counter(), 0
         for piece in pieces:
             res = model.generate(piece, max_tokens=4096, temperature=0.0)
             tokens += int(getattr(res, "generation_tokens", 0) or 0)
-        return time.perf_counter() - start, tokens
+        return time.process_time() - cpu, time.perf_counter() - wall, tokens
 
-    # Interleave two rounds to even out drift on a busy machine; keep the best of each.
-    runs_app, runs_direct = [], []
-    for _ in range(2):
-        runs_app.append(app_pass())
-        runs_direct.append(direct_pass())
-    app_s, app_tok = min(runs_app)
-    direct_s, direct_tok = min(runs_direct)
-    print(
-        f"[engine] {len(pieces)} chunks: app engine.run {app_s:.1f} s ({app_tok} tokens), "
-        f"mlx-audio generate {direct_s:.1f} s ({direct_tok} tokens) -> ratio "
-        f"{app_s / direct_s:.3f} (target <= 1.05); per token "
-        f"{app_s / max(app_tok, 1) * 1e3:.1f} vs {direct_s / max(direct_tok, 1) * 1e3:.1f} ms"
-    )
+    def app_pass(options: Any, partials: bool, batch: int) -> tuple[float, float, int]:
+        engine.speed = options
+        on_partial = (lambda *a: None) if partials else None
+        cpu, wall = time.process_time(), time.perf_counter()
+        if batch:
+            outs = engine.run_batch(pieces, [spec], batch_size=batch, on_partial=on_partial)
+        else:
+            outs = [
+                engine.run(p, [spec], on_partial=on_partial, cancel=CancelToken()) for p in pieces
+            ]
+        cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+        return cpu, wall, sum(o[0].timing.generated_tokens for o in outs)
 
-    wall = threaded_pipeline(model_dir, path, cfg)
+    # Interleave the rounds to even out drift on a busy machine; keep the best of each. CPU
+    # time of this process is the measure: wall time on a shared machine mostly measures the
+    # other processes.
+    variants = _variants()
+    runs: list[list[tuple[float, float, int]]] = [[] for _ in range(len(variants) + 1)]
+    for _ in range(rounds):
+        runs[0].append(direct_pass())
+        for i, (_label, options, partials, batch) in enumerate(variants, start=1):
+            runs[i].append(app_pass(options, partials, batch))
+    engine.speed = DEFAULT_SPEED
+    direct_s, direct_wall, direct_tok = min(runs[0])
+    print(f"[engine] {len(pieces)} chunks, transcript only; best of {rounds} rounds")
+    print("| path | CPU s | wall s | tokens | CPU ms per token | x generate() (CPU) |")
+    print("|---|---:|---:|---:|---:|---:|")
     print(
-        f"[pipeline] EngineThread decode+VAD+model+callbacks: {wall:.1f} s for "
-        f"{dur:.0f} s of audio ({dur / wall:.1f}x real time); vs generate over the chunks "
-        f"alone: ratio {wall / direct_s:.3f}"
+        f"| mlx-audio generate() | {direct_s:.2f} | {direct_wall:.2f} | {direct_tok} | "
+        f"{direct_s / max(direct_tok, 1) * 1e3:.1f} | 1.00 |"
     )
+    for (label, *_), result in zip(variants, runs[1:], strict=True):
+        cpu, wall, tok = min(result)
+        print(
+            f"| {label} | {cpu:.2f} | {wall:.2f} | {tok} | {cpu / max(tok, 1) * 1e3:.1f} | "
+            f"{cpu / direct_s:.3f} |"
+        )
+    return direct_s
 
 
 def threaded_pipeline(model_dir: Path, path: Path, cfg: Any) -> float:
@@ -268,6 +324,7 @@ def main() -> None:
     ap.add_argument("--tiny-minutes", type=float, nargs=2, default=[5.0, 15.0])
     ap.add_argument("--skip-memory", action="store_true")
     ap.add_argument("--skip-speed", action="store_true")
+    ap.add_argument("--rounds", type=int, default=3, help="engine rows: best of N rounds")
     args = ap.parse_args()
     model_dir = ensure_model()
     pattern = speech_pattern()
@@ -277,7 +334,7 @@ def main() -> None:
         if not args.skip_memory:  # children first: the parent's RSS does not matter to them
             memory(model_dir, folder, pattern, args.fake_minutes, args.tiny_minutes)
         if not args.skip_speed:
-            speed(model_dir, speech_file(folder, args.minutes, pattern), args.minutes)
+            speed(model_dir, speech_file(folder, args.minutes, pattern), args.minutes, args.rounds)
     sys.stdout.flush()
     os._exit(0)  # skip interpreter finalization after MLX ran on worker threads
 

@@ -56,10 +56,24 @@ def test_passes_follow_the_longest_chunk(f32_engine):
     chunks = _chunks()
     single = [f32_engine.run(c, [TaskSpec()])[0] for c in chunks]
     stats = BatchStats()
-    run_batch(f32_engine, chunks, [TaskSpec()], batch_size=len(chunks), stats=stats)
+    out = run_batch(f32_engine, chunks, [TaskSpec()], batch_size=len(chunks), stats=stats)
+    assert [row[0].tokens for row in out] == [o.tokens for o in single]
     longest = max(len(o.tokens) for o in single)
-    # prefix + suffix prefill + one step per token of the longest row (its EOS step included)
+    # one task: a whole-prompt prefill (no shared prefix: it would be pure overhead; all but the
+    # last position, then the last) + one step per token of the longest row (EOS step included)
     assert stats.forward_passes == 2 + longest
+    lengths = [
+        len(f32_engine.build_prompt(f32_engine.encode(c).n_audio_tokens, TaskSpec()))
+        for c in chunks
+    ]
+    assert stats.prefill_positions == len(chunks) * max(lengths)
+    # two tasks: the prefix is prefilled once, then each task's suffix
+    two = BatchStats()
+    run_batch(f32_engine, chunks, SPECS, batch_size=len(chunks), stats=two)
+    assert (
+        two.forward_passes > 1 + len(SPECS)
+        and two.prefill_positions < len(SPECS) * stats.prefill_positions
+    )
 
 
 def test_padding_matters(f32_engine):

@@ -150,7 +150,10 @@ def test_prefill_last_equals_the_full_forward_bitwise(engine):
     filled = engine.make_cache()
     prefill.fill(engine, embeddings, filled, step=5)
     assert filled[0].offset == len(ids)
-    assert prefill.prefill_passes(len(ids), 5) == -(-len(ids) // 5)
+    assert prefill.fill_passes(len(ids), 5) == -(-len(ids) // 5)
+    # prefill_last: every position but the last through fill, then the last one alone
+    assert prefill.prefill_passes(len(ids), 5) == 1 + -(-(len(ids) - 1) // 5)
+    assert prefill.prefill_passes(1) == 1 and prefill.prefill_passes(2) == 2
 
 
 def test_engine_speed_option_and_run_batch(tiny_engine):

@@ -13,7 +13,12 @@ from app.core.transcript import Task, TaskSpec
 from app.engine.base import CancelToken
 from app.engine.loader import load_engine
 from app.engine.model import ctc
-from app.engine.model.speculative import DraftLookup, SpeculativeStats, speculative_decode
+from app.engine.model.speculative import (
+    DraftLookup,
+    DraftSource,
+    SpeculativeStats,
+    speculative_decode,
+)
 from app.engine.runner import SpeedOptions, run_chunk
 from tests.engine.helpers import noise
 
@@ -41,7 +46,7 @@ def _prefilled(engine: Any, audio: Any) -> tuple[Any, list[Any]]:
 
 
 def _speculate(
-    engine: Any, audio: Any, draft: list[int], **kwargs: Any
+    engine: Any, audio: Any, draft: DraftSource, **kwargs: Any
 ) -> tuple[Any, SpeculativeStats]:
     logits, cache = _prefilled(engine, audio)
     stats = SpeculativeStats()
@@ -65,10 +70,13 @@ def test_oracle_draft_needs_about_n_over_k_passes(engine, seconds, seed):
     assert n > 10
     result, stats = _speculate(engine, audio, plain.tokens, num_draft=K)
     assert result.tokens == plain.tokens
-    # n tokens: the first comes from the prefill, then k+1 per pass (k accepted + 1 bonus)
-    assert result.forward_passes == math.ceil(n / (K + 1))
+    # n tokens: the first comes from the prefill, the second from a plain step (the draft's
+    # shadow check hits), then k+1 per pass (k accepted + 1 bonus); EOS is the last bonus
+    assert result.forward_passes == 1 + math.ceil((n - 1) / (K + 1))
     assert stats.accepted == stats.proposed >= n - 1 - result.forward_passes  # all accepted
-    assert plain.timing.forward_passes - 1 == n  # plain: one pass per token (incl. EOS step)
+    # plain: two prefill passes (all but the last position, then the last), then one pass per
+    # token (incl. the EOS step)
+    assert plain.timing.forward_passes - 2 == n
 
 
 @pytest.mark.parametrize("corruption", ["every_third", "shifted", "reversed", "garbage", "empty"])
@@ -119,8 +127,8 @@ def test_translation_is_not_speculative_and_the_option_turns_it_off(f32_engine):
         f32_engine, audio, [TaskSpec(Task.TRANSLATE, None, "fr")], draft=oracle
     )[0]
     assert on.tokens == off.tokens == oracle
-    assert on.timing.forward_passes < off.timing.forward_passes == len(oracle) + 1
-    assert translation.timing.forward_passes == translation.timing.generated_tokens + 1
+    assert on.timing.forward_passes < off.timing.forward_passes == len(oracle) + 2
+    assert translation.timing.forward_passes == translation.timing.generated_tokens + 2
 
 
 def test_partials_and_cancel(f32_engine):
@@ -218,3 +226,39 @@ def test_hopeless_draft_backs_off(f32_engine):
     assert fixed.tokens == plain.tokens
     assert fixed_stats.verify_passes >= len(plain.tokens) - 1
     assert stats.proposed < fixed_stats.proposed / 4
+
+
+def test_a_draft_that_never_matches_costs_no_extra_rows(f32_engine):
+    """Every proposal would be rejected: the decoder stays in plain steps (shadow checks only)."""
+    audio = noise(5.0, 13)
+    [plain] = f32_engine.run(audio, [TaskSpec()])
+    never = f32_engine.audio_token_id  # the model never predicts it
+    draft = [t for token in plain.tokens for t in (token, never, never)]
+    result, stats = _speculate(f32_engine, audio, draft)
+    assert result.tokens == plain.tokens
+    assert stats.proposed == stats.verify_passes == 0
+    assert result.forward_passes == plain.timing.forward_passes - 2  # minus the prefill
+
+
+def test_a_lazy_draft_is_computed_only_when_it_can_be_used(f32_engine):
+    audio = noise(3.0, 14)
+    [plain] = f32_engine.run(audio, [TaskSpec()])
+    calls: list[int] = []
+
+    def draft() -> list[int]:
+        calls.append(1)
+        return plain.tokens
+
+    one, _ = _speculate(f32_engine, audio, draft, max_new=1)
+    assert one.tokens == plain.tokens[:1] and calls == []  # the first token ended it
+    full, stats = _speculate(f32_engine, audio, draft)
+    assert full.tokens == plain.tokens and calls == [1] and stats.accepted > 0
+
+
+def test_the_default_path_is_exact_with_a_lazy_ctc_draft(f32_engine):
+    specs = [TaskSpec(), TaskSpec(Task.TRANSLATE, None, "de"), TaskSpec(source_language="fr")]
+    audio = noise(4.0, 15)
+    plain = f32_engine.run(audio, specs)
+    fast = run_chunk(f32_engine, audio, specs, options=SpeedOptions())
+    assert [o.tokens for o in fast] == [o.tokens for o in plain]
+    assert [o.text for o in fast] == [o.text for o in plain]

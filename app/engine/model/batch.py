@@ -3,8 +3,9 @@
 Prompts are left-padded to the longest one and run with mlx-audio's ``BatchKVCache``, which masks
 each row's padding and gives every row its own RoPE offset (``offset = -padding`` at the start,
 so a row's real tokens sit at positions 0, 1, 2, ...). The shared ``USER: `` + audio prefix is
-prefilled once for all rows and copied for each task; only the instruction suffix (identical for
-every row of one task) is prefilled per task. Finished rows leave the batch.
+prefilled once for all rows and copied for each task when there are two or more tasks; only the
+instruction suffix (identical for every row of one task) is prefilled per task. Finished rows
+leave the batch.
 
 Forward passes become about the longest chunk's token count instead of the sum. Tokens equal
 decoding one chunk at a time (tests/engine/test_speed_batch.py, float32 and 8-bit). Encoding,
@@ -22,6 +23,7 @@ from app.core.errors import CancelledError
 from app.core.transcript import TaskSpec, Timing
 from app.engine.base import CancelToken, TaskOutput
 from app.engine.model import prefill
+from app.engine.model.decode import IncrementalText
 from app.engine.model.granite import MAX_POSITIONS, EncodedAudio, GraniteModel, check_room
 from app.engine.model.prefix_cache import prefix_end
 
@@ -61,10 +63,13 @@ def _plan(
     ]
     prefixes = [p[0][:end] for p, end in zip(prompts, ends, strict=True)]
     suffixes = [[ids[end:] for ids in p] for p, end in zip(prompts, ends, strict=True)]
-    shared = all(
-        prompts[i][t][: ends[i]] == prefixes[i] and suffixes[i][t] == suffixes[0][t]
-        for i in range(len(encoded))
-        for t in range(len(specs))
+    shared = (
+        len(specs) > 1
+        and all(  # one task: the shared prefix would be pure overhead
+            prompts[i][t][: ends[i]] == prefixes[i] and suffixes[i][t] == suffixes[0][t]
+            for i in range(len(encoded))
+            for t in range(len(specs))
+        )
     )
     return _Plan(prompts, prefixes, suffixes, shared)
 
@@ -157,7 +162,7 @@ def _prefill_shared(
     ]
     base = _batch_cache(engine, [len(p) for p in plan.prefixes])
     prefill.fill(engine, _left_padded(rows), base)
-    stats.forward_passes += 1
+    stats.forward_passes += prefill.fill_passes(max(len(p) for p in plan.prefixes))
     stats.prefill_positions += len(rows) * max(len(p) for p in plan.prefixes)
     return base
 
@@ -174,17 +179,19 @@ def _prefill_task(
     import mlx.core as mx
 
     n = len(encoded)
-    stats.forward_passes += 1
     if base is not None:
         cache = _copy_batch_cache(base)
         embed = engine.model.language_model.model.embed_tokens
         suffix = embed(mx.array([plan.suffixes[i][task] for i in range(n)]))
-        stats.prefill_positions += n * len(plan.suffixes[0][task])
+        width = len(plan.suffixes[0][task])
+        stats.prefill_positions += n * width
+        stats.forward_passes += prefill.prefill_passes(width)
         return cache, prefill.prefill_last(engine, suffix, cache)
     lengths = [len(plan.prompts[i][task]) for i in range(n)]
     rows = [engine.embed_prompt(plan.prompts[i][task], encoded[i]) for i in range(n)]
     cache = _batch_cache(engine, lengths)
     stats.prefill_positions += n * max(lengths)
+    stats.forward_passes += prefill.prefill_passes(max(lengths))
     return cache, prefill.prefill_last(engine, _left_padded(rows), cache)
 
 
@@ -202,21 +209,26 @@ def decode_batch(
     stats.rows.append(len(encoded))
     plan = _plan(engine, encoded, specs)
     outputs: list[list[TaskOutput]] = [[] for _ in encoded]
-    started = time.perf_counter()
+    started, before = time.perf_counter(), stats.forward_passes
     base = _prefill_shared(engine, plan, encoded, stats) if plan.shared else None
-    prefix_s = time.perf_counter() - started
+    prefix_s, prefix_passes = time.perf_counter() - started, stats.forward_passes - before
     for t in range(len(specs)):
         if cancel is not None and cancel.cancelled:
             raise CancelledError()
-        started = time.perf_counter()
+        started, before = time.perf_counter(), stats.forward_passes
         cache, logits = _prefill_task(engine, plan, encoded, t, base, stats)
+        prefill_passes = stats.forward_passes - before + (prefix_passes if t == 0 else 0)
         current = _argmax_rows(logits)
         prefill_s = time.perf_counter() - started + (prefix_s if t == 0 else 0.0)
         limits = [min(engine.max_tokens, MAX_POSITIONS - len(p[t])) for p in plan.prompts]
 
-        def report(row: int, tokens: list[int], t: int = t) -> None:
+        texts = [IncrementalText(engine.decode_text) for _ in encoded]
+
+        def report(
+            row: int, tokens: list[int], t: int = t, texts: list[IncrementalText] = texts
+        ) -> None:
             if on_partial is not None:
-                on_partial(row, t, engine.decode_text(tokens))
+                on_partial(row, t, texts[row].text(tokens))
 
         started = time.perf_counter()
         tokens, passes = _decode_rows(
@@ -231,7 +243,7 @@ def decode_batch(
                 timing.prefill_tokens += len(plan.prefixes[i])
             if i == 0:
                 timing.prefill_s, timing.decode_s = prefill_s, decode_s
-                timing.forward_passes = 1 + passes + (1 if base is not None and t == 0 else 0)
+                timing.forward_passes = prefill_passes + passes
             text = engine.decode_text(row_tokens)
             outputs[i].append(TaskOutput(text=text, timing=timing, tokens=row_tokens))
     return outputs

@@ -2,13 +2,14 @@
 
 ``PartialText`` is the one rule for partial text, shared by every decoding loop: after each
 token, the decode of the whole sequence so far is reported when it changed and does not end
-in a partial character (U+FFFD).
+in a partial character (U+FFFD). The text is detokenized incrementally (``IncrementalText``):
+the same strings as a full decode, without decoding the whole sequence at every token.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,19 +28,62 @@ class DecodeResult:
     decode_s: float
 
 
+class IncrementalText:
+    """The text of a growing token sequence, decoding only a short tail at each token.
+
+    ``text(tokens)`` equals ``decode(tokens)`` (tested against full decodes,
+    including multi-byte UTF-8 split across byte-level BPE pieces and the tokenizer's space
+    clean-up). The text is ``committed`` (the decode of ``tokens[:start]``) plus the decode of
+    ``tokens[start:]``. The commit point only moves forward after checking that the decode of
+    the tail splits there: ``decode(tail[:j]) + decode(tail[j:]) == decode(tail)``, where
+    ``tail[:j]`` does not end in a partial character (U+FFFD) and ``decode(tail[j:])`` is at
+    least ``CONTEXT_CHARS`` long (so every clean-up rule, which looks at most 4 characters
+    across a boundary, has been seen). A tokenizer whose pieces never split cleanly simply
+    never commits and falls back to decoding the whole sequence.
+    """
+
+    #: Tokens in the tail before a commit is tried; tokens kept after the commit point.
+    COMMIT_EVERY = 16
+    KEEP = 4
+    CONTEXT_CHARS = 4
+
+    def __init__(self, decode: Callable[[Sequence[int]], str]) -> None:
+        self._decode = decode
+        self._committed = ""
+        self._start = 0
+
+    def text(self, tokens: list[int]) -> str:
+        """The decode of ``tokens`` (the same list, grown since the last call)."""
+        decode = self._decode
+        tail = decode(tokens[self._start :])
+        text = self._committed + tail
+        if len(tokens) - self._start >= self.COMMIT_EVERY:
+            split = len(tokens) - self.KEEP
+            left = decode(tokens[self._start : split])
+            right = decode(tokens[split:])
+            if (
+                left + right == tail
+                and not left.endswith("\ufffd")
+                and len(right) >= self.CONTEXT_CHARS
+            ):
+                self._committed += left
+                self._start = split
+        return text
+
+
 class PartialText:
     """Reports the text of a growing token sequence to ``on_text`` (changed, no U+FFFD)."""
 
     def __init__(self, engine: GraniteModel, on_text: TextCallback | None) -> None:
-        self._engine = engine
         self._on_text = on_text
+        self._text = IncrementalText(engine.decode_text)
         self._last = ""
 
     def update(self, tokens: list[int]) -> None:
         """Call after every appended token (or several)."""
         if self._on_text is None:
             return
-        text = self._engine.decode_text(tokens)
+        text = self._text.text(tokens)
         if text != self._last and not text.endswith("\ufffd"):
             self._last = text
             self._on_text(text)

@@ -69,7 +69,7 @@ class SharedPrefix:
         ids = [int(t) for t in prompt_ids[:end]]
         cache = engine.make_cache()
         prefill.fill(engine, engine.embed_prompt(ids, encoded), cache)
-        passes = prefill.prefill_passes(len(ids))
+        passes = prefill.fill_passes(len(ids))
         return cls(ids, cache, time.perf_counter() - started, passes)
 
     def fork_for(self, prompt_ids: Sequence[int]) -> tuple[list[Any], list[int]] | None:

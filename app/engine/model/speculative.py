@@ -1,18 +1,22 @@
 """Exact speculative greedy decoding with a fixed draft (the character CTC decode).
 
-Each step feeds the current token plus up to ``k`` draft tokens in one forward pass, keeps the
-draft prefix that equals the model's own argmax (``GraniteModel.next_token``: argmax of the
+A verifying step feeds the current token plus up to ``k`` draft tokens in one forward pass, keeps
+the draft prefix that equals the model's own argmax (``GraniteModel.next_token``: argmax of the
 float32 logits, the one rule), adds the model's token after it and trims the rejected
 positions from the KV cache. Every emitted token is the model's argmax, so the output equals
 plain greedy decoding whenever the k-token pass computes the same logits as k single-token
 passes (bitwise on the tiny float32 and 8-bit models; see tests/engine/test_speed_speculative).
+
+On a CPU each verified row costs about as much as a pass, so a draft that keeps failing must
+cost nothing: after a rejected draft the decoder takes plain steps and only checks, for free,
+whether the draft predicted the model's token; it verifies again after such a hit.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,10 +29,10 @@ log = logging.getLogger(__name__)
 
 #: Draft tokens verified per forward pass.
 DEFAULT_DRAFT = 8
-#: Longest pause (decode steps without a draft) after rejected 1-token drafts.
-MAX_PAUSE = 8
 #: Longest history suffix used to find the resync point in the draft.
 MAX_MATCH = 4
+#: A draft, or a function computing it (called only when the draft is first needed).
+DraftSource = Sequence[int] | Callable[[], Sequence[int]]
 
 
 class DraftLookup:
@@ -72,10 +76,19 @@ class SpeculativeStats:
     accepted: int = 0
     verify_passes: int = 0  #: passes that carried draft tokens
     plain_passes: int = 0  #: passes with no draft (ordinary greedy steps)
+    shadow_hits: int = 0  #: plain steps whose token the draft predicted (verifying resumes)
 
 
 class DraftLength:
-    """How many draft tokens to verify next (the adaptive schedule; see ``speculative_decode``)."""
+    """When to verify draft tokens, and how many (see ``speculative_decode``).
+
+    Starts in *shadow* mode: plain one-token steps, while checking for free whether the draft
+    would have predicted the model's token (``shadow``). A hit switches to verifying ``length``
+    draft tokens per pass; a fully accepted draft doubles the length (up to ``num_draft``), a
+    draft whose first token is rejected halves it and returns to shadow mode. So a draft that
+    keeps failing costs no extra rows at all, and a draft that matches is verified at once.
+    ``adaptive=False`` verifies ``num_draft`` tokens at every pass (for comparisons).
+    """
 
     def __init__(self, num_draft: int, *, adaptive: bool = True) -> None:
         if num_draft < 1:
@@ -83,28 +96,25 @@ class DraftLength:
         self.num_draft = num_draft
         self.adaptive = adaptive
         self.length = num_draft
-        self.pause = 0  #: the current pause after rejected 1-token drafts
-        self.paused = 0  #: plain steps left before the next draft
+        self.verifying = not adaptive
 
     def next(self) -> int:
-        """Draft tokens for the coming pass (0: a plain step)."""
-        if self.paused > 0:
-            self.paused -= 1
-            return 0
-        return self.length
+        """Draft tokens to verify in the coming pass (0: a plain step, shadow-checked)."""
+        return self.length if self.verifying else 0
+
+    def shadow(self, predicted: int | None, actual: int) -> None:
+        """After a plain step: the draft's prediction for it and the model's token."""
+        if predicted is not None and predicted == actual:
+            self.verifying = True
 
     def record(self, proposed: int, accepted: int) -> None:
         if not self.adaptive or not proposed:
             return
-        if accepted == 0 and self.length == 1:
-            self.pause = min(MAX_PAUSE, max(1, 2 * self.pause))
-            self.paused = self.pause
-        elif accepted == 0:
+        if accepted == 0:
             self.length = max(1, self.length // 2)
-        else:
-            self.pause = 0
-            if accepted == proposed:
-                self.length = min(self.num_draft, self.length * 2)
+            self.verifying = False
+        elif accepted == proposed:
+            self.length = min(self.num_draft, self.length * 2)
 
 
 def _accepted(proposals: Sequence[int], predictions: Sequence[int]) -> int:
@@ -125,11 +135,33 @@ def verify(engine: GraniteModel, tokens: Sequence[int], cache: list[Any]) -> lis
     return [int(p) for p in predictions]
 
 
+class _Drafts:
+    """The draft's lookup, built on first use (a lazy draft is computed only then)."""
+
+    def __init__(self, draft: DraftSource, eos: int, stats: SpeculativeStats) -> None:
+        self._source = draft
+        self._eos = eos
+        self._stats = stats
+        self._lookup: DraftLookup | None = None
+
+    def lookup(self) -> DraftLookup:
+        if self._lookup is None:
+            draft = self._source() if callable(self._source) else self._source
+            self._lookup = DraftLookup([t for t in draft if t != self._eos])
+            self._stats.draft_tokens = len(self._lookup.draft)
+        return self._lookup
+
+    def predict(self, history: Sequence[int]) -> int | None:
+        """The draft's next token after ``history`` (resyncing as ``propose`` does), if any."""
+        proposal = self.lookup().propose(history, 1)
+        return proposal[0] if proposal else None
+
+
 def speculative_decode(
     engine: GraniteModel,
     logits: Any,
     cache: list[Any],
-    draft: Sequence[int],
+    draft: DraftSource,
     *,
     max_new_tokens: int,
     num_draft: int = DEFAULT_DRAFT,
@@ -138,27 +170,23 @@ def speculative_decode(
     stats: SpeculativeStats | None = None,
     adaptive: bool = True,
 ) -> DecodeResult:
-    """Greedy decoding from the prefill ``logits``, verifying draft tokens ``num_draft`` at a time.
+    """Greedy decoding from the prefill ``logits``, verifying up to ``num_draft`` draft tokens
+    per pass when the draft agrees with the model (``DraftLength``).
 
     Same contract and result as ``decode.greedy_decode`` (tokens without EOS, at most
-    ``max_new_tokens``); ``forward_passes`` counts the verification passes. ``adaptive`` halves
-    the draft length after a fully rejected draft and doubles it (up to ``num_draft``) after a
-    fully accepted one; when even a 1-token draft is rejected it pauses drafting for 1, 2, 4 ...
-    (at most ``MAX_PAUSE``) steps. On a CPU each verified row costs about as much as a pass, so
-    bad drafts must stay short. (It only chooses what to verify; every token is still the
-    model's argmax.)
+    ``max_new_tokens``); ``forward_passes`` counts every pass. ``draft`` may be a function that
+    computes it, called at the first step only (never when the first token ends the text). It
+    only chooses what to verify; every token is still the model's argmax.
     """
     schedule = DraftLength(num_draft, adaptive=adaptive)
     started = time.perf_counter()
     stats = stats if stats is not None else SpeculativeStats()
-    eos = engine.eos_token_id
-    lookup = DraftLookup([t for t in draft if t != eos])
-    stats.draft_tokens = len(lookup.draft)
+    drafts = _Drafts(draft, engine.eos_token_id, stats)
     tokens: list[int] = []
     passes = 0
     partial = PartialText(engine, on_text)
     current = engine.next_token(logits)
-    while current != eos and len(tokens) < max_new_tokens:
+    while current != engine.eos_token_id and len(tokens) < max_new_tokens:
         tokens.append(current)  # not yet in the cache
         partial.update(tokens)
         room = max_new_tokens - len(tokens)
@@ -167,21 +195,24 @@ def speculative_decode(
         if cancel is not None and cancel.cancelled:
             raise CancelledError()
         length = schedule.next()
-        proposals = lookup.propose(tokens, min(length, room)) if length else []
+        proposals = drafts.lookup().propose(tokens, min(length, room)) if length else []
+        predicted = None if length else drafts.predict(tokens)
         predictions = verify(engine, [current, *proposals], cache)
         passes += 1
         accepted = _accepted(proposals, predictions)
-        schedule.record(len(proposals), accepted)
-        if len(proposals) > accepted:
-            for layer in cache:
-                layer.trim(len(proposals) - accepted)
-        lookup.accept(accepted)
-        stats.proposed += len(proposals)
-        stats.accepted += accepted
         if proposals:
+            schedule.record(len(proposals), accepted)
+            if len(proposals) > accepted:
+                for layer in cache:
+                    layer.trim(len(proposals) - accepted)
+            drafts.lookup().accept(accepted)
+            stats.proposed += len(proposals)
+            stats.accepted += accepted
             stats.verify_passes += 1
         else:
+            schedule.shadow(predicted, predictions[0])
             stats.plain_passes += 1
+            stats.shadow_hits += predicted == predictions[0]
         tokens.extend(proposals[:accepted])
         current = predictions[accepted]
     if tokens:

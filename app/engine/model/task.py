@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Sequence
 from typing import Any
 
 from app.core.transcript import TaskSpec, Timing
@@ -15,7 +14,12 @@ from app.engine.model import prefill
 from app.engine.model.decode import TextCallback, greedy_decode
 from app.engine.model.granite import EncodedAudio, GraniteModel
 from app.engine.model.prefix_cache import SharedPrefix, prefill_suffix
-from app.engine.model.speculative import DEFAULT_DRAFT, SpeculativeStats, speculative_decode
+from app.engine.model.speculative import (
+    DEFAULT_DRAFT,
+    DraftSource,
+    SpeculativeStats,
+    speculative_decode,
+)
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +30,7 @@ def run_task(
     spec: TaskSpec,
     *,
     shared: SharedPrefix | None = None,
-    draft: Sequence[int] | None = None,
+    draft: DraftSource | None = None,
     num_draft: int = DEFAULT_DRAFT,
     on_text: TextCallback | None = None,
     cancel: CancelToken | None = None,
