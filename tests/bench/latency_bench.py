@@ -18,7 +18,9 @@ running the app's loader/engine. Measured per run:
 
 Both paths are warmed up with one call first (a running app has its model loaded and used).
 
-Prints a table; asserts nothing.
+Prints a table; asserts nothing. This is the plain endpointer's path (the run starts when the
+pause completes); per-mode figures with eager endpointing, push-to-talk and the live preview's
+cost are printed by ``tests.bench.latency_modes``.
 """
 
 from __future__ import annotations

@@ -16,6 +16,10 @@ on espeak-ng speech with pauses (a ~1 minute pattern of sentences tiled to lengt
    files, with the fake engine (pipeline memory only) and with the tiny model; the samples
    themselves are 16 kHz float32 = 3.84 MB per minute (target: flat apart from those).
 
+``--profile`` also runs cProfile over the threaded pipeline (all threads) and prints its top
+entries by own time. Time to the first segment of 1/10/60-minute files, streaming vs the
+whole file first: ``tests.bench.first_text``.
+
 Prints figures; asserts nothing. Random weights: text is garbage, token counts may differ
 between the two paths (so tokens are printed too).
 """
@@ -97,7 +101,9 @@ def peak_rss_mb() -> float:
 # --- 1 + 2: speed ------------------------------------------------------------------------------
 
 
-def speed(model_dir: Path, path: Path, minutes: float, rounds: int = 3) -> None:
+def speed(
+    model_dir: Path, path: Path, minutes: float, rounds: int = 3, profile: bool = False
+) -> None:
     from app.audio.decode import decode_file
     from app.audio.vad import split_audio
     from app.core.segmentation import SegmentationConfig
@@ -121,7 +127,7 @@ def speed(model_dir: Path, path: Path, minutes: float, rounds: int = 3) -> None:
     pieces = [np.ascontiguousarray(audio[c.samples(RATE)]) for c in chunks]
     direct_s = engine_rows(engine, model, pieces, rounds)
     cpu = time.process_time()
-    wall = threaded_pipeline(model_dir, path, cfg)
+    wall = threaded_pipeline(model_dir, path, cfg, profile)
     cpu = time.process_time() - cpu
     print(
         f"[pipeline] EngineThread decode+VAD+model+callbacks: {wall:.1f} s wall, {cpu:.1f} s CPU "
@@ -216,7 +222,7 @@ def engine_rows(engine: Any, model: Any, pieces: list[np.ndarray], rounds: int =
     return direct_s
 
 
-def threaded_pipeline(model_dir: Path, path: Path, cfg: Any) -> float:
+def threaded_pipeline(model_dir: Path, path: Path, cfg: Any, profile: bool = False) -> float:
     from app.core.transcript import TaskSpec
     from app.workers.engine_factory import default_engine_factory
     from app.workers.engine_thread import EngineThread
@@ -245,10 +251,22 @@ def threaded_pipeline(model_dir: Path, path: Path, cfg: Any) -> float:
     thread.start()
     thread.load_model(str(model_dir))
     ready.wait()
+    profiler = None
+    if profile:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.enable()
     start = time.perf_counter()
     thread.submit_file(str(path), [TaskSpec()], cfg)
     done.wait()
     wall = time.perf_counter() - start
+    if profiler is not None:
+        import pstats
+
+        profiler.disable()
+        print("[cProfile, the threaded pipeline, all threads, by own time]")
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(12)
     thread.shutdown()
     return wall
 
@@ -324,6 +342,7 @@ def main() -> None:
     ap.add_argument("--tiny-minutes", type=float, nargs=2, default=[5.0, 15.0])
     ap.add_argument("--skip-memory", action="store_true")
     ap.add_argument("--skip-speed", action="store_true")
+    ap.add_argument("--profile", action="store_true", help="cProfile the threaded pipeline")
     ap.add_argument("--rounds", type=int, default=3, help="engine rows: best of N rounds")
     args = ap.parse_args()
     model_dir = ensure_model()
@@ -334,7 +353,8 @@ def main() -> None:
         if not args.skip_memory:  # children first: the parent's RSS does not matter to them
             memory(model_dir, folder, pattern, args.fake_minutes, args.tiny_minutes)
         if not args.skip_speed:
-            speed(model_dir, speech_file(folder, args.minutes, pattern), args.minutes, args.rounds)
+            path = speech_file(folder, args.minutes, pattern)
+            speed(model_dir, path, args.minutes, args.rounds, args.profile)
     sys.stdout.flush()
     os._exit(0)  # skip interpreter finalization after MLX ran on worker threads
 
