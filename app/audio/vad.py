@@ -71,7 +71,8 @@ class Vad:
                 f"A VAD frame must be {FRAME_SAMPLES} mono samples, not shape {frame.shape}."
             )
         self._buf[:] = frame
-        np.nan_to_num(self._buf, copy=False, nan=0.0, posinf=1.0, neginf=-1.0)
+        if not np.isfinite(self._buf).all():  # rare: the check is far cheaper than nan_to_num
+            np.nan_to_num(self._buf, copy=False, nan=0.0, posinf=1.0, neginf=-1.0)
         return float(self._model.process(self._cbuf))
 
 

@@ -224,3 +224,14 @@ def test_speech_without_pauses_is_cut_between_words_at_the_quietest_point(
         near = np.arange(cut - QUIET_WINDOW_S / 2, cut + QUIET_WINDOW_S / 2 + 1e-9, 0.001)
         assert min(rms(t) for t in near) <= min(levels) + 1e-6
         assert rms(cut) < 0.2 * float(np.median(levels))
+
+
+def test_non_finite_samples_count_as_their_clipped_values() -> None:
+    rng = np.random.default_rng(3)
+    frame = (rng.standard_normal(FRAME_SAMPLES) * 0.2).astype(np.float32)
+    bad = frame.copy()
+    bad[[5, 50, 500]] = [np.nan, np.inf, -np.inf]
+    clean = frame.copy()
+    clean[[5, 50, 500]] = [0.0, 1.0, -1.0]
+    a, b = Vad(), Vad()
+    assert a.probability(bad) == b.probability(clean)
