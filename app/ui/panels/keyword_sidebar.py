@@ -37,7 +37,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QGridLayout,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -60,6 +59,7 @@ from app.core.keywords import (
     read_keywords_file,
 )
 from app.core.text.rules import Rule, parse_rules, rules_text
+from app.ui.panels.text_dialogs import ask_line, ask_multiline
 
 log = logging.getLogger(__name__)
 
@@ -403,16 +403,13 @@ class KeywordSidebar(QWidget):
             "case-sensitive phrase; an empty right side deletes."
         )
         title = f"Replacement rules of '{self._lib.active_name}'"
-        text, ok = QInputDialog.getMultiLineText(self, title, label, current)
-        return text if ok else None
+        return ask_multiline(self, title, label, current)
 
     def _ask_text(self, title: str, label: str, initial: str) -> str | None:
-        text, ok = QInputDialog.getText(self, title, label, QLineEdit.EchoMode.Normal, initial)
-        return text if ok else None
+        return ask_line(self, title, label, initial)
 
     def _ask_multiline(self, title: str, label: str) -> str | None:
-        text, ok = QInputDialog.getMultiLineText(self, title, label, "")
-        return text if ok else None
+        return ask_multiline(self, title, label)
 
     def _ask_open_path(self, title: str) -> str | None:
         path, _ = QFileDialog.getOpenFileName(self, title, "", "Text files (*.txt);;All (*)")
