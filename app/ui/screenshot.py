@@ -1,6 +1,9 @@
 """Render the main window with sample content to a PNG: ``python -m app.ui.screenshot OUT.png``.
 
-Runs offscreen with a stand-in bridge (no model, no network), in a temporary data folder.
+Shows a meeting transcript with its timestamp gutter and French translation side by side, the
+player bar playing it (the current segment lit), a recording in progress (red Record button
+with its time, the "Listening…" strip) and the file queue. Runs offscreen with a stand-in
+bridge (no model, no network, no sound), in a temporary data folder.
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ def render(out_path: str) -> str:
     from app.core.text.document import Document, OutputText
     from app.core.transcript import Segment, Task, TaskSpec
     from app.ui.app import make_application
+    from app.ui.dictation.recording_state import ListeningStrip, RecordingState
     from app.ui.settings.settings_store import SettingsStore
     from app.ui.window.main_window import MainWindow
     from app.workers.qt_engine import Bridge
@@ -70,7 +74,7 @@ def render(out_path: str) -> str:
 
     fr = TaskSpec(Task.TRANSLATE, "en", "fr")
     meeting = Document(
-        title="weekly-sync.m4a",
+        title="weekly-sync.m4a — French",
         outputs=[OutputText("Transcript", TaskSpec()), OutputText("Translation (French)", fr)],
         source="/Users/maya/Recordings/weekly-sync.m4a",
     )
@@ -89,6 +93,23 @@ def render(out_path: str) -> str:
     view.modified = False
     window.tabs.setTabText(window.tabs.indexOf(view), view.display_title())
 
+    window.tabs.setCurrentWidget(view)
+    window.player_bar.show()
+    window.player.playingChanged.emit(True)
+    window.player.positionChanged.emit(14.2, 37.4)
+    for pane in view.panes:
+        pane.highlight_time(14.2)
+
+    strip = ListeningStrip(window)
+    window.add_above_documents(strip)
+    clock = [0.0]
+    button = window.toolbar.widgetForAction(window.record_action)
+    recording = RecordingState(window.record_action, button, strip, window.panes, lambda: clock[0])
+    recording.set_recording(True)
+    clock[0] = 72.0
+    recording.tick()
+    strip.meter.set_level(-18.0, -9.0)
+
     panel = window.queue.panel
     for job_id, name, state in (
         (1, "weekly-sync.m4a", 0.62),
@@ -96,6 +117,7 @@ def render(out_path: str) -> str:
         (3, "standup-monday.wav", 1.0),
     ):
         panel.add(f"/Users/maya/Recordings/{name}", job_id)
+        panel.set_task(job_id, "Translate → French from English" if job_id < 3 else "Transcribe")
         if state >= 1.0:
             panel.set_finished(job_id)
         elif state > 0:
@@ -112,6 +134,7 @@ def render(out_path: str) -> str:
     image = window.grab()
     if not image.save(out_path):
         raise OSError(f"Could not write {out_path}")
+    recording.set_recording(False)
     window.close()
     QApplication.processEvents()
     return out_path

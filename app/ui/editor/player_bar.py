@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Slot
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSlider, QToolButton, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QSlider,
+    QStyle,
+    QToolButton,
+    QWidget,
+)
 
 from app.audio.output import SPEEDS
 from app.core.text.timecode import clock
@@ -17,7 +25,8 @@ class PlayerBar(QWidget):
         self.setObjectName("playerBar")
         self.setAccessibleName("Player")
         self.play_button = QToolButton(self)
-        self.play_button.setText("▶ Play")
+        self.play_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self._on_playing(False)
         self.play_button.setAccessibleName("Play or pause")
         self.play_button.setToolTip("Play or pause the source audio (click a time to jump)")
         self.play_button.clicked.connect(player.toggle)
@@ -50,8 +59,13 @@ class PlayerBar(QWidget):
 
     @Slot(bool)
     def _on_playing(self, playing: bool) -> None:
-        self.play_button.setText("⏸ Pause" if playing else "▶ Play")
-        self.show()
+        icon = (
+            QStyle.StandardPixmap.SP_MediaPause if playing else QStyle.StandardPixmap.SP_MediaPlay
+        )
+        self.play_button.setIcon(self.style().standardIcon(icon))
+        self.play_button.setText("Pause" if playing else "Play")
+        if playing:
+            self.show()
 
     @Slot()
     def _on_seek(self) -> None:

@@ -35,16 +35,21 @@ class TimestampGutter(QWidget):
         return self.fontMetrics().horizontalAdvance("0:00:00") + 12
 
     def set_shown(self, on: bool) -> None:
-        self.editor.setViewportMargins(self.gutter_width() if on else 0, 0, 0, 0)
         self.setVisible(on)
         self._place()
 
     def _place(self) -> None:
+        """Reserve the gutter's width left of the text (again after a font change: the gutter
+        uses the editor's font) and cover exactly that strip."""
+        shown = not self.isHidden()
+        width = self.gutter_width() if shown else 0
+        if self.editor.viewportMargins().left() != width:
+            self.editor.setViewportMargins(width, 0, 0, 0)
         r = self.editor.contentsRect()
-        self.setGeometry(QRect(r.left(), r.top(), self.gutter_width(), r.height()))
+        self.setGeometry(QRect(r.left(), r.top(), width, r.height()))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.editor and event.type() == QEvent.Type.Resize:
+        if watched is self.editor and event.type() in (QEvent.Type.Resize, QEvent.Type.FontChange):
             self._place()
         return False
 
