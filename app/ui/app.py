@@ -146,6 +146,7 @@ def run_gui(argv: Sequence[str] | None = None) -> int:
         return 0
     app, window = gui.app, gui.window
     window.show()
+    log.info("Window shown")  # the frozen-app smoke test waits for this line
     offered_manager = False
 
     def on_state(state: ModelState, _message: str) -> None:
