@@ -4,7 +4,7 @@ API::
 
     PreferencesDialog(prefs: Preferences, parent: QWidget | None = None, *,
                       input_devices: Sequence[str] = (),
-                      device_lister: Callable[[], Sequence[str]] | None = None,
+                      device_lister: Callable[[], Sequence[str | tuple[str, str]]] | None = None,
                       login_item_available: bool = True,
                       global_hotkey_available: bool = True)
         result_preferences() -> Preferences   # validated; raises UsageError if invalid
@@ -87,7 +87,7 @@ class PreferencesDialog(QDialog):
         parent: QWidget | None = None,
         *,
         input_devices: Sequence[str] = (),
-        device_lister: Callable[[], Sequence[str]] | None = None,
+        device_lister: Callable[[], Sequence[str | tuple[str, str]]] | None = None,
         login_item_available: bool = True,
         global_hotkey_available: bool = True,
     ) -> None:
@@ -339,15 +339,15 @@ class PreferencesDialog(QDialog):
         if lister is None:
             return
         try:
-            names = list(lister())
+            devices = [(d, d) if isinstance(d, str) else d for d in lister()]  # (label, name)
         except GraniteError as err:  # no audio system: "System default" stays the only choice
             self.device_combo.setToolTip(str(err))
             return
         chosen = self.device_combo.currentData()
         for i in range(self.device_combo.count() - 1, 0, -1):  # keep "System default"
             self.device_combo.removeItem(i)
-        for name in names:
-            self.device_combo.addItem(name, name)
+        for label, name in devices:
+            self.device_combo.addItem(label, name)
         if chosen and self.device_combo.findData(chosen) < 0:
             self.device_combo.addItem(f"{chosen} (not connected)", chosen)
         _select(self.device_combo, chosen)

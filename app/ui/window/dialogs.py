@@ -175,12 +175,14 @@ def open_preferences(window: WindowApi) -> None:
         window.use_model(new.model)
 
 
-def input_device_names() -> list[str]:
-    """Names for the device picker (PortAudio re-queried: a device plugged in since shows)."""
+def input_device_names() -> list[tuple[str, str]]:
+    """(label, PortAudio name) of every input for the device picker (PortAudio re-queried: a
+    device plugged in since shows); the labels are human (``app.audio.device_names``)."""
+    from app.audio.device_names import human_input_name
     from app.audio.devices import list_input_devices
 
     try:
-        return [d.name for d in list_input_devices()]
+        return [(human_input_name(d.name), d.name) for d in list_input_devices()]
     except GraniteError:
         raise
     except Exception as exc:  # PortAudio errors outside our wrapper: keep "System default"

@@ -83,7 +83,7 @@ def diagnostics(window: WindowApi) -> str:
 
     devices: list[str] | str
     try:
-        devices = input_device_names()
+        devices = [label for label, _name in input_device_names()]
     except GraniteError as exc:
         devices = str(exc)
     permissions = window.desktop.permission_states() if window.desktop is not None else {}

@@ -296,3 +296,16 @@ def test_system_wide_dictation_settings(qtbot) -> None:
         box.button(QDialogButtonBox.StandardButton.Ok).click()
     error = dialog.findChild(QLabel, "preferencesError")
     assert error is not None and "needs a key" in error.text()
+
+
+def test_devices_show_human_labels_and_keep_portaudio_names(qtbot) -> None:
+    dialog = PreferencesDialog(
+        Preferences(),
+        device_lister=lambda: [("PulseAudio sound server (pulse)", "pulse"), "USB Mic"],
+    )
+    qtbot.addWidget(dialog)
+    dialog.fill_devices()
+    labels = [dialog.device_combo.itemText(i) for i in range(dialog.device_combo.count())]
+    assert labels == ["System default", "PulseAudio sound server (pulse)", "USB Mic"]
+    dialog.device_combo.setCurrentIndex(1)
+    assert dialog.result_preferences().input_device == "pulse"
