@@ -3,9 +3,10 @@
 - The microphone opens only after the system said yes (``MicrophoneGate`` on the dictation
   controller); a denial shows one message in the window's banner with "Open System
   Settings" for the Microphone pane.
-- Turning system-wide dictation on without Accessibility asks the system to prompt (once per
-  run), then watches: on every app activation and every second while waiting (up to
-  ``POLL_LIMIT_S``). When access arrives the hotkey is registered again and the banner clears.
+- Turning system-wide dictation on without Accessibility asks the system to prompt (the first
+  time ever: a marker file in the config folder), then watches: on every app activation and
+  every second while waiting (up to ``POLL_LIMIT_S``). When access arrives the hotkey is
+  registered again and the banner clears.
 - Missing permissions go to the banner (with the pane's button), not only to tray balloons,
   which macOS may never show.
 """
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, QUrl, Slot
 from PySide6.QtGui import QDesktopServices
@@ -34,6 +36,8 @@ POLL_MS = 1000
 POLL_LIMIT_S = 600
 BANNER_SOURCE = "permission"
 OPEN_SETTINGS = "Open System Settings"
+#: Marker file (config folder): the system's Accessibility prompt was shown once.
+ACCESSIBILITY_PROMPTED = "accessibility-prompted"
 
 #: show(message, (button text, callback) or None) in the window's banner
 BannerShow = Callable[[str, tuple[str, Callable[[], None]] | None], None]
@@ -54,23 +58,41 @@ class PermissionsController(QObject):
         clear_banner: Callable[[], None],
         reregister_hotkey: Callable[[], None],
         open_url: Callable[[str], None] | None = None,
+        prompted_marker: Path | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self.permissions = permissions
+        self._marker = prompted_marker
         self._show = show_banner
         self._clear = clear_banner
         self.open_url = open_url or _open_url
         self.microphone = MicrophoneGate(
             permissions, post=post, on_denied=lambda: self.show_missing(Permission.MICROPHONE)
         )
-        self.accessibility = AccessibilityWatch(permissions, self._accessibility_arrived)
+        self.accessibility = AccessibilityWatch(
+            permissions,
+            self._accessibility_arrived,
+            prompted=prompted_marker is not None and prompted_marker.exists(),
+            remember_prompted=self._remember_prompted,
+        )
         self._reregister = reregister_hotkey
         self.system_wide = False
         self.poll = QTimer(self)
         self.poll.setInterval(POLL_MS)
         self.poll.timeout.connect(self._tick)
         self._ticks_left = 0
+
+    def _remember_prompted(self) -> None:
+        """The system prompt is shown once ever; afterwards the banner and Preferences offer
+        the settings pane."""
+        if self._marker is None:
+            return
+        try:
+            self._marker.parent.mkdir(parents=True, exist_ok=True)
+            self._marker.touch()
+        except OSError as err:
+            log.warning("Cannot remember the Accessibility prompt: %s", err)
 
     # --- system-wide dictation on / off --------------------------------------------------
     def system_wide_enabled(self) -> None:

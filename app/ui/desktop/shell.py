@@ -21,6 +21,7 @@ from PySide6.QtCore import QObject, Qt, QTimer, Slot
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QWidget
 
+from app.core import paths
 from app.core.dictation.hotkey_state import Mode, Permission, State
 from app.core.errors import GraniteError
 from app.core.preferences import Preferences
@@ -30,7 +31,11 @@ from app.system import Platform
 from app.system.base import Shortcut, TextInjector
 from app.system.hotkey_driver import DictationCallbacks, DictationDriver
 from app.ui.desktop.lifecycle import AppLifecycle
-from app.ui.desktop.permissions import BANNER_SOURCE, PermissionsController
+from app.ui.desktop.permissions import (
+    ACCESSIBILITY_PROMPTED,
+    BANNER_SOURCE,
+    PermissionsController,
+)
 from app.ui.desktop.recording_indicator import RecordingIndicator
 from app.ui.desktop.tray import GuiThreadPoster, TrayController
 from app.ui.dictation.dictation_controller import DictationController
@@ -118,6 +123,7 @@ class AppShell(QObject):
             ),
             clear_banner=lambda: window.banner.clear_if(BANNER_SOURCE),
             reregister_hotkey=self._register_hotkey,
+            prompted_marker=paths.config_dir() / ACCESSIBILITY_PROMPTED,
             parent=self,
         )
         self.controller.microphone = self.permissions.microphone

@@ -20,8 +20,13 @@ from tests.ui.test_app import WAIT_MS, App
 
 
 @pytest.fixture
-def app(qtbot, tmp_path, monkeypatch):
-    monkeypatch.setenv("GRANITE_DICTATE_HOME", str(tmp_path / "home"))
+def home(tmp_path):
+    return tmp_path / "home"
+
+
+@pytest.fixture
+def app(qtbot, tmp_path, monkeypatch, home):
+    monkeypatch.setenv("GRANITE_DICTATE_HOME", str(home))
     a = App(qtbot, tmp_path)
     opened: list[str] = []
     a.shell.permissions.open_url = opened.append
@@ -131,3 +136,21 @@ def test_preferences_lists_states_with_a_fix_button(app: App, qtbot) -> None:
     perms.accessibility = True
     page.refresh()
     assert page.states[Permission.ACCESSIBILITY].text() == "✓ Granted"
+
+
+def test_accessibility_prompt_is_shown_once_ever(app: App, home) -> None:
+    perms = _perms(app)
+    perms.accessibility = False
+    app.window.apply_preferences(replace(app.window.prefs, global_hotkey="Alt+Space"))
+    assert perms.accessibility_prompts == 1
+    marker = home / "config" / "accessibility-prompted"
+    assert marker.is_file()  # the next start of the app does not prompt again
+    from app.ui.desktop.permissions import PermissionsController
+
+    again = PermissionsController(
+        perms, post=lambda fn: fn(), show_banner=lambda *_: None, clear_banner=lambda: None,
+        reregister_hotkey=lambda: None, prompted_marker=marker,
+    )  # fmt: skip
+    again.system_wide_enabled()
+    assert perms.accessibility_prompts == 1 and again.accessibility.waiting
+    again.system_wide_disabled()
