@@ -242,5 +242,15 @@ def open_system_audio(
     )
 
 
+def open_meeting_sources(
+    mic: str | None, system: str | None, *, backend: AudioBackend | None = None
+) -> tuple[AudioSource, AudioSource]:
+    """The microphone (``mic``: name/index, None = default) and the system audio, opened but
+    not started; one-line ``GraniteError`` when either is missing."""
+    real = backend or SoundDeviceBackend()
+    device = resolve_device(real, mic or None)
+    return DeviceSource(AudioCapture(real, device)), open_system_audio(system, backend=real)
+
+
 class CaptureEventSink(Protocol):
     def __call__(self, event: CaptureEvent, /) -> None: ...

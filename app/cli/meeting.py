@@ -24,11 +24,10 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from app.audio.capture import AudioCapture, CaptureEvent
-from app.audio.devices import SoundDeviceBackend, resolve_device
+from app.audio.capture import CaptureEvent
 from app.audio.journal import export_audio
 from app.audio.meeting import MeetingConfig, MeetingSession, MeetingSummary
-from app.audio.system_audio import AudioSource, DeviceSource, open_system_audio
+from app.audio.system_audio import open_meeting_sources
 from app.cli.common import (
     EXIT_FAILED,
     EXIT_INTERRUPTED,
@@ -122,13 +121,6 @@ def _options(args: argparse.Namespace) -> _Options:
     return _Options({Side.YOU: [spoken], Side.OTHERS: others}, config, save, output)
 
 
-def open_sources(mic: str | None, system: str | None) -> tuple[AudioSource, AudioSource]:
-    """Both captures, opened (not started); one-line ``GraniteError`` when either is missing."""
-    backend = SoundDeviceBackend()
-    device = resolve_device(backend, mic)
-    return DeviceSource(AudioCapture(backend, device)), open_system_audio(system)
-
-
 class _Events(QueueListener):
     """EngineListener + MeetingListener: everything in one queue for the main thread."""
 
@@ -149,7 +141,8 @@ def run(args: argparse.Namespace) -> int:
         say(str(err))
         return EXIT_USAGE
     try:
-        mic, system = open_sources(args.mic, args.system)  # fail fast, before the model loads
+        # fail fast, before the model loads
+        mic, system = open_meeting_sources(args.mic, args.system)
     except GraniteError as err:
         say(str(err))
         return EXIT_FAILED

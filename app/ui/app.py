@@ -28,6 +28,7 @@ from app.ui.desktop.tray import app_icon, qt_scheduler
 from app.ui.dictation.dictation_controller import DictationController, SessionFactory
 from app.ui.dictation.wiring import install
 from app.ui.history.install import HistoryUi, install_history
+from app.ui.meeting.wiring import install_meeting
 from app.ui.settings.api_server import install_api_server, make_engine
 from app.ui.settings.engine_options import speed_options
 from app.ui.settings.settings_store import SettingsStore
@@ -105,6 +106,7 @@ def start_gui(
     window = build_window(bridge, settings)
     dictation = install(window, window.bridge, window.prefs, session_factory=session_factory)
     history = install_history(window, window.bridge)
+    install_meeting(window, window.bridge)  # owned by the window
     window.historyDeleteAllRequested.connect(history.delete_all)
     dictation.controller.utteranceRemoved.connect(history.recorder.forget_last_dictation)
     if platform is None:

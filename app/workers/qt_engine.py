@@ -91,6 +91,13 @@ class Bridge(QObject):
     ) -> int:
         raise NotImplementedError
 
+    def submit_meeting_audio(
+        self, audio: np.ndarray, offset: float, specs: Sequence[TaskSpec], source: str = ""
+    ) -> int:
+        """A meeting's utterance: a background step (dictation goes first). Stand-ins without
+        priorities run it as an ordinary utterance."""
+        return self.submit_audio(audio, offset, specs, source)
+
     def submit_preview(self, stream_id: int, samples: np.ndarray, reset: bool = False) -> None:
         """Optional: a bridge without live preview ignores it."""
 
@@ -169,6 +176,11 @@ class EngineBridge(Bridge):
         self, audio: np.ndarray, offset: float, specs: Sequence[TaskSpec], source: str = ""
     ) -> int:
         return self._thread.submit_audio(audio, offset, specs, source)
+
+    def submit_meeting_audio(
+        self, audio: np.ndarray, offset: float, specs: Sequence[TaskSpec], source: str = ""
+    ) -> int:
+        return self._thread.submit_audio(audio, offset, specs, source, background=True)
 
     def submit_preview(self, stream_id: int, samples: np.ndarray, reset: bool = False) -> None:
         """Low-priority, coalescing live preview (see EngineThread.submit_preview)."""

@@ -38,8 +38,10 @@ _DECIMATE = 4
 class EchoConfig:
     rate: int = 16_000
     frame: int = 512
-    max_lead_s: float = 0.25  # the mic stream may start up to this much after the system one
-    max_delay_s: float = 0.40  # acoustic + output latency
+    # The two captures start at different moments (a PortAudio stream and a parec process
+    # may be ready half a second apart on a loaded machine): both signs are searched widely.
+    max_lead_s: float = 0.8  # the mic track ahead of the system track
+    max_delay_s: float = 0.8  # the mic track behind (acoustic + output latency + start skew)
     window_s: float = 1.5
     update_every_s: float = 0.5
     min_corr: float = 0.35
@@ -59,8 +61,13 @@ class EchoConfig:
 
     @property
     def lookahead(self) -> int:
-        """System samples needed beyond a mic frame's end before it can be judged."""
+        """System samples needed beyond a mic frame's end before it can be judged (until the
+        lag is known; then only what the lag needs)."""
         return self.lead
+
+    @property
+    def margin(self) -> int:
+        return self.rate // 10
 
 
 class EchoGate:
@@ -93,7 +100,8 @@ class EchoGate:
 
     def can_judge(self, system_ended: bool = False) -> bool:
         """Whether the next mic frame has the system audio it needs."""
-        need = self.mic_done + self.cfg.frame + self.cfg.lookahead
+        ahead = self.cfg.lookahead if self.lag is None else max(0, self.cfg.margin - self.lag)
+        need = self.mic_done + self.cfg.frame + min(ahead, self.cfg.lookahead)
         return system_ended or self.system_samples >= need
 
     def frame(self, mic: Audio) -> tuple[Audio, bool]:

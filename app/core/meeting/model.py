@@ -34,6 +34,19 @@ class MeetingUtterance:
         return self.utterance.end
 
 
+@dataclass(frozen=True)
+class MeetingLine:
+    """One finished utterance as the window shows it; ``translation`` is "" when none."""
+
+    side: Side
+    speaker: str
+    start: float
+    end: float
+    text: str
+    translation: str = ""
+    target: str | None = None
+
+
 def format_line(start: float, end: float, speaker: str, text: str) -> str:
     """``[start-end] Speaker: text``, the command line's output format."""
     return f"[{start:.2f}-{end:.2f}] {speaker}: {' '.join(text.split())}".rstrip()

@@ -42,6 +42,7 @@ from PySide6.QtWidgets import (
 from app.core.text.document import OutputText, Run, segment_index_at
 from app.core.transcript import Segment, TaskSpec, Timing, TranscriptResult
 from app.ui.editor.find_bar import FindBar
+from app.ui.editor.speaker_colours import SpeakerColours
 from app.ui.editor.timestamp_gutter import TimestampGutter, highlight_time
 
 log = logging.getLogger(__name__)
@@ -127,6 +128,7 @@ class TranscriptPane(QWidget):
         self.spec = spec or TaskSpec()
         self.insertion_mode = "cursor"
         self._segments: dict[int, Segment] = {}
+        self.speaker_colours = SpeakerColours()
         self._next_id = 1
         self._partials: dict[int, _Partial] = {}
         self._placed: dict[int, QTextCursor] = {}  # recent commits, for remove_segment
@@ -202,7 +204,25 @@ class TranscriptPane(QWidget):
         self._segments[seg_id] = segment
         fmt = QTextCharFormat()
         fmt.setProperty(PROP_SEGMENT, seg_id)
+        if segment.speaker:  # meetings: each speaker's text in its own colour
+            fmt.setForeground(self.speaker_colours.colour(segment.speaker))
         return fmt
+
+    def speakers(self) -> list[str]:
+        """Speakers of this pane's segments, in order of first appearance."""
+        return list(dict.fromkeys(s.speaker for s in self._segments.values() if s.speaker))
+
+    def rename_speaker(self, old: str, new: str) -> None:
+        """``old`` is ``new`` everywhere in the pane (and so in its exports); text, user edits
+        and colour stay."""
+        new = " ".join(new.split())
+        if not new or new == old:
+            return
+        for seg_id, seg in self._segments.items():
+            if seg.speaker == old:
+                self._segments[seg_id] = replace(seg, speaker=new)
+        self.speaker_colours.rename(old, new)
+        self.textEdited.emit()
 
     def _partial_format(self, handle: int) -> QTextCharFormat:
         fmt = QTextCharFormat()

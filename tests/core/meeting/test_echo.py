@@ -49,13 +49,20 @@ def _speech_frames(x: np.ndarray, db: float = -45.0) -> set[int]:
 
 
 @pytest.mark.parametrize(
-    ("delay_s", "gain_db", "skew"), [(0.03, -15, 0), (0.06, -15, 800), (0.045, -12, -400)]
+    ("delay_s", "gain_db", "skew"),
+    [
+        (0.03, -15, 0),
+        (0.06, -15, 800),
+        (0.045, -12, -400),
+        (0.04, -15, 9600),  # the system capture started 0.6 s late
+        (0.04, -15, -9600),  # the microphone started 0.6 s late
+    ],
 )
 def test_leaked_call_is_dropped_and_your_speech_kept(delay_s, gain_db, skew):
     them = synthesize("good morning everyone, let us start with the budget", "en+m3")
     you = synthesize("sounds good to me, thank you", "en+f2")
-    system = compose([0.5, them, 2.5, 0.2]).audio
-    you_track = compose([0.5 + them.duration + 0.8, you, 0.2]).audio
+    system = compose([1.0, them, 2.5, 0.2]).audio  # the call starts after both captures
+    you_track = compose([1.0 + them.duration + 0.8, you, 0.2]).audio
     n = max(len(system), len(you_track))
     system = np.pad(system, (0, n - len(system)))
     you_track = np.pad(you_track, (0, n - len(you_track)))

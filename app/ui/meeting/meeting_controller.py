@@ -1,0 +1,158 @@
+"""Meeting mode's controller (GUI thread): starts a ``MeetingSession`` on both captures, sends
+each utterance to the model thread as a background step (transcript and, for the other side,
+translation from one encoding) and emits finished lines in plain data."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal, Slot
+
+from app.audio.capture import CaptureEvent
+from app.audio.meeting import MeetingConfig, MeetingSession, MeetingSummary
+from app.audio.system_audio import AudioSource
+from app.core.errors import GraniteError
+from app.core.meeting.model import MeetingLine, MeetingUtterance, Side
+from app.core.transcript import TaskSpec, TranscriptResult
+from app.workers.qt_engine import Bridge
+
+log = logging.getLogger(__name__)
+
+#: Opens (not starts) the microphone and the system audio; raises a one-line GraniteError.
+SourcesFactory = Callable[[], tuple[AudioSource, AudioSource]]
+
+
+class MeetingRelay(QObject):
+    """MeetingListener living on the GUI thread: its signals, emitted on the session's
+    consumer thread, are queued to the controller."""
+
+    utteranceReady = Signal(object)
+    captureEvent = Signal(object)
+    sessionStopped = Signal(object)
+
+    def utterance(self, utt: MeetingUtterance) -> None:
+        self.utteranceReady.emit(utt)
+
+    def capture_event(self, event: CaptureEvent) -> None:
+        self.captureEvent.emit(event)
+
+    def stopped(self, summary: MeetingSummary) -> None:
+        self.sessionStopped.emit(summary)
+
+
+class MeetingController(QObject):
+    lineReady = Signal(object)  # MeetingLine
+    runningChanged = Signal(bool)
+    message = Signal(str)  # one-line problems and notices
+    finished = Signal(object)  # MeetingSummary, once the last line is in
+
+    def __init__(
+        self,
+        bridge: Bridge,
+        sources: SourcesFactory,
+        *,
+        config: MeetingConfig | None = None,
+        journal_dir: Path | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._bridge = bridge
+        self._sources = sources
+        self._config = config or MeetingConfig()
+        self._journal_dir = journal_dir
+        self._relay = MeetingRelay(self)
+        self._relay.utteranceReady.connect(self._on_utterance)
+        self._relay.captureEvent.connect(self._on_capture_event)
+        self._relay.sessionStopped.connect(self._on_stopped)
+        bridge.jobFinished.connect(self._on_finished)
+        bridge.jobFailed.connect(self._on_failed)
+        self._session: MeetingSession | None = None
+        self._jobs: dict[int, MeetingUtterance] = {}
+        self._specs: dict[Side, list[TaskSpec]] = {}
+        self._summary: MeetingSummary | None = None
+
+    @property
+    def running(self) -> bool:
+        return self._session is not None
+
+    def start(self, spoken: TaskSpec, translate: TaskSpec | None = None) -> bool:
+        """Start both captures; False (and a ``message``) when they cannot be opened."""
+        if self._session is not None:
+            return True
+        others = [spoken] + ([translate] if translate is not None else [])
+        self._specs = {Side.YOU: [spoken], Side.OTHERS: others}
+        try:
+            mic, system = self._sources()
+            config = MeetingConfig(
+                endpoint=self._config.endpoint,
+                echo=self._config.echo,
+                journal_dir=self._journal_dir or self._config.journal_dir,
+                max_seconds=self._config.max_seconds,
+            )
+            session = MeetingSession(self._relay, mic, system, config)
+            session.start()
+        except GraniteError as err:
+            self.message.emit(str(err))
+            return False
+        self._session, self._summary = session, None
+        self.message.emit(f"Meeting: You = {mic.name}, Others = {system.name}")
+        self.runningChanged.emit(True)
+        return True
+
+    def stop(self) -> None:
+        if self._session is not None:
+            self._session.stop()
+
+    # --- slots (GUI thread) ------------------------------------------------------------------
+    @Slot(object)
+    def _on_utterance(self, utt: MeetingUtterance) -> None:
+        specs = self._specs.get(utt.side)
+        if not specs:
+            return
+        job = self._bridge.submit_meeting_audio(utt.utterance.audio, utt.start, specs, utt.side)
+        self._jobs[job] = utt
+
+    @Slot(int, object)
+    def _on_finished(self, job_id: int, results: list[TranscriptResult]) -> None:
+        utt = self._jobs.pop(job_id, None)
+        if utt is None:
+            return
+        text = results[0].text if results else ""
+        extra = results[1] if len(results) > 1 else None
+        if text.strip():
+            self.lineReady.emit(
+                MeetingLine(
+                    utt.side,
+                    utt.side.label,
+                    utt.start,
+                    utt.end,
+                    text,
+                    extra.text if extra is not None else "",
+                    extra.spec.target_language if extra is not None else None,
+                )
+            )
+        self._maybe_finished()
+
+    @Slot(int, str)
+    def _on_failed(self, job_id: int, message: str) -> None:
+        utt = self._jobs.pop(job_id, None)
+        if utt is not None:
+            self.message.emit(f"[{utt.start:.1f} s] {utt.side.label}: {message}")
+            self._maybe_finished()
+
+    @Slot(object)
+    def _on_capture_event(self, event: CaptureEvent) -> None:
+        self.message.emit(event.message)
+
+    @Slot(object)
+    def _on_stopped(self, summary: MeetingSummary) -> None:
+        self._session, self._summary = None, summary
+        self.runningChanged.emit(False)
+        self._maybe_finished()
+
+    def _maybe_finished(self) -> None:
+        if self._session is None and self._summary is not None and not self._jobs:
+            summary, self._summary = self._summary, None
+            self.finished.emit(summary)

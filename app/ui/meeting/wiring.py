@@ -1,0 +1,159 @@
+"""Meeting mode in the window: a Meeting toolbar button and menu, the live document, the
+subtitle window and speaker renaming. ``install_meeting`` is called by the composition root.
+
+Starting a meeting opens a new document tab ("Meeting HH:MM") with the transcript and, when
+the toolbar asks for a translation, the other side's translation side by side; each finished
+line lands in it coloured by speaker. Stopping ends both captures; the lines still being
+transcribed arrive, the document stays (autosaved, exportable with speakers) and both tracks
+stay in the recordings folder.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Slot
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QInputDialog
+
+from app.audio.meeting import MeetingSummary
+from app.audio.system_audio import AudioSource, open_meeting_sources
+from app.core.meeting.model import MeetingLine
+from app.core.model_state import ModelState
+from app.core.text.document import Document, OutputText
+from app.core.transcript import Segment, Task, TaskSpec
+from app.ui.editor.document_tabs import DocumentView
+from app.ui.meeting.meeting_controller import MeetingController, SourcesFactory
+from app.ui.meeting.subtitle_window import SubtitleWindow
+from app.ui.window.main_window import MainWindow
+from app.workers.qt_engine import Bridge
+
+log = logging.getLogger(__name__)
+
+
+class MeetingUi(QObject):
+    def __init__(self, window: MainWindow, controller: MeetingController) -> None:
+        super().__init__(window)
+        self.window, self.controller = window, controller
+        self.view: DocumentView | None = None
+        self.action = QAction("&Meeting", window)
+        self.action.setCheckable(True)
+        self.action.setEnabled(False)
+        self.action.setToolTip("Record both sides of a call: who said what")
+        self.action.setStatusTip(self.action.toolTip())
+        self.subtitles_action = QAction("&Subtitles Window", window)
+        self.subtitles_action.setCheckable(True)
+        self.subtitles_action.setStatusTip("The other side's latest line, always on top")
+        self.rename_action = QAction("&Rename Speaker…", window)
+        self.rename_action.setStatusTip("Rename a speaker everywhere in this document")
+        menu = window.menuBar().addMenu("M&eeting")
+        menu.addActions([self.action, self.subtitles_action, self.rename_action])
+        window.toolbar.addAction(self.action)
+        self.subtitles = SubtitleWindow(window)
+        self.action.toggled.connect(self._toggle)
+        self.subtitles_action.toggled.connect(self.subtitles.setVisible)
+        self.rename_action.triggered.connect(lambda _checked=False: self.rename_dialog())
+        window.bridge.modelStateChanged.connect(self._on_model_state)
+        controller.lineReady.connect(self._on_line)
+        controller.runningChanged.connect(self._on_running)
+        controller.message.connect(window.show_status)
+        controller.finished.connect(self._on_finished)
+
+    @Slot(object, str)
+    def _on_model_state(self, state: object, _message: str) -> None:
+        self.action.setEnabled(state == ModelState.READY or self.controller.running)
+
+    @Slot(bool)
+    def _toggle(self, on: bool) -> None:
+        if on == self.controller.running:
+            return
+        if not on:
+            self.controller.stop()
+            return
+        spoken, translate = self._specs()
+        outputs = [OutputText("Transcript", spoken)]
+        if translate is not None:
+            outputs.append(OutputText(f"Translation ({translate.target_language})", translate))
+        title = f"Meeting {datetime.now():%H:%M}"
+        self.view = self.window.tabs.open_document(Document(title=title, outputs=outputs))
+        if not self.controller.start(spoken, translate):
+            self._set_checked(False)
+
+    def _specs(self) -> tuple[TaskSpec, TaskSpec | None]:
+        task, target = self.window.toolbar.task()
+        language = self.window.toolbar.spoken_language()
+        spoken = TaskSpec(Task.TRANSCRIBE, language)
+        if task is Task.TRANSLATE and target:
+            return spoken, TaskSpec(Task.TRANSLATE, language, target)
+        return spoken, None
+
+    @Slot(object)
+    def _on_line(self, line: MeetingLine) -> None:
+        view = self.view
+        if view is None or view not in self.window.tabs.views():
+            return  # the meeting's tab was closed: the tracks are still recorded
+        side = line.side.value
+        view.panes[0].append_segments(
+            [Segment(line.start, line.end, line.text, side, line.speaker)]
+        )
+        if line.translation and len(view.panes) > 1:
+            view.panes[1].append_segments(
+                [Segment(line.start, line.end, line.translation, side, line.speaker)]
+            )
+        self.subtitles.show_line(line)
+
+    @Slot(bool)
+    def _on_running(self, running: bool) -> None:
+        self._set_checked(running)
+
+    @Slot(object)
+    def _on_finished(self, summary: MeetingSummary) -> None:
+        kept = [str(i.wav) for i in summary.tracks.values() if i is not None]
+        note = f"Meeting ended: {summary.seconds:.0f} s, {summary.utterances} line(s)"
+        self.window.show_status(note + (f"; both tracks kept ({', '.join(kept)})" if kept else ""))
+        if summary.error:
+            self.window.show_error(summary.error)
+
+    def _set_checked(self, on: bool) -> None:
+        self.action.blockSignals(True)
+        self.action.setChecked(on)
+        self.action.blockSignals(False)
+
+    def rename_dialog(self) -> None:
+        view = self.window.current_view()
+        names = list(dict.fromkeys(n for pane in view.panes for n in pane.speakers()))
+        if not names:
+            self.window.show_status("This document has no speakers.")
+            return
+        old, ok = QInputDialog.getItem(self.window, "Rename Speaker", "Speaker:", names, 0, False)
+        if not ok:
+            return
+        new, ok = QInputDialog.getText(self.window, "Rename Speaker", f"New name for {old}:")
+        if ok and new.strip():
+            rename_speaker(view, old, new)
+
+
+def rename_speaker(view: DocumentView, old: str, new: str) -> None:
+    """``old`` becomes ``new`` in every pane of the document (and so in its exports)."""
+    for pane in view.panes:
+        pane.rename_speaker(old, new)
+
+
+def install_meeting(
+    window: MainWindow,
+    bridge: Bridge,
+    sources: SourcesFactory | None = None,
+    journal_dir: Path | None = None,
+) -> MeetingUi:
+    """Meeting mode for ``window``; ``sources`` opens the microphone (the preferred input
+    device) and the system audio unless a test passes fakes."""
+
+    def default_sources() -> tuple[AudioSource, AudioSource]:
+        return open_meeting_sources(window.prefs.input_device or None, None)
+
+    controller = MeetingController(
+        bridge, sources or default_sources, journal_dir=journal_dir, parent=window
+    )
+    return MeetingUi(window, controller)

@@ -1,0 +1,84 @@
+"""Meeting mode in the window: fake captures → MeetingSession → EngineBridge(FakeEngine) →
+a meeting document with speakers, a translation column, subtitles and speaker renaming."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from app.audio.journal import read_wav
+from app.core.meeting.model import Side
+from app.core.text.export import to_srt, to_vtt
+from app.ui.meeting.wiring import install_meeting, rename_speaker
+from tests.audio.test_meeting import _call
+from tests.support.fake_system_audio import ArraySource
+from tests.ui.window.test_main_window import WAIT_MS, Rig
+
+
+def test_a_meeting_becomes_a_document_with_speakers(qtbot, tmp_path: Path):
+    rig = Rig(qtbot, tmp_path)
+    mic, system, _spans = _call()
+    ui = install_meeting(
+        rig.window,
+        rig.bridge,
+        lambda: (ArraySource(mic, "mic", after_end="stop"), ArraySource(system, "call")),
+        journal_dir=tmp_path / "journal",
+    )
+    assert not ui.action.isEnabled()
+    rig.load()
+    assert ui.action.isEnabled()
+    combo = rig.window.toolbar.task_combo
+    combo.setCurrentIndex(combo.findData("translate:fr"))
+    with qtbot.waitSignal(ui.controller.runningChanged, timeout=WAIT_MS):
+        ui.action.setChecked(True)
+    assert ui.controller.running and ui.view is not None
+    qtbot.waitUntil(
+        lambda: len(ui.view.panes[1].to_output().timed_segments()) == 2, timeout=WAIT_MS
+    )
+    with qtbot.waitSignal(ui.controller.finished, timeout=WAIT_MS) as done:
+        ui.action.setChecked(False)  # the call source runs on (silence) until stopped
+    assert not ui.action.isChecked()
+    view = ui.view
+    transcript = view.panes[0].to_output().timed_segments()
+    assert [s.speaker for s in transcript] == ["Others", "You", "Others"]
+    assert view.panes[0].speakers() == ["Others", "You"]
+    colours = view.panes[0].speaker_colours
+    assert colours.colour("Others") != colours.colour("You")
+    translation = view.panes[1].to_output().timed_segments()
+    assert all(s.speaker == "Others" and "[fr]" in s.text for s in translation)
+    assert "Others:" in ui.subtitles.label.text() and "[fr]" in ui.subtitles.label.text()
+    # both tracks kept
+    summary = done.args[0]
+    for side in (Side.YOU, Side.OTHERS):
+        info = summary.tracks[side]
+        assert info is not None and len(read_wav(info.wav)[0]) > 0
+
+    # a user edit survives renaming; the exports carry the new name
+    editor = view.panes[0].editor
+    cursor = editor.textCursor()
+    cursor.movePosition(cursor.MoveOperation.End)
+    editor.setTextCursor(cursor)
+    editor.insertPlainText(" (edited)")
+    rename_speaker(view, "Others", "Dana")
+    doc = view.to_document()
+    segs = doc.outputs[0].timed_segments()
+    assert [s.speaker for s in segs] == ["Dana", "You", "Dana"]
+    assert segs[-1].text.endswith("(edited)")
+    assert "<v Dana>" in to_vtt(segs) and "Dana: " in to_srt(segs)
+    assert all(s.speaker == "Dana" for s in doc.outputs[1].timed_segments())
+    assert colours.colour("Dana") != colours.colour("You")
+
+
+def test_sources_that_cannot_open_leave_the_action_off(qtbot, tmp_path: Path):
+    from app.audio.system_audio import SystemAudioError
+
+    rig = Rig(qtbot, tmp_path)
+
+    def broken() -> tuple[ArraySource, ArraySource]:
+        raise SystemAudioError("Capturing system audio needs parec (package pulseaudio-utils).")
+
+    ui = install_meeting(rig.window, rig.bridge, broken, journal_dir=tmp_path / "journal")
+    rig.load()
+    with qtbot.waitSignal(ui.controller.message, timeout=WAIT_MS) as msg:
+        ui.action.setChecked(True)
+    assert "parec" in msg.args[0]
+    assert not ui.action.isChecked() and not ui.controller.running
