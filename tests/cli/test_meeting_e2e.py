@@ -5,12 +5,14 @@ into the mic at -15 dB; the fake engine (or the tiny model) transcribes."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import re
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import av
@@ -22,6 +24,7 @@ from app.cli.meeting import add_parser, run
 from app.core import recordings
 from app.core.text.export import parse_vtt
 from tests.support.espeak import compose, synthesize
+from tests.support.pulse import SINK as MIC_SINK
 from tests.support.pulse import PulseServer, pulse_server  # noqa: F401 - fixture
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,25 +33,34 @@ LINE = re.compile(r"^\[(\d+\.\d\d)-(\d+\.\d\d)\] (You|Others)( \(\w+\))?: (.*)$"
 CALL = "vcall"
 
 
-def _conversation(leak_db: float = -15.0, delay_s: float = 0.04):
-    """(mic audio, call audio, [(side, start, end) of each phrase]) on one timeline."""
+def _conversation() -> tuple[np.ndarray, np.ndarray, list[tuple[str, float, float]]]:
+    """(your audio, call audio, [(side, start, end) of each phrase]) on one timeline."""
     them1 = synthesize("good morning, can you hear me well", "en+m3")
     you1 = synthesize("yes, loud and clear", "en+f2")
     them2 = synthesize("great, then let us look at the plan", "en+m3")
-    t1, t2, t3 = 1.0, 1.0 + them1.duration + 1.4, 0.0
+    t1, t2 = 1.0, 1.0 + them1.duration + 1.4
     t3 = t2 + you1.duration + 1.4
     call = compose([t1, them1, t3 - t1 - them1.duration, them2, 2.0]).audio
     you = compose([t2, you1]).audio
-    you = np.pad(you, (0, len(call) - len(you)))
-    d = round(delay_s * RATE)
-    mic = you.copy()
-    mic[d:] += call[: len(call) - d] * 10 ** (leak_db / 20)
+    you = np.pad(you, (0, len(call) - len(you))).astype(np.float32)
     spans = [
         ("Others", t1, t1 + them1.duration),
         ("You", t2, t2 + you1.duration),
         ("Others", t3, t3 + them2.duration),
     ]
-    return mic.astype(np.float32), call, spans
+    return you, call, spans
+
+
+@contextlib.contextmanager
+def _loudspeaker(server: PulseServer, db: float = -15.0, delay_ms: int = 40) -> Iterator[None]:
+    """The microphone hears the call: a loopback from the call's sink into the mic's, at
+    ``db`` and ``delay_ms`` (a gap in the call's playback is a gap in its echo too)."""
+    server.add_sink(CALL)
+    module = server.leak(CALL, MIC_SINK, 10 ** (db / 20), delay_ms)
+    try:
+        yield
+    finally:
+        server.pactl("unload-module", str(module))
 
 
 def _start(
@@ -79,6 +91,12 @@ def _start(
     if early is not None:
         early += seen
     return proc
+
+
+def _play(server: PulseServer, mic: np.ndarray, call: np.ndarray) -> list[subprocess.Popen[bytes]]:
+    """Both players at once, with a second of buffer: a loaded machine under-runs a smaller
+    one, which inserts pauses into the speech."""
+    return [server.play(mic, latency_ms=1000), server.play(call, sink=CALL, latency_ms=1000)]
 
 
 def _place(
@@ -120,9 +138,10 @@ def test_both_sides_once_each_with_echo_and_exports(
         pulse_server, tmp_path, "--duration", f"{duration:.1f}", "--save-audio", str(out_dir),
         "--output", str(vtt), "--translate-to", "fr",
     )  # fmt: skip
-    players = [pulse_server.play(mic), pulse_server.play(call, sink=CALL)]
-    assert all(p.wait(60) == 0 for p in players)
-    stdout, err = proc.communicate(timeout=120)
+    with _loudspeaker(pulse_server):
+        players = _play(pulse_server, mic, call)
+        assert all(p.wait(60) == 0 for p in players)
+        stdout, err = proc.communicate(timeout=120)
     assert proc.returncode == 0, err
     assert "Traceback" not in err
 
@@ -161,7 +180,7 @@ def test_kill_9_leaves_both_tracks_recoverable(
 ):
     mic, call, spans = _conversation()
     proc = _start(pulse_server, tmp_path)
-    players = [pulse_server.play(mic), pulse_server.play(call, sink=CALL)]
+    players = _play(pulse_server, mic, call)
     assert all(p.wait(60) == 0 for p in players)
     journal = tmp_path / "home" / "data" / "recordings"
     deadline = time.monotonic() + 60
@@ -233,9 +252,10 @@ def test_speakers_on_the_other_side_or_the_fallback(
         pulse_server, tmp_path, "--duration", f"{duration:.1f}", "--speakers",
         "--speaker-model", spec, early=early,
     )  # fmt: skip
-    players = [pulse_server.play(mic), pulse_server.play(call, sink=CALL)]
-    assert all(p.wait(60) == 0 for p in players)
-    stdout, err = proc.communicate(timeout=120)
+    with _loudspeaker(pulse_server):
+        players = _play(pulse_server, mic, call)
+        assert all(p.wait(60) == 0 for p in players)
+        stdout, err = proc.communicate(timeout=120)
     assert proc.returncode == 0, err
     err = "".join(early) + err
     lines = [SPEAKER.match(x) for x in stdout.splitlines()]

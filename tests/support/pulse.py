@@ -49,7 +49,7 @@ class PulseServer:
     files: list[IO[bytes]] = field(default_factory=list)
 
     def play(
-        self, audio: np.ndarray, rate: int = RATE, sink: str = SINK
+        self, audio: np.ndarray, rate: int = RATE, sink: str = SINK, latency_ms: int = 250
     ) -> subprocess.Popen[bytes]:
         """Start playing float audio into the virtual microphone, or into another ``sink``
         (returns the paplay process)."""
@@ -62,7 +62,7 @@ class PulseServer:
             w.setframerate(rate)
             w.writeframes(pcm.tobytes())
         player = subprocess.Popen(
-            ["paplay", f"--device={sink}", "--latency-msec=250", name],
+            ["paplay", f"--device={sink}", f"--latency-msec={latency_ms}", name],
             env=self.env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -78,6 +78,24 @@ class PulseServer:
                        "channels=1", "format=float32le")  # fmt: skip
             self.procs.append(_keepalive(self.env, name))
         return name
+
+    def leak(self, sink: str, into: str, gain: float, latency_ms: int = 40) -> int:
+        """What plays into ``sink`` also plays into ``into`` (a loudspeaker heard by the
+        microphone), ``latency_ms`` later at ``gain`` (linear). Returns the module index
+        (``pactl unload-module`` ends it)."""
+        module = int(
+            self.pactl(
+                "load-module", "module-loopback", f"source={sink}.monitor", f"sink={into}",
+                f"latency_msec={latency_ms}", "source_dont_move=true", "sink_dont_move=true",
+            ).strip()
+        )  # fmt: skip
+        block = ""
+        for block in self.pactl("list", "sink-inputs").split("Sink Input #")[1:]:
+            if f"Owner Module: {module}" in block:
+                index = block.split(None, 1)[0]
+                self.pactl("set-sink-input-volume", index, f"{gain:.4f}")
+                return module
+        raise PulseUnavailable(f"the loopback of module {module} has no sink input: {block}")
 
     def pactl(self, *args: str) -> str:
         out = subprocess.run(

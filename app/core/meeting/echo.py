@@ -48,6 +48,7 @@ class EchoConfig:
     erle_db: float = 8.0
     tail_erle_db: float = 2.0
     hangover_frames: int = 3
+    retry_window_s: float = 0.25
     retry_frames: int = 2  # a poor match re-estimates the delay at most this often
     active_db: float = -55.0  # system frame RMS (dBFS) below which it cannot echo
 
@@ -121,7 +122,9 @@ class EchoGate:
         if self.lag is not None and active:
             erle = _erle_db(mic, self._system(start - self.lag, len(mic)))
             if erle < cfg.erle_db and self._since_update >= cfg.retry_frames * cfg.frame:
-                self._estimate()  # a poor match: the delay may have moved (under-run, new route)
+                # a poor match: the delay may have moved (under-run, new route): look at the
+                # most recent audio only, where the new delay dominates
+                self._estimate(cfg.retry_window_s)
                 erle = _erle_db(mic, self._system(start - self.lag, len(mic)))
             echo = erle >= cfg.erle_db or (self._hangover > 0 and erle >= cfg.tail_erle_db)
         if echo:
@@ -143,11 +146,11 @@ class EchoGate:
             out[lo - start : hi - start] = self._sys[lo - self._sys_base : hi - self._sys_base]
         return out
 
-    def _estimate(self) -> None:
+    def _estimate(self, window_s: float | None = None) -> None:
         """Coarse search on 4x-decimated audio (one FFT), refined at full rate around it."""
         cfg = self.cfg
         self._since_update = 0
-        w = min(len(self._mic), round(cfg.window_s * cfg.rate))
+        w = min(len(self._mic), round((window_s or cfg.window_s) * cfg.rate))
         w -= w % _DECIMATE
         if w < cfg.frame:
             return

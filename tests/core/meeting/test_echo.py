@@ -125,3 +125,14 @@ def test_a_delay_that_moves_between_phrases_is_followed():
     out, _flags = _run(mic, system)
     left = _speech_frames(out, -50) & _speech_frames(leak[: len(out)], -50)
     assert len(left) <= 2, sorted(left)
+
+
+def test_a_delay_that_moves_inside_a_phrase_is_followed():
+    them = synthesize("and then the whole team went to the conference in the autumn", "en+m3")
+    system = compose([0.5, them, 1.0]).audio
+    cut = round((0.5 + them.duration / 2) * RATE)  # a player under-run in mid-phrase
+    leak = np.concatenate([_leak(system, 0.04, -15)[:cut], _leak(system, 0.2, -15)[cut:]])
+    mic = (leak + noise(len(system) / RATE, -65, seed=6)[: len(system)]).astype(np.float32)
+    out, _flags = _run(mic, system)
+    left = _speech_frames(out, -50) & _speech_frames(leak[: len(out)], -50)
+    assert len(left) <= 4, sorted(left)  # never the 0.2 s of speech an utterance needs
