@@ -48,7 +48,7 @@ class MeetingUi(QObject):
         self.subtitles_action.setStatusTip("The other side's latest line, always on top")
         self.rename_action = QAction("&Rename Speaker…", window)
         self.rename_action.setStatusTip("Rename a speaker everywhere in this document")
-        menu = window.menuBar().addMenu("M&eeting")
+        menu = window.menuBar().addMenu("&Meeting")
         menu.addActions([self.action, self.subtitles_action, self.rename_action])
         window.toolbar.addAction(self.action)
         self.subtitles = SubtitleWindow(window)
