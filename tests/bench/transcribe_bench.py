@@ -316,7 +316,7 @@ def memory(
         rows = []
         for minutes in minutes_list:
             path = speech_file(folder, minutes, pattern)
-            res = child_rss(path, "fake" if fake else str(model_dir), fake, folder / "out")
+            res = child_rss(path, "test/fake" if fake else str(model_dir), fake, folder / "out")
             samples = minutes * 60 * RATE * 4 / 2**20
             if "maxrss_mb" in res:
                 rows.append((minutes, res["maxrss_mb"], samples))
