@@ -26,7 +26,8 @@ from app.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, say
 from app.core.errors import GraniteError, UsageError
 from app.core.history import retention
 from app.core.history.record import default_path
-from app.core.history.store import DICTATION, FILE, Entry, Filters, HistoryStore, Hit
+from app.core.history.search import Filters, Hit
+from app.core.history.store import DICTATION, FILE, Entry, HistoryStore
 from app.core.text.export import FORMATS, render, write_text_atomic
 from app.core.transcript import Segment, Task, TaskSpec, TranscriptResult
 

@@ -19,7 +19,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from app.core.history.store import DICTATION, FILE, Filters, HistoryStore, NewEntry, OutputText
+from app.core.history.search import Filters
+from app.core.history.store import DICTATION, FILE, HistoryStore, NewEntry, OutputText
 
 SYLLABLES = ["ka", "lo", "mi", "ren", "ta", "vo", "su", "del", "ne", "pri", "za", "cor", "bé", "um"]
 

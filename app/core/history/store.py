@@ -6,32 +6,26 @@ that is not a usable database is moved aside (``history.db.corrupt-<time>``) and
 started, with ``notice`` saying so: a damaged history never stops the app. Each job is added in
 one transaction (entry, all its segments and their index rows, or nothing).
 
-Search: the words typed are turned into an FTS5 query (each word a prefix term, all required,
-quotes escaped, so no input is a syntax error), newest hits first; matches are marked with
-``MARK_START``/``MARK_END`` in ``Hit.marked``. Text in Chinese/Japanese has no spaces, so a
-query with CJK characters goes through the bigram index (``app.core.history.cjk``): a
-substring search that still uses an index.
+Search itself (the FTS5 query, CJK bigrams, marking the matches) is in
+``app.core.history.search``.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import re
 import sqlite3
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from app.core.history import cjk, schema
-from app.core.text.text_join import is_cjk
+from app.core.history import schema
+from app.core.history.search import Filters, Hit, filter_sql, search_segments
 
 log = logging.getLogger(__name__)
 
-MARK_START, MARK_END = "\x02", "\x03"
 DICTATION, FILE = "dictation", "file"
-_WORD = re.compile(r"\w+", re.UNICODE)
 
 
 @dataclass(frozen=True)
@@ -59,29 +53,6 @@ class NewEntry:
 
 
 @dataclass(frozen=True)
-class Filters:
-    since: float | None = None  # Unix time, inclusive
-    until: float | None = None  # Unix time, exclusive
-    kind: str | None = None  # DICTATION / FILE / None = both
-    language: str | None = None  # the output's language
-
-
-@dataclass(frozen=True)
-class Hit:
-    entry_id: int
-    segment_id: int
-    created: float
-    kind: str
-    source: str
-    output: int
-    language: str | None
-    start: float
-    end: float
-    text: str
-    marked: str  # text with MARK_START/MARK_END around the matches
-
-
-@dataclass(frozen=True)
 class Entry:
     id: int
     created: float
@@ -96,25 +67,6 @@ class Entry:
     audio_start: float
     audio_owned: bool
     preview: str = ""  # the start of the transcript (listing)
-
-
-def fts_query(words: str) -> str:
-    """``'new yor'`` → ``'"new"* AND "yor"*'``; ``""`` when there is no word."""
-    terms = [w.replace('"', '""') for w in _WORD.findall(words)]
-    return " AND ".join(f'"{t}"*' for t in terms)
-
-
-def _has_cjk(text: str) -> bool:
-    return any(is_cjk(ch) for ch in text)
-
-
-def _mark_all(text: str, needles: Sequence[str]) -> str:
-    """Mark every occurrence of the needles (case-insensitive; longest first)."""
-    ordered = sorted({n for n in needles if n}, key=len, reverse=True)
-    if not ordered:
-        return text
-    pattern = re.compile("|".join(re.escape(n) for n in ordered), re.IGNORECASE)
-    return pattern.sub(lambda m: MARK_START + m.group(0) + MARK_END, text)
 
 
 class HistoryStore:
@@ -213,74 +165,7 @@ class HistoryStore:
     # -- reading ---------------------------------------------------------------------------
     def search(self, words: str, limit: int = 20, filters: Filters | None = None) -> list[Hit]:
         """Newest matching segments first; ``[]`` for a query without words."""
-        f = filters or Filters()
-        where, args = self._filter_sql(f)
-        if _has_cjk(words):
-            return self._search_cjk(words, limit, where, args)
-        query = fts_query(words)
-        if not query:
-            return []
-        rows = self.conn.execute(
-            'SELECT s.id, s.entry_id, s.output, s.language, s.start, s."end", s.text,'
-            f" highlight(segments_fts, 0, '{MARK_START}', '{MARK_END}'),"
-            " e.created, e.kind, e.source"
-            " FROM segments_fts JOIN segments s ON s.id = segments_fts.rowid"
-            " JOIN entries e ON e.id = s.entry_id"
-            f" WHERE segments_fts MATCH ? {where}"
-            " ORDER BY segments_fts.rowid DESC LIMIT ?",
-            (query, *args, limit),
-        ).fetchall()
-        return [self._hit(r, r[7]) for r in rows]
-
-    def _search_cjk(self, words: str, limit: int, where: str, args: list[object]) -> list[Hit]:
-        """CJK runs through the bigram index; other words must match the main index."""
-        latin = [w for w in _WORD.findall(words) if not _has_cjk(w)]
-        extra, extra_args = "", []
-        if latin:
-            extra = " AND s.id IN (SELECT rowid FROM segments_fts WHERE segments_fts MATCH ?)"
-            extra_args = [fts_query(" ".join(latin))]
-        rows = self.conn.execute(
-            'SELECT s.id, s.entry_id, s.output, s.language, s.start, s."end", s.text,'
-            " s.text, e.created, e.kind, e.source"
-            " FROM segments_cjk JOIN segments s ON s.id = segments_cjk.rowid"
-            " JOIN entries e ON e.id = s.entry_id"
-            f" WHERE segments_cjk MATCH ?{extra} {where}"
-            " ORDER BY segments_cjk.rowid DESC LIMIT ?",
-            (cjk.query(words), *extra_args, *args, limit),
-        ).fetchall()
-        needles = cjk.runs(words) + latin
-        return [self._hit(r, _mark_all(str(r[6]), needles)) for r in rows]
-
-    @staticmethod
-    def _filter_sql(f: Filters) -> tuple[str, list[object]]:
-        parts: list[str] = []
-        args: list[object] = []
-        for sql, value in (
-            ("e.created >= ?", f.since),
-            ("e.created < ?", f.until),
-            ("e.kind = ?", f.kind),
-            ("s.language = ?", f.language),
-        ):
-            if value is not None:
-                parts.append(f"AND {sql}")
-                args.append(value)
-        return " ".join(parts), args
-
-    @staticmethod
-    def _hit(r: tuple[object, ...], marked: object) -> Hit:
-        return Hit(
-            entry_id=int(r[1]),  # type: ignore[call-overload]
-            segment_id=int(r[0]),  # type: ignore[call-overload]
-            created=float(r[8]),  # type: ignore[arg-type]
-            kind=str(r[9]),
-            source=str(r[10]),
-            output=int(r[2]),  # type: ignore[call-overload]
-            language=None if r[3] is None else str(r[3]),
-            start=float(r[4]),  # type: ignore[arg-type]
-            end=float(r[5]),  # type: ignore[arg-type]
-            text=str(r[6]),
-            marked=str(marked),
-        )
+        return search_segments(self.conn, words, limit, filters or Filters())
 
     _ENTRY_COLUMNS = (
         "e.id, e.created, e.kind, e.source, e.task, e.source_language, e.target_languages,"
@@ -307,7 +192,7 @@ class HistoryStore:
 
     def entries(self, limit: int = 50, filters: Filters | None = None) -> list[Entry]:
         """Newest first, each with the start of its transcript."""
-        where, args = self._filter_sql(replace_language(filters))
+        where, args = filter_sql(replace_language(filters))
         rows = self.conn.execute(
             f"SELECT {self._ENTRY_COLUMNS}, (SELECT group_concat(text, ' ') FROM"
             " (SELECT text FROM segments s WHERE s.entry_id = e.id AND s.output = 0"

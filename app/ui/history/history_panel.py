@@ -31,18 +31,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.history.search import MARK_END, MARK_START, Filters, Hit
 from app.core.history.service import HistoryService
-from app.core.history.store import (
-    DICTATION,
-    FILE,
-    MARK_END,
-    MARK_START,
-    Entry,
-    Filters,
-    HistoryStore,
-    Hit,
-    OutputText,
-)
+from app.core.history.store import DICTATION, FILE, Entry, HistoryStore, OutputText
 
 SEARCH_DELAY_MS = 150
 RESULT_LIMIT = 50

@@ -6,7 +6,8 @@ import sqlite3
 from pathlib import Path
 
 from app.core.history import cjk, schema
-from app.core.history.store import MARK_END, MARK_START, HistoryStore, NewEntry, OutputText
+from app.core.history.search import MARK_END, MARK_START
+from app.core.history.store import HistoryStore, NewEntry, OutputText
 
 
 def test_grams_and_queries() -> None:

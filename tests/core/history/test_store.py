@@ -11,17 +11,8 @@ import pytest
 
 from app.core.history import schema
 from app.core.history.record import entry_from_results
-from app.core.history.store import (
-    DICTATION,
-    FILE,
-    MARK_END,
-    MARK_START,
-    Filters,
-    HistoryStore,
-    NewEntry,
-    OutputText,
-    fts_query,
-)
+from app.core.history.search import MARK_END, MARK_START, Filters, fts_query
+from app.core.history.store import DICTATION, FILE, HistoryStore, NewEntry, OutputText
 from app.core.transcript import Segment, Task, TaskSpec, TranscriptResult
 
 
