@@ -20,6 +20,7 @@ from app.core.transcript import Segment, TaskSpec, TranscriptResult
 from app.engine.runner import SpeedOptions
 from app.workers.engine_factory import EngineFactory, default_engine_factory
 from app.workers.engine_thread import EngineThread
+from app.workers.jobs import ModelWork
 from app.workers.listener import EngineListener, GuestListener, Shared
 from app.workers.pipeline import FILE_BATCH, Decoder, Splitter, default_decoder, default_splitter
 
@@ -97,6 +98,10 @@ class Bridge(QObject):
         """A meeting's utterance: a background step (dictation goes first). Stand-ins without
         priorities run it as an ordinary utterance."""
         return self.submit_audio(audio, offset, specs, source)
+
+    def submit_work(self, work: ModelWork) -> int:
+        """Other model work (speaker detection) as a background step on the model thread."""
+        raise NotImplementedError
 
     def submit_preview(self, stream_id: int, samples: np.ndarray, reset: bool = False) -> None:
         """Optional: a bridge without live preview ignores it."""
@@ -181,6 +186,9 @@ class EngineBridge(Bridge):
         self, audio: np.ndarray, offset: float, specs: Sequence[TaskSpec], source: str = ""
     ) -> int:
         return self._thread.submit_audio(audio, offset, specs, source, background=True)
+
+    def submit_work(self, work: ModelWork) -> int:
+        return self._thread.submit_work(work)
 
     def submit_preview(self, stream_id: int, samples: np.ndarray, reset: bool = False) -> None:
         """Low-priority, coalescing live preview (see EngineThread.submit_preview)."""

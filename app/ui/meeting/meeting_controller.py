@@ -1,11 +1,17 @@
 """Meeting mode's controller (GUI thread): starts a ``MeetingSession`` on both captures, sends
 each utterance to the model thread as a background step (transcript and, for the other side,
-translation from one encoding) and emits finished lines in plain data."""
+translation from one encoding) and emits finished lines in plain data.
+
+With a speaker model (``speaker_model``: a folder, or a Hub repo already downloaded: the
+window never downloads it on its own) the other side's lines say Speaker 1…4 (Sortformer's
+streaming speaker cache on the model thread); without it, or when it fails to load, "Others".
+"""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal, Slot
@@ -17,11 +23,21 @@ from app.core.errors import GraniteError
 from app.core.meeting.model import MeetingLine, MeetingUtterance, Side
 from app.core.transcript import TaskSpec, TranscriptResult
 from app.workers.qt_engine import Bridge
+from app.workers.speakers import SpeakerDetector, speaker_of
 
 log = logging.getLogger(__name__)
 
 #: Opens (not starts) the microphone and the system audio; raises a one-line GraniteError.
 SourcesFactory = Callable[[], tuple[AudioSource, AudioSource]]
+
+
+@dataclass
+class _Pending:
+    """An utterance waiting for its text (and, for the other side, its speaker)."""
+
+    utt: MeetingUtterance
+    speaker: str | None
+    results: list[TranscriptResult] | None = None
 
 
 class MeetingRelay(QObject):
@@ -55,6 +71,7 @@ class MeetingController(QObject):
         *,
         config: MeetingConfig | None = None,
         journal_dir: Path | None = None,
+        speaker_model: str | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -69,7 +86,10 @@ class MeetingController(QObject):
         bridge.jobFinished.connect(self._on_finished)
         bridge.jobFailed.connect(self._on_failed)
         self._session: MeetingSession | None = None
-        self._jobs: dict[int, MeetingUtterance] = {}
+        self._speaker_model = speaker_model
+        self._detector: SpeakerDetector | None = None
+        self._speaker_load: int | None = None
+        self._jobs: dict[int, tuple[_Pending, bool]] = {}  # job -> (line, is its speaker job)
         self._specs: dict[Side, list[TaskSpec]] = {}
         self._summary: MeetingSummary | None = None
 
@@ -97,6 +117,7 @@ class MeetingController(QObject):
             self.message.emit(str(err))
             return False
         self._session, self._summary = session, None
+        self._start_speakers()
         self.message.emit(f"Meeting: You = {mic.name}, Others = {system.name}")
         self.runningChanged.emit(True)
         return True
@@ -105,27 +126,75 @@ class MeetingController(QObject):
         if self._session is not None:
             self._session.stop()
 
+    def _start_speakers(self) -> None:
+        self._detector = self._speaker_load = None
+        if self._speaker_model:
+            self._detector = SpeakerDetector(self._speaker_model, allow_download=False)
+            self._speaker_load = self._bridge.submit_work(self._detector.load_work())
+
     # --- slots (GUI thread) ------------------------------------------------------------------
     @Slot(object)
     def _on_utterance(self, utt: MeetingUtterance) -> None:
         specs = self._specs.get(utt.side)
         if not specs:
             return
-        job = self._bridge.submit_meeting_audio(utt.utterance.audio, utt.start, specs, utt.side)
-        self._jobs[job] = utt
+        audio = utt.utterance.audio
+        detector = self._detector if utt.side is Side.OTHERS else None
+        line = _Pending(utt, None if detector else utt.side.label)
+        self._jobs[self._bridge.submit_meeting_audio(audio, utt.start, specs, utt.side)] = (
+            line,
+            False,
+        )
+        if detector is not None:
+            self._jobs[self._bridge.submit_work(detector.utterance_work(audio, utt.start))] = (
+                line,
+                True,
+            )
 
     @Slot(int, object)
     def _on_finished(self, job_id: int, results: list[TranscriptResult]) -> None:
-        utt = self._jobs.pop(job_id, None)
-        if utt is None:
+        if job_id == self._speaker_load:
+            self._speaker_load = None
             return
+        entry = self._jobs.pop(job_id, None)
+        if entry is None:
+            return
+        line, is_speaker = entry
+        if is_speaker:
+            line.speaker = speaker_of(results)
+        else:
+            line.results = results
+        self._emit_if_ready(line)
+
+    @Slot(int, str)
+    def _on_failed(self, job_id: int, message: str) -> None:
+        if job_id == self._speaker_load:
+            self._speaker_load, self._detector = None, None
+            self.message.emit(f"Speaker detection unavailable ({message}); lines say Others.")
+            return
+        entry = self._jobs.pop(job_id, None)
+        if entry is None:
+            return
+        line, is_speaker = entry
+        if is_speaker:
+            line.speaker = line.utt.side.label
+        else:
+            line.results = []
+            utt = line.utt
+            self.message.emit(f"[{utt.start:.1f} s] {utt.side.label}: {message}")
+        self._emit_if_ready(line)
+
+    def _emit_if_ready(self, line: _Pending) -> None:
+        if line.results is None or line.speaker is None:
+            return
+        results, utt = line.results, line.utt
         text = results[0].text if results else ""
         extra = results[1] if len(results) > 1 else None
         if text.strip():
             self.lineReady.emit(
                 MeetingLine(
                     utt.side,
-                    utt.side.label,
+                    line.speaker,
                     utt.start,
                     utt.end,
                     text,
@@ -134,13 +203,6 @@ class MeetingController(QObject):
                 )
             )
         self._maybe_finished()
-
-    @Slot(int, str)
-    def _on_failed(self, job_id: int, message: str) -> None:
-        utt = self._jobs.pop(job_id, None)
-        if utt is not None:
-            self.message.emit(f"[{utt.start:.1f} s] {utt.side.label}: {message}")
-            self._maybe_finished()
 
     @Slot(object)
     def _on_capture_event(self, event: CaptureEvent) -> None:

@@ -24,6 +24,7 @@ from app.core.meeting.model import MeetingLine
 from app.core.model_state import ModelState
 from app.core.text.document import Document, OutputText
 from app.core.transcript import Segment, Task, TaskSpec
+from app.engine.diarize import DEFAULT_DIARIZER
 from app.ui.editor.document_tabs import DocumentView
 from app.ui.meeting.meeting_controller import MeetingController, SourcesFactory
 from app.ui.meeting.subtitle_window import SubtitleWindow
@@ -146,6 +147,7 @@ def install_meeting(
     bridge: Bridge,
     sources: SourcesFactory | None = None,
     journal_dir: Path | None = None,
+    speaker_model: str | None = DEFAULT_DIARIZER,
 ) -> MeetingUi:
     """Meeting mode for ``window``; ``sources`` opens the microphone (the preferred input
     device) and the system audio unless a test passes fakes."""
@@ -154,6 +156,10 @@ def install_meeting(
         return open_meeting_sources(window.prefs.input_device or None, None)
 
     controller = MeetingController(
-        bridge, sources or default_sources, journal_dir=journal_dir, parent=window
+        bridge,
+        sources or default_sources,
+        journal_dir=journal_dir,
+        speaker_model=speaker_model,
+        parent=window,
     )
     return MeetingUi(window, controller)

@@ -82,3 +82,53 @@ def test_sources_that_cannot_open_leave_the_action_off(qtbot, tmp_path: Path):
         ui.action.setChecked(True)
     assert "parec" in msg.args[0]
     assert not ui.action.isChecked() and not ui.controller.running
+
+
+def test_the_other_side_gets_speakers_with_a_speaker_model(
+    qtbot, tmp_path: Path, tiny_sortformer_dir: Path
+):
+    rig = Rig(qtbot, tmp_path)
+    mic, system, _spans = _call()
+    ui = install_meeting(
+        rig.window,
+        rig.bridge,
+        lambda: (ArraySource(mic, "mic", after_end="stop"), ArraySource(system, "call")),
+        journal_dir=tmp_path / "journal",
+        speaker_model=str(tiny_sortformer_dir),
+    )
+    rig.load()
+    ui.action.setChecked(True)
+    assert ui.view is not None
+    qtbot.waitUntil(
+        lambda: len(ui.view.panes[0].to_output().timed_segments()) == 3, timeout=WAIT_MS
+    )
+    with qtbot.waitSignal(ui.controller.finished, timeout=WAIT_MS):
+        ui.action.setChecked(False)
+    speakers = [s.speaker for s in ui.view.panes[0].to_output().timed_segments()]
+    assert speakers[1] == "You"
+    assert all(s == "Others" or s.startswith("Speaker ") for i, s in enumerate(speakers) if i != 1)
+
+
+def test_without_the_speaker_model_the_other_side_is_others(qtbot, tmp_path: Path):
+    rig = Rig(qtbot, tmp_path)
+    mic, system, _spans = _call()
+    ui = install_meeting(
+        rig.window,
+        rig.bridge,
+        lambda: (ArraySource(mic, "mic", after_end="stop"), ArraySource(system, "call")),
+        journal_dir=tmp_path / "journal",
+        speaker_model=str(tmp_path / "no-speaker-model"),
+    )
+    rig.load()
+    messages: list[str] = []
+    ui.controller.message.connect(messages.append)
+    ui.action.setChecked(True)
+    assert ui.view is not None
+    qtbot.waitUntil(
+        lambda: len(ui.view.panes[0].to_output().timed_segments()) == 3, timeout=WAIT_MS
+    )
+    with qtbot.waitSignal(ui.controller.finished, timeout=WAIT_MS):
+        ui.action.setChecked(False)
+    speakers = [s.speaker for s in ui.view.panes[0].to_output().timed_segments()]
+    assert speakers == ["Others", "You", "Others"]
+    assert any("Speaker detection unavailable" in m for m in messages)
