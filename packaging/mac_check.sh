@@ -11,7 +11,7 @@
 # ad-hoc signed by PyInstaller, which is enough to run it here.
 set -uo pipefail
 
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 2
 [[ "$(uname -s)" == "Darwin" ]] || { echo "macOS only." >&2; exit 2; }
 PYTHON="${PYTHON:-.venv/bin/python}"
 APP="dist/Granite Dictate.app"

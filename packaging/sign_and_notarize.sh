@@ -76,7 +76,8 @@ codesign -d --entitlements - "$APP" 2>/dev/null | grep -q "com.apple.security.de
 
 notarize() {  # $1 = file to submit. `submit --wait` exits 0 even for an Invalid submission.
   echo "==> Notarizing $1 (this waits for Apple, usually a few minutes)"
-  local out="build/notarytool-$(basename "$1").json"
+  local out
+  out="build/notarytool-$(basename "$1").json"
   mkdir -p build
   xcrun notarytool submit "$1" --keychain-profile "$NOTARY_PROFILE" --wait \
     --output-format json >"$out"
