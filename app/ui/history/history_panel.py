@@ -9,11 +9,9 @@ search) are dropped, so the GUI thread never waits on SQLite.
 
 from __future__ import annotations
 
-import html
 import itertools
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QDate, QDateTime, QObject, Qt, QTime, QTimer, Signal, Slot
@@ -31,9 +29,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.history.search import MARK_END, MARK_START, Filters, Hit
+from app.core.history.search import Filters
 from app.core.history.service import HistoryService
-from app.core.history.store import DICTATION, FILE, Entry, HistoryStore, OutputText
+from app.core.history.store import DICTATION, FILE, HistoryStore
+from app.ui.history.rows import EntryData, Row, row_html
 
 SEARCH_DELAY_MS = 150
 RESULT_LIMIT = 50
@@ -47,51 +46,6 @@ PERIODS = (
     ("Date range…", RANGE),
 )
 LANGUAGES = ("en", "fr", "de", "es", "pt", "it", "ja", "zh")
-
-
-@dataclass(frozen=True)
-class Row:
-    """One line of the result list: a search hit, or an entry when the search is empty."""
-
-    entry_id: int
-    created: float
-    kind: str
-    source: str
-    output: int
-    start: float
-    end: float
-    text: str
-    marked: str
-
-    @classmethod
-    def from_hit(cls, h: Hit) -> Row:
-        return cls(
-            h.entry_id, h.created, h.kind, h.source, h.output, h.start, h.end, h.text, h.marked
-        )
-
-    @classmethod
-    def from_entry(cls, e: Entry) -> Row:
-        return cls(e.id, e.created, e.kind, e.source, 0, 0.0, e.duration, e.preview, e.preview)
-
-
-@dataclass(frozen=True)
-class EntryData:
-    entry: Entry
-    outputs: list[OutputText]
-
-
-def marked_html(marked: str) -> str:
-    """Escape the text and turn the match markers into highlighted spans."""
-    out = html.escape(marked)
-    out = out.replace(MARK_START, '<span style="background-color:#fde68a;">')
-    return out.replace(MARK_END, "</span>")
-
-
-def row_html(row: Row) -> str:
-    when = time.strftime("%Y-%m-%d %H:%M", time.localtime(row.created))
-    where = "Dictation" if row.kind == DICTATION else html.escape(row.source.rsplit("/", 1)[-1])
-    times = f"{row.start:.1f}–{row.end:.1f} s"
-    return f"<small>{when} · {where} · {times}</small><br>{marked_html(row.marked)}"
 
 
 def _start_of(day: QDate) -> float:
@@ -132,6 +86,26 @@ class HistoryPanel(QWidget):
         self.search_edit.setAccessibleName("Search history")
         self.search_edit.setClearButtonEnabled(True)
         self.search_edit.textChanged.connect(lambda _t: self._timer.start())
+        filters = self._build_filters()
+        self._build_range_row()
+        self.list = QListWidget()
+        self.list.setAccessibleName("History results")
+        self.list.setWordWrap(True)
+        self.list.itemActivated.connect(lambda _item: self.open_selected())
+        self.status = QLabel("")
+        self.status.setObjectName("historyStatus")
+        buttons = self._build_buttons()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.search_edit)
+        layout.addLayout(filters)
+        layout.addWidget(self.range_row)
+        layout.addWidget(self.list, 1)
+        layout.addWidget(self.status)
+        layout.addLayout(buttons)
+
+    def _build_filters(self) -> QHBoxLayout:
+        """The kind, period and language combos; each change searches again."""
         self.kind_combo = QComboBox()
         self.kind_combo.setAccessibleName("Dictation or files")
         for label, kind in (("All", None), ("Dictation", DICTATION), ("Files", FILE)):
@@ -150,6 +124,10 @@ class HistoryPanel(QWidget):
         filters = QHBoxLayout()
         for combo in (self.kind_combo, self.period_combo, self.language_combo):
             filters.addWidget(combo)
+        return filters
+
+    def _build_range_row(self) -> None:
+        """The two date fields, shown while the period is "Date range…"."""
         self.from_date, self.to_date = QDateEdit(), QDateEdit()
         today = QDate.currentDate()
         for edit, name, value in (
@@ -171,12 +149,8 @@ class HistoryPanel(QWidget):
         self.period_combo.currentIndexChanged.connect(
             lambda _i: self.range_row.setVisible(self.period_combo.currentData() == RANGE)
         )
-        self.list = QListWidget()
-        self.list.setAccessibleName("History results")
-        self.list.setWordWrap(True)
-        self.list.itemActivated.connect(lambda _item: self.open_selected())
-        self.status = QLabel("")
-        self.status.setObjectName("historyStatus")
+
+    def _build_buttons(self) -> QHBoxLayout:
         buttons = QHBoxLayout()
         self.buttons: dict[str, QPushButton] = {}
         for name, slot in (
@@ -190,14 +164,7 @@ class HistoryPanel(QWidget):
             button.clicked.connect(slot)
             buttons.addWidget(button)
             self.buttons[name] = button
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(6, 6, 6, 6)
-        layout.addWidget(self.search_edit)
-        layout.addLayout(filters)
-        layout.addWidget(self.range_row)
-        layout.addWidget(self.list, 1)
-        layout.addWidget(self.status)
-        layout.addLayout(buttons)
+        return buttons
 
     # -- asking the history thread -----------------------------------------------------------
     def ask(self, fn: Callable[[HistoryStore], Any], then: Callable[[Any], None]) -> int:

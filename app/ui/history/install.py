@@ -23,9 +23,10 @@ from app.core.text.export import FORMATS, choose_format, write_result
 from app.core.text.postprocess import command_set
 from app.core.text.rules import Rule
 from app.core.transcript import Segment, Task, TaskSpec
-from app.ui.history.history_panel import EntryData, HistoryPanel
+from app.ui.history.history_panel import HistoryPanel
 from app.ui.history.playback import SlicePlayer
 from app.ui.history.recorder import HistoryRecorder
+from app.ui.history.rows import EntryData
 from app.ui.window.main_window import MainWindow
 from app.workers.qt_engine import Bridge
 

@@ -9,7 +9,7 @@ from dataclasses import replace
 
 from app.core.history.search import MARK_START
 from app.core.history.store import DICTATION, FILE, HistoryStore
-from app.ui.history.history_panel import row_html
+from app.ui.history.rows import row_html
 from tests.support import fake_engine
 from tests.ui.test_app import WAIT_MS, App, app  # noqa: F401  (fixture)
 from tests.workers.helpers import speech_like
