@@ -26,49 +26,28 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any, Protocol
 
 from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
-    QFileDialog,
-    QGridLayout,
     QHBoxLayout,
-    QLabel,
-    QLineEdit,
-    QListWidget,
     QListWidgetItem,
-    QMenu,
-    QMessageBox,
-    QPushButton,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from app.core.atomic import write_text_atomic
 from app.core.errors import GraniteError
-from app.core.keywords import (
-    PRACTICAL_CHAR_LIMIT,
-    PRACTICAL_LIMIT,
-    KeywordLibrary,
-    exceeds_limit,
-    read_keywords_file,
-)
+from app.core.keywords import KeywordLibrary, read_keywords_file
 from app.core.text.rules import Rule, parse_rules, rules_text
-from app.ui.panels.text_dialogs import ask_line, ask_multiline
+from app.ui.panels import keyword_widgets as parts
+from app.ui.panels.text_dialogs import ask_multiline
 
 log = logging.getLogger(__name__)
-
-WARNING_STYLE = "color: #b45309; font-weight: bold;"
-LIMIT_HINT = (
-    f"More than {PRACTICAL_LIMIT} keywords or {PRACTICAL_CHAR_LIMIT} characters: every chunk "
-    "carries the whole list, which slows recognition and can make the model insert listed "
-    "words that were not said."
-)
 
 
 class KeywordStore(Protocol):
@@ -86,12 +65,14 @@ class KeywordSidebar(QWidget):
         self._lib = self._load()
         self._filling = False
         self._last_emitted: tuple[str, ...] = self._lib.active_keywords()
-        self.ask_text: Callable[[str, str, str], str | None] = self._ask_text
+        self.ask_text: Callable[[str, str, str], str | None] = partial(parts.ask_text, self)
         self.ask_multiline: Callable[[str, str], str | None] = self._ask_multiline
-        self.ask_open_path: Callable[[str], str | None] = self._ask_open_path
-        self.ask_save_path: Callable[[str, str], str | None] = self._ask_save_path
-        self.confirm: Callable[[str, str], bool] = self._confirm
-        self.ask_rules: Callable[[str], str | None] = self._ask_rules
+        self.ask_open_path: Callable[[str], str | None] = partial(parts.ask_open_path, self)
+        self.ask_save_path: Callable[[str, str], str | None] = partial(parts.ask_save_path, self)
+        self.confirm: Callable[[str, str], bool] = partial(parts.confirm, self)
+        self.ask_rules: Callable[[str], str | None] = lambda current: parts.ask_rules(
+            self, self._lib.active_name, current
+        )
         self._build()
         self._refresh_lists()
         self._refresh_words()
@@ -154,68 +135,20 @@ class KeywordSidebar(QWidget):
         self._combo.setAccessibleName("Keyword list")
         self._combo.setToolTip("The active keyword list is sent to the model")
         self._combo.currentIndexChanged.connect(self._on_list_chosen)
-        menu = QMenu(self)
-        menu.addActions([self.new_list_action, self.rename_list_action, self.delete_list_action])
-        lists_button = QToolButton()
-        lists_button.setText("Lists")
-        lists_button.setAccessibleName("Keyword list actions")
-        lists_button.setMenu(menu)
-        lists_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        list_actions = [self.new_list_action, self.rename_list_action, self.delete_list_action]
         top = QHBoxLayout()
         top.addWidget(self._combo, 1)
-        top.addWidget(lists_button)
-
-        self._list = QListWidget()
-        self._list.setAccessibleName("Keywords")
-        self._list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self._list.setEditTriggers(
-            QAbstractItemView.EditTrigger.DoubleClicked
-            | QAbstractItemView.EditTrigger.EditKeyPressed
-        )
-        self._list.itemChanged.connect(self._on_item_changed)
-        remove_action = QAction("Remove", self._list)
-        remove_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Delete))
-        remove_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
-        remove_action.triggered.connect(self._on_remove)
-        self._list.addAction(remove_action)
-
-        self._entry = QLineEdit()
-        self._entry.setPlaceholderText("Add keyword…")
-        self._entry.setAccessibleName("New keyword")
-        self._entry.returnPressed.connect(self._on_add)
-        add_button = QPushButton("Add")
-        add_button.setAccessibleName("Add keyword")
-        add_button.clicked.connect(self._on_add)
-        entry_row = QHBoxLayout()
-        entry_row.addWidget(self._entry, 1)
-        entry_row.addWidget(add_button)
-
-        buttons = QGridLayout()
-        remove_button = QPushButton("Remove")
-        remove_button.setAccessibleName("Remove selected keywords")
-        remove_button.clicked.connect(self._on_remove)
-        buttons.addWidget(remove_button, 0, 0)
+        top.addWidget(parts.lists_button(list_actions, self))
+        self._list = parts.keyword_list(self._on_item_changed, self._on_remove)
+        self._entry, entry_row = parts.entry_row(self._on_add)
         places = [
             (self.paste_action, 0, 1),
             (self.import_action, 1, 0),
             (self.export_action, 1, 1),
             (self.rules_action, 2, 0),
         ]
-        for action, row, col in places:
-            button = QPushButton(action.text())
-            button.setAccessibleName(action.text().rstrip("…") + " keywords")
-            if action is self.rules_action:
-                button.setAccessibleName("Replacement rules")
-                button.setToolTip("Replacements applied to dictated text: one 'from => to' a line")
-            button.clicked.connect(action.trigger)
-            buttons.addWidget(button, row, col)
-
-        self._count = QLabel()
-        self._count.setObjectName("keywordCount")
-        self._message = QLabel()
-        self._message.setObjectName("keywordMessage")
-        self._message.setWordWrap(True)
-        self._message.hide()
+        buttons = parts.button_grid(self._on_remove, places, self.rules_action)
+        self._count, self._message = parts.status_labels()
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
@@ -265,16 +198,7 @@ class KeywordSidebar(QWidget):
             item.setData(Qt.ItemDataRole.UserRole, word)
             self._list.addItem(item)
         self._filling = False
-        words = self._lib.active_keywords()
-        n = len(words)
-        r = len(self._lib.active_rules())
-        rules = f", {r} rule{'s' if r != 1 else ''}" if r else ""
-        self._count.setText(f"{n} keyword{'s' if n != 1 else ''}{rules}")
-        warn = exceeds_limit(words)
-        self._count.setProperty("warning", warn)
-        self._count.setStyleSheet(WARNING_STYLE if warn else "")
-        self._count.setToolTip(LIMIT_HINT if warn else "")
-        self._count.setAccessibleDescription(LIMIT_HINT if warn else "")
+        parts.show_count(self._count, self._lib.active_keywords(), len(self._lib.active_rules()))
 
     def _attempt(self, fn: Callable[..., object], *args: str) -> bool:
         """Run a library edit; show its one-line error instead of raising."""
@@ -396,29 +320,6 @@ class KeywordSidebar(QWidget):
         self._say(f"{len(rules)} replacement rule{'s' if len(rules) != 1 else ''}.")
         self._changed()
 
-    # -- default questions (tests replace these) ----------------------------------------------
-    def _ask_rules(self, current: str) -> str | None:
-        label = (
-            "One rule a line: from => to. Prefix re: for a regular expression, case: for a "
-            "case-sensitive phrase; an empty right side deletes."
-        )
-        title = f"Replacement rules of '{self._lib.active_name}'"
-        return ask_multiline(self, title, label, current)
-
-    def _ask_text(self, title: str, label: str, initial: str) -> str | None:
-        return ask_line(self, title, label, initial)
-
+    # -- default question (tests replace it) ---------------------------------------------------
     def _ask_multiline(self, title: str, label: str) -> str | None:
         return ask_multiline(self, title, label)
-
-    def _ask_open_path(self, title: str) -> str | None:
-        path, _ = QFileDialog.getOpenFileName(self, title, "", "Text files (*.txt);;All (*)")
-        return path or None
-
-    def _ask_save_path(self, title: str, suggested: str) -> str | None:
-        path, _ = QFileDialog.getSaveFileName(self, title, suggested, "Text files (*.txt)")
-        return path or None
-
-    def _confirm(self, title: str, text: str) -> bool:
-        answer = QMessageBox.question(self, title, text)
-        return answer == QMessageBox.StandardButton.Yes
