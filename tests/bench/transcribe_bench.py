@@ -55,13 +55,13 @@ SENTENCES = [
 ]
 
 
-def ensure_model() -> Path:
-    out = MODELS_DIR / "tiny"
+def ensure_model(scale: str = "tiny") -> Path:
+    out = MODELS_DIR / scale
     if not (out / "config.json").exists():
         from tests.support.tiny_model import build
 
-        print(f"building the tiny model into {out} …", flush=True)
-        build(out)
+        print(f"building the {scale} model into {out} …", flush=True)
+        build(out, scale=scale)
     return out
 
 
@@ -136,6 +136,22 @@ def speed(
     )
 
 
+def quarter(pattern: np.ndarray, seconds: float, rounds: int) -> None:
+    """Plain path vs default options on the quarter-size model (a few short chunks)."""
+    from app.audio.vad import split_audio
+    from app.core.segmentation import SegmentationConfig
+    from app.engine.loader import load_engine
+
+    engine = load_engine(str(ensure_model("quarter")))
+    audio = np.ascontiguousarray(pattern[: int(seconds * RATE)])
+    pieces = [
+        np.ascontiguousarray(audio[c.samples(RATE)])
+        for c in split_audio(audio, SegmentationConfig())
+    ]
+    print(f"\n[quarter model] {seconds:g} s of speech")
+    engine_rows(engine, engine.model, pieces, rounds, short=True)
+
+
 def _variants() -> list[tuple[str, Any, bool, int]]:
     """(label, SpeedOptions or None = the plain path, partial callbacks, batch size or 0)."""
     from app.engine.runner import DEFAULT_SPEED, SpeedOptions
@@ -165,7 +181,9 @@ def _variants() -> list[tuple[str, Any, bool, int]]:
     ]
 
 
-def engine_rows(engine: Any, model: Any, pieces: list[np.ndarray], rounds: int = 3) -> float:
+def engine_rows(
+    engine: Any, model: Any, pieces: list[np.ndarray], rounds: int = 3, short: bool = False
+) -> float:
     """One row per engine option on the same chunks vs ``generate()``; best of ``rounds``."""
     from app.core.transcript import TaskSpec
     from app.engine.base import CancelToken
@@ -199,6 +217,8 @@ def engine_rows(engine: Any, model: Any, pieces: list[np.ndarray], rounds: int =
     # time of this process is the measure: wall time on a shared machine mostly measures the
     # other processes.
     variants = _variants()
+    if short:  # the quarter model: the plain path and the default only
+        variants = [variants[0], variants[3]]
     runs: list[list[tuple[float, float, int]]] = [[] for _ in range(len(variants) + 1)]
     for _ in range(rounds):
         runs[0].append(direct_pass())
@@ -344,6 +364,12 @@ def main() -> None:
     ap.add_argument("--skip-speed", action="store_true")
     ap.add_argument("--profile", action="store_true", help="cProfile the threaded pipeline")
     ap.add_argument("--rounds", type=int, default=3, help="engine rows: best of N rounds")
+    ap.add_argument(
+        "--quarter-seconds",
+        type=float,
+        default=0.0,
+        help="also time plain vs default on the quarter model over this much speech (slow)",
+    )
     args = ap.parse_args()
     model_dir = ensure_model()
     pattern = speech_pattern()
@@ -355,6 +381,8 @@ def main() -> None:
         if not args.skip_speed:
             path = speech_file(folder, args.minutes, pattern)
             speed(model_dir, path, args.minutes, args.rounds, args.profile)
+        if args.quarter_seconds:
+            quarter(pattern, args.quarter_seconds, args.rounds)
     sys.stdout.flush()
     os._exit(0)  # skip interpreter finalization after MLX ran on worker threads
 
