@@ -312,6 +312,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--model", default="tiny")
     parser.add_argument("--pause", type=float, default=0.8)
     parser.add_argument("--runs", type=int, default=3, help="sessions per mode")
+    parser.add_argument(
+        "--modes", default="toggle,ptt", help="toggle, ptt or both (the quarter model: ptt)"
+    )
     parser.add_argument("--verbose", action="store_true", help="every model run")
     args = parser.parse_args(argv)
     from tests.bench.latency_bench import ensure_model
@@ -331,7 +334,10 @@ def main(argv: list[str] | None = None) -> None:
         ("push-to-talk, clean release", dict(eager=True, preview=False, release="clean")),
         ("push-to-talk, release mid-word", dict(eager=True, preview=False, release="mid")),
     ]
+    wanted = set(args.modes.split(","))
     for name, kw in modes:
+        if ("ptt" if kw.get("release") else "toggle") not in wanted:
+            continue
         talk = phrase if kw.get("release") else speech
         runs = [run_mode(model, talk, args.pause, **kw) for _ in range(args.runs)]
         med = {
