@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from app.audio.decode import decode_file
 from app.core.meeting.speakers import (
     FALLBACK,
     SpeakerTurn,
@@ -101,6 +102,19 @@ class SpeakerDetector:
             return [TranscriptResult(TaskSpec(), label_segments(segs, turns))]
 
         return work
+
+
+def file_speakers_work(
+    detector: SpeakerDetector, path: str, segments: Sequence[Segment]
+) -> ModelWork:
+    """``detector.file_work`` on a file decoded on the model thread (the GUI never waits)."""
+    segs = list(segments)
+
+    def work(engine: SpeechEngine | None, token: CancelToken) -> list[TranscriptResult]:
+        audio = decode_file(path, cancel=lambda: token.cancelled)
+        return detector.file_work(audio, segs)(engine, token)
+
+    return work
 
 
 def speaker_of(results: list[TranscriptResult]) -> str:

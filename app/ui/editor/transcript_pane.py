@@ -212,6 +212,28 @@ class TranscriptPane(QWidget):
         """Speakers of this pane's segments, in order of first appearance."""
         return list(dict.fromkeys(s.speaker for s in self._segments.values() if s.speaker))
 
+    def apply_speakers(self, speakers: dict[tuple[float, float], str]) -> int:
+        """Segments whose (start, end) is in ``speakers`` get that speaker and its colour;
+        the text is untouched. Returns how many were labelled."""
+        done = 0
+        for seg_id, seg in list(self._segments.items()):
+            who = speakers.get((round(seg.start, 3), round(seg.end, 3)))
+            if who:
+                self._segments[seg_id] = replace(seg, speaker=who)
+                done += 1
+        cursor = QTextCursor(self.document)
+        for pos, text, fmt in list(self._fragments()):
+            sid = int(fmt.property(PROP_SEGMENT)) if fmt.hasProperty(PROP_SEGMENT) else 0
+            labelled = self._segments.get(sid)
+            if labelled is not None and labelled.speaker:
+                cursor.setPosition(pos)
+                cursor.setPosition(pos + len(text), QTextCursor.MoveMode.KeepAnchor)
+                colour = QTextCharFormat()
+                colour.setForeground(self.speaker_colours.colour(labelled.speaker))
+                cursor.mergeCharFormat(colour)
+        self.textEdited.emit()
+        return done
+
     def rename_speaker(self, old: str, new: str) -> None:
         """``old`` is ``new`` everywhere in the pane (and so in its exports); text, user edits
         and colour stay."""

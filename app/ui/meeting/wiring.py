@@ -23,19 +23,22 @@ from app.audio.system_audio import AudioSource, open_meeting_sources
 from app.core.meeting.model import MeetingLine
 from app.core.model_state import ModelState
 from app.core.text.document import Document, OutputText
-from app.core.transcript import Segment, Task, TaskSpec
+from app.core.transcript import Segment, Task, TaskSpec, TranscriptResult
 from app.engine.diarize import DEFAULT_DIARIZER
 from app.ui.editor.document_tabs import DocumentView
 from app.ui.meeting.meeting_controller import MeetingController, SourcesFactory
 from app.ui.meeting.subtitle_window import SubtitleWindow
 from app.ui.window.main_window import MainWindow
 from app.workers.qt_engine import Bridge
+from app.workers.speakers import SpeakerDetector, file_speakers_work
 
 log = logging.getLogger(__name__)
 
 
 class MeetingUi(QObject):
-    def __init__(self, window: MainWindow, controller: MeetingController) -> None:
+    def __init__(
+        self, window: MainWindow, controller: MeetingController, speaker_model: str | None = None
+    ) -> None:
         super().__init__(window)
         self.window, self.controller = window, controller
         self.view: DocumentView | None = None
@@ -47,10 +50,22 @@ class MeetingUi(QObject):
         self.subtitles_action = QAction("&Subtitles Window", window)
         self.subtitles_action.setCheckable(True)
         self.subtitles_action.setStatusTip("The other side's latest line, always on top")
+        self.detect_action = QAction("&Detect Speakers", window)
+        self.detect_action.setStatusTip("Label who speaks each part of this file's transcript")
+        self.detect_action.setEnabled(False)
         self.rename_action = QAction("&Rename Speaker…", window)
         self.rename_action.setStatusTip("Rename a speaker everywhere in this document")
         menu = window.menuBar().addMenu("&Meeting")
-        menu.addActions([self.action, self.subtitles_action, self.rename_action])
+        menu.addActions([self.action, self.subtitles_action])
+        menu.addSeparator()
+        menu.addActions([self.detect_action, self.rename_action])
+        self.detector = (
+            SpeakerDetector(speaker_model, allow_download=False) if speaker_model else None
+        )
+        self._detect_jobs: dict[int, DocumentView] = {}
+        self.detect_action.triggered.connect(lambda _checked=False: self.detect_speakers())
+        window.bridge.jobFinished.connect(self._on_detected)
+        window.bridge.jobFailed.connect(self._on_detect_failed)
         window.toolbar.addAction(self.action)
         self.subtitles = SubtitleWindow(window)
         self.action.toggled.connect(self._toggle)
@@ -65,6 +80,7 @@ class MeetingUi(QObject):
     @Slot(object, str)
     def _on_model_state(self, state: object, _message: str) -> None:
         self.action.setEnabled(state == ModelState.READY or self.controller.running)
+        self.detect_action.setEnabled(state == ModelState.READY and self.detector is not None)
 
     @Slot(bool)
     def _toggle(self, on: bool) -> None:
@@ -122,6 +138,38 @@ class MeetingUi(QObject):
         self.action.setChecked(on)
         self.action.blockSignals(False)
 
+    def detect_speakers(self) -> None:
+        """Label the current file transcript's segments with their speakers (Sortformer on
+        the model thread; the file is decoded there too)."""
+        view = self.window.current_view()
+        doc = view.to_document()
+        segments = view.panes[0].to_output().timed_segments()
+        if self.detector is None or not doc.source or not Path(doc.source).is_file():
+            self.window.show_status("Detect Speakers works on the transcript of an audio file.")
+            return
+        if not segments:
+            self.window.show_status("This transcript has no timed segments yet.")
+            return
+        work = file_speakers_work(self.detector, doc.source, segments)
+        self._detect_jobs[self.window.bridge.submit_work(work)] = view
+        self.window.show_status(f"Detecting speakers in {Path(doc.source).name}…")
+
+    @Slot(int, object)
+    def _on_detected(self, job_id: int, results: list[TranscriptResult]) -> None:
+        view = self._detect_jobs.pop(job_id, None)
+        if view is None or view not in self.window.tabs.views() or not results:
+            return
+        names = {(round(s.start, 3), round(s.end, 3)): s.speaker for s in results[0].segments}
+        for pane in view.panes:
+            pane.apply_speakers(names)
+        found = sorted({n for n in names.values() if n})
+        self.window.show_status(f"Speakers: {', '.join(found) or 'none found'}")
+
+    @Slot(int, str)
+    def _on_detect_failed(self, job_id: int, message: str) -> None:
+        if self._detect_jobs.pop(job_id, None) is not None:
+            self.window.show_error(f"Speakers not detected: {message}")
+
     def rename_dialog(self) -> None:
         view = self.window.current_view()
         names = list(dict.fromkeys(n for pane in view.panes for n in pane.speakers()))
@@ -162,4 +210,4 @@ def install_meeting(
         speaker_model=speaker_model,
         parent=window,
     )
-    return MeetingUi(window, controller)
+    return MeetingUi(window, controller, speaker_model)

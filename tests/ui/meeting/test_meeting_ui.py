@@ -132,3 +132,42 @@ def test_without_the_speaker_model_the_other_side_is_others(qtbot, tmp_path: Pat
     speakers = [s.speaker for s in ui.view.panes[0].to_output().timed_segments()]
     assert speakers == ["Others", "You", "Others"]
     assert any("Speaker detection unavailable" in m for m in messages)
+
+
+def test_detect_speakers_labels_a_file_transcript_in_every_column(
+    qtbot, tmp_path: Path, tiny_sortformer_dir: Path
+):
+    from tests.support.espeak import compose, synthesize
+    from tests.support.media import write_audio
+
+    rig = Rig(qtbot, tmp_path)
+    ui = install_meeting(rig.window, rig.bridge, speaker_model=str(tiny_sortformer_dir))
+    assert not ui.detect_action.isEnabled()
+    rig.load()
+    assert ui.detect_action.isEnabled()
+    combo = rig.window.toolbar.task_combo
+    combo.setCurrentIndex(combo.findData("translate:fr"))
+    speech = compose([0.3, synthesize("good morning", "en+m3"), 0.6, synthesize("hello", "en+f2")])
+    path = write_audio(tmp_path / "call.wav", speech.audio, 16_000)
+    rig.files.add(str(path), speech.audio)
+    rig.window.submit_paths([str(path)])
+    rig.wait_jobs_done()
+    view = rig.window.tabs.views()[-1]
+    rig.window.tabs.setCurrentWidget(view)
+    before = [p.editor.toPlainText() for p in view.panes]
+    with qtbot.waitSignal(rig.bridge.jobFinished, timeout=WAIT_MS):
+        ui.detect_action.trigger()
+    qtbot.waitUntil(lambda: bool(view.panes[0].speakers()), timeout=WAIT_MS)
+    for pane in view.panes:
+        segs = pane.to_output().timed_segments()
+        assert segs and all(s.speaker for s in segs)
+    assert [p.editor.toPlainText() for p in view.panes] == before  # the text is untouched
+    assert "<v " in to_vtt(view.to_document().outputs[1].timed_segments())
+
+
+def test_detect_speakers_needs_a_file(qtbot, tmp_path: Path, tiny_sortformer_dir: Path):
+    rig = Rig(qtbot, tmp_path)
+    ui = install_meeting(rig.window, rig.bridge, speaker_model=str(tiny_sortformer_dir))
+    rig.load()
+    ui.detect_speakers()  # the current tab is a new, typed document
+    assert "audio file" in rig.window.status.bar.currentMessage()
