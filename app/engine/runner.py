@@ -87,7 +87,7 @@ def run_encoded(
             forward_passes=shared.forward_passes,
         )
     speculate = options is not None and options.speculative
-    source: DraftSource = draft if draft is not None else ctc.LazyDraft(engine, encoded, extra)
+    source: DraftSource = draft if draft is not None else ctc.LazyDraft(engine, encoded)
     outputs = []
     for index, spec in enumerate(specs):
         use_draft = speculate and spec.task is Task.TRANSCRIBE

@@ -12,14 +12,12 @@ never changes the exact outputs, and makes the live preview read wrongly.
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from app.core.transcript import Timing
 from app.engine.model.granite import EncodedAudio, GraniteModel
 
 log = logging.getLogger(__name__)
@@ -113,15 +111,14 @@ def draft_tokens(engine: GraniteModel, encoded: EncodedAudio) -> list[int]:
 
 
 class LazyDraft:
-    """The chunk's CTC draft, computed on first use (its time counted as encoder time)."""
+    """The chunk's CTC draft, computed on first use: inside the decoding of the first
+    transcription task, so its time is counted in that task's decode time (once)."""
 
-    def __init__(self, engine: GraniteModel, encoded: EncodedAudio, timing: Timing) -> None:
-        self._engine, self._encoded, self._timing = engine, encoded, timing
+    def __init__(self, engine: GraniteModel, encoded: EncodedAudio) -> None:
+        self._engine, self._encoded = engine, encoded
         self._draft: list[int] | None = None
 
     def __call__(self) -> list[int]:
         if self._draft is None:
-            started = time.perf_counter()
             self._draft = draft_tokens(self._engine, self._encoded)
-            self._timing.encode_s += time.perf_counter() - started
         return self._draft
