@@ -18,11 +18,8 @@ Chosen over a ScreenCaptureKit audio-only stream on this evidence:
 PyObjC (``pyobjc-framework-CoreAudio``) is imported only here, on first use. Untested on
 this Linux machine: the Linux monitor source carries the tests.
 
-The app bundle's Info.plist must contain::
-
-    <key>NSAudioCaptureUsageDescription</key>
-    <string>Granite Dictate records the other side of your calls to transcribe them
-    on this Mac.</string>
+The app bundle's Info.plist (``packaging/Info.plist``) carries the usage string under
+``NSAudioCaptureUsageDescription``.
 """
 
 from __future__ import annotations

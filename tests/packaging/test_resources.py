@@ -58,6 +58,8 @@ def test_info_plist_template() -> None:
     info = plistlib.loads((ROOT / "packaging" / "Info.plist").read_bytes())
     assert info["LSMinimumSystemVersion"] == "14.0"  # MLX needs macOS 14
     assert "microphone" in info["NSMicrophoneUsageDescription"].lower()
+    # meetings: the Core Audio process tap (app/audio/system_audio_macos.py) needs it
+    assert "calls" in info["NSAudioCaptureUsageDescription"]
     assert info["CFBundleExecutable"] == "GraniteDictate"
     assert info["LSArchitecturePriority"] == ["arm64"]
     assert "LSUIElement" not in info  # a normal app with a Dock icon and a menu-bar extra
