@@ -268,3 +268,27 @@ def test_speakers_on_the_other_side_or_the_fallback(
     else:
         assert "speaker detection unavailable" in err and "not found" in err
         assert who == ["Others", "You", "Others"]
+
+
+@pytest.mark.pulse
+@pytest.mark.slow
+def test_ctrl_c_ends_cleanly_and_keeps_both_tracks(
+    pulse_server: PulseServer,  # noqa: F811
+    tmp_path: Path,
+):
+    mic, call, _spans = _conversation()
+    proc = _start(pulse_server, tmp_path)
+    players = _play(pulse_server, mic[: 3 * RATE], call[: 3 * RATE])
+    assert all(p.wait(60) == 0 for p in players)
+    proc.send_signal(signal.SIGINT)
+    stdout, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    assert "Traceback" not in err and "both tracks are kept: " in err
+    kept = [Path(p) for p in err.split("both tracks are kept: ")[1].strip().split(", ")]
+    assert len(kept) == 2
+    for wav in kept:
+        audio, rate = read_wav(wav)
+        assert rate == RATE and len(audio) >= 3 * RATE
+    journal = tmp_path / "home" / "data" / "recordings"
+    assert not recordings.find_unfinished(journal)  # both closed cleanly
+    assert all(LINE.match(x) for x in stdout.splitlines())
