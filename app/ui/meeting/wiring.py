@@ -11,12 +11,13 @@ stay in the recordings folder.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Slot
+from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QInputDialog
+from PySide6.QtWidgets import QInputDialog, QMessageBox
 
 from app.audio.meeting import MeetingSummary
 from app.audio.system_audio import AudioSource, open_meeting_sources
@@ -33,6 +34,15 @@ from app.workers.qt_engine import Bridge
 from app.workers.speakers import SpeakerDetector, file_speakers_work
 
 log = logging.getLogger(__name__)
+
+
+class DownloadRelay(QObject):
+    """Download progress reported on the model thread, queued to the GUI thread."""
+
+    progress = Signal(object, object)  # bytes done, total (Python ints)
+
+    def report(self, done: int, total: int) -> None:
+        self.progress.emit(done, total)
 
 
 class MeetingUi(QObject):
@@ -53,12 +63,21 @@ class MeetingUi(QObject):
         self.detect_action = QAction("&Detect Speakers", window)
         self.detect_action.setStatusTip("Label who speaks each part of this file's transcript")
         self.detect_action.setEnabled(False)
+        self.download_action = QAction("Download Spea&ker Model…", window)
+        self.download_action.setStatusTip("Download the speaker model (Sortformer) once")
         self.rename_action = QAction("&Rename Speaker…", window)
         self.rename_action.setStatusTip("Rename a speaker everywhere in this document")
         menu = window.menuBar().addMenu("&Meeting")
         menu.addActions([self.action, self.subtitles_action])
         menu.addSeparator()
-        menu.addActions([self.detect_action, self.rename_action])
+        menu.addActions([self.detect_action, self.rename_action, self.download_action])
+        self.speaker_model = speaker_model
+        #: Asks before downloading (tests replace it).
+        self.ask_download: Callable[[str], bool] = self._ask_download
+        self._progress = DownloadRelay(self)
+        self._progress.progress.connect(self._on_download_progress)
+        self._download_job: int | None = None
+        self.download_action.triggered.connect(lambda _checked=False: self.download_model())
         self.detector = (
             SpeakerDetector(speaker_model, allow_download=False) if speaker_model else None
         )
@@ -138,6 +157,31 @@ class MeetingUi(QObject):
         self.action.setChecked(on)
         self.action.blockSignals(False)
 
+    def _ask_download(self, spec: str) -> bool:
+        answer = QMessageBox.question(
+            self.window,
+            "Download Speaker Model",
+            f"Download the speaker model {spec} (about 250 MB) from Hugging Face? It runs on "
+            "this computer; meetings and Detect Speakers use it to tell speakers apart.",
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
+    def download_model(self) -> None:
+        """With consent: download (with progress in the status bar) and load the speaker model
+        on the model thread; later meetings and Detect Speakers find it on disk."""
+        spec = self.speaker_model
+        if not spec or self._download_job is not None or not self.ask_download(spec):
+            return
+        detector = SpeakerDetector(spec, on_progress=self._progress.report)
+        self._download_job = self.window.bridge.submit_work(detector.load_work())
+        self.window.show_status(f"Getting the speaker model {spec}…")
+
+    @Slot(object, object)
+    def _on_download_progress(self, done: int, total: int) -> None:
+        self.window.show_status(
+            f"Downloading the speaker model: {done / 1e6:.0f} / {total / 1e6:.0f} MB"
+        )
+
     def detect_speakers(self) -> None:
         """Label the current file transcript's segments with their speakers (Sortformer on
         the model thread; the file is decoded there too)."""
@@ -156,6 +200,10 @@ class MeetingUi(QObject):
 
     @Slot(int, object)
     def _on_detected(self, job_id: int, results: list[TranscriptResult]) -> None:
+        if job_id == self._download_job:
+            self._download_job = None
+            self.window.show_status("The speaker model is ready.")
+            return
         view = self._detect_jobs.pop(job_id, None)
         if view is None or view not in self.window.tabs.views() or not results:
             return
@@ -167,7 +215,10 @@ class MeetingUi(QObject):
 
     @Slot(int, str)
     def _on_detect_failed(self, job_id: int, message: str) -> None:
-        if self._detect_jobs.pop(job_id, None) is not None:
+        if job_id == self._download_job:
+            self._download_job = None
+            self.window.show_error(f"The speaker model could not be had: {message}")
+        elif self._detect_jobs.pop(job_id, None) is not None:
             self.window.show_error(f"Speakers not detected: {message}")
 
     def rename_dialog(self) -> None:

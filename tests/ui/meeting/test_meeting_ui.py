@@ -171,3 +171,29 @@ def test_detect_speakers_needs_a_file(qtbot, tmp_path: Path, tiny_sortformer_dir
     rig.load()
     ui.detect_speakers()  # the current tab is a new, typed document
     assert "audio file" in rig.window.status.bar.currentMessage()
+
+
+def test_the_speaker_model_is_fetched_only_with_consent(
+    qtbot, tmp_path: Path, tiny_sortformer_dir: Path
+):
+    rig = Rig(qtbot, tmp_path)
+    ui = install_meeting(rig.window, rig.bridge, speaker_model=str(tiny_sortformer_dir))
+    rig.load()
+    asked: list[str] = []
+
+    def decline(spec: str) -> bool:
+        asked.append(spec)
+        return False
+
+    ui.ask_download = decline
+    ui.download_model()
+    assert asked == [str(tiny_sortformer_dir)] and ui._download_job is None
+    ui.ask_download = lambda _spec: True
+    with qtbot.waitSignal(rig.bridge.jobFinished, timeout=WAIT_MS):
+        ui.download_model()
+    qtbot.waitUntil(lambda: ui._download_job is None, timeout=WAIT_MS)
+    assert "speaker model is ready" in rig.window.status.bar.currentMessage()
+    ui._progress.report(50_000_000, 250_000_000)  # as the model thread would
+    qtbot.waitUntil(
+        lambda: "50 / 250 MB" in rig.window.status.bar.currentMessage(), timeout=WAIT_MS
+    )
