@@ -2,10 +2,14 @@
 system-wide dictation (global shortcut → record → paste into the frontmost app), launch at
 login and messages from a second launch.
 
-    shell = AppShell(window, platform=create_platform(schedule=qt_scheduler))
+    shell = AppShell(window, controller, platform=create_platform(schedule=qt_scheduler))
     shell.apply_preferences(prefs)     # also on every change (MainWindow.preferencesApplied)
 
-System-wide dictation reuses the window's ``DictationController`` (``window.dictation``): the
+Size: over 300 lines: the system-wide dictation session, the tray and the window's life cycle
+meet here; the parts with their own rules live beside it (``lifecycle``, ``permissions``,
+``paste_guard``, ``tray``).
+
+System-wide dictation reuses the window's ``DictationController`` (given to the shell): the
 driver's start/stop/cancel call the controller, so the text also lands in the window (nothing
 is lost); once the recording has stopped and its last utterance is transcribed, the joined
 text goes to ``driver.transcription_done`` and is pasted. The tray shows "recording" while the
@@ -25,12 +29,12 @@ from app.core import paths
 from app.core.dictation.hotkey_state import Mode, Permission, State
 from app.core.errors import GraniteError
 from app.core.preferences import Preferences
-from app.core.text.postprocess import join_lines
 from app.core.transcript import Segment
 from app.system import Platform
-from app.system.base import Shortcut, TextInjector
+from app.system.base import Shortcut
 from app.system.hotkey_driver import DictationCallbacks, DictationDriver
 from app.ui.desktop.lifecycle import AppLifecycle
+from app.ui.desktop.paste_guard import SkipWhenActive, session_text
 from app.ui.desktop.permissions import (
     ACCESSIBILITY_PROMPTED,
     BANNER_SOURCE,
@@ -48,42 +52,6 @@ log = logging.getLogger(__name__)
 TITLE = "Granite Dictate"
 
 
-def session_text(pieces: list[str]) -> str:
-    """A system-wide session's text to paste: its utterances as they were joined in the pane
-    (spaces, capitals, the line breaks of spoken commands), the first one capitalised afresh."""
-    if not pieces:
-        return ""
-    return (join_lines("", pieces[0]) + "".join(pieces[1:])).rstrip(" ")
-
-
-class _SkipWhenActive:
-    """A text injector that does nothing when the main window was active at the start of the
-    recording or is active now: the dictated text is already there, and pasting it again
-    would double it."""
-
-    def __init__(self, inner: TextInjector, window: QWidget) -> None:
-        self.inner = inner
-        self.window = window
-        self.active_at_start = False
-
-    def _ours(self) -> bool:
-        return self.active_at_start or bool(self.window.isActiveWindow())
-
-    def paste(self, text: str) -> None:
-        if not self._ours():
-            self.inner.paste(text)
-
-    def type_text(self, text: str) -> None:
-        if not self._ours():
-            self.inner.type_text(text)
-
-    def copy(self, text: str) -> None:
-        self.inner.copy(text)
-
-    def set_restore_delay(self, seconds: float) -> None:
-        self.inner.set_restore_delay(seconds)
-
-
 class AppShell(QObject):
     def __init__(
         self,
@@ -96,9 +64,9 @@ class AppShell(QObject):
         super().__init__(parent or window)
         self.window = window
         self.controller = controller
-        self._guard: _SkipWhenActive | None = None
+        self._guard: SkipWhenActive | None = None
         if platform.injector is not None:
-            self._guard = _SkipWhenActive(platform.injector, window)
+            self._guard = SkipWhenActive(platform.injector, window)
             platform.injector = self._guard
         self.platform = platform
         self.prefs: Preferences | None = None
@@ -133,20 +101,8 @@ class AppShell(QObject):
 
         self.indicator = RecordingIndicator()
         self.indicator.setAttribute(Qt.WidgetAttribute.WA_QuitOnClose, False)
-        self.tray = TrayController(parent=self)
-        self.tray.start_stop_requested.connect(self.toggle)
-        self.tray.open_window_requested.connect(self.bring_to_front)
-        self.tray.preferences_requested.connect(self._open_preferences)
-        self.tray.copy_last_requested.connect(self.copy_last)
-        self.tray.paste_last_requested.connect(self.paste_last)
         self.last_text = ""  # the last dictation: a system-wide session's text or an utterance
-        self.tray.quit_requested.connect(self.quit)
-        keywords = window.keywords
-        self.tray.keyword_list_chosen.connect(self._choose_keywords)
-        keywords.listsChanged.connect(self._show_keyword_lists)
-        self._show_keyword_lists(keywords.list_names(), keywords.active_list_name())
-        self.tray.set_start_enabled(window.model_state == "ready")
-        self.tray.show()
+        self.tray = self._make_tray(window)
         # Closing the window hides it while the tray (or the Dock) can bring it back.
         self.lifecycle = AppLifecycle(
             window,
@@ -155,7 +111,30 @@ class AppShell(QObject):
             hide_on_close=self.tray.available or sys.platform == "darwin",
             before_hide=self._save_window,
         )
+        self._follow(window)
 
+    def _make_tray(self, window: MainWindow) -> TrayController:
+        tray = TrayController(parent=self)
+        tray.start_stop_requested.connect(self.toggle)
+        tray.open_window_requested.connect(self.bring_to_front)
+        tray.preferences_requested.connect(self._open_preferences)
+        tray.copy_last_requested.connect(self.copy_last)
+        tray.paste_last_requested.connect(self.paste_last)
+        tray.quit_requested.connect(self.quit)
+        keywords = window.keywords
+        tray.keyword_list_chosen.connect(self._choose_keywords)
+        keywords.listsChanged.connect(
+            lambda names, current: tray.set_keyword_lists(names, current, include_none=False)
+        )
+        tray.set_keyword_lists(
+            keywords.list_names(), keywords.active_list_name(), include_none=False
+        )
+        tray.set_start_enabled(window.model_state == "ready")
+        tray.show()
+        return tray
+
+    def _follow(self, window: MainWindow) -> None:
+        """Follow the dictation controller, the model, file jobs and preferences."""
         ctl = self.controller
         ctl.utteranceCommitted.connect(self._on_committed)
         ctl.utteranceRemoved.connect(self._on_removed)
@@ -315,9 +294,6 @@ class AppShell(QObject):
         self.window.keywords.set_active_list(name)
 
     @Slot(list, str)
-    def _show_keyword_lists(self, names: list[str], current: str) -> None:
-        self.tray.set_keyword_lists(names, current, include_none=False)
-
     # --- driver callbacks (GUI thread) -------------------------------------------------
     def _start_capture(self) -> None:
         if self.window.model_state != "ready":
