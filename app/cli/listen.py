@@ -17,7 +17,7 @@ import logging
 import queue
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -38,13 +38,14 @@ from app.cli.common import (
     task_specs_from_args,
     wait_for_model,
 )
+from app.cli.history_record import CliHistory, add_history_option
 from app.cli.outputs import emit
 from app.core import recordings
 from app.core.dictation.endpointing import Utterance, endpoint_config
 from app.core.errors import GraniteError, UsageError
 from app.core.model_state import ModelState
 from app.core.text.rules import Rule, apply_rules, load_rules_file
-from app.core.transcript import TaskSpec
+from app.core.transcript import TaskSpec, TranscriptResult
 from app.workers.engine_thread import EngineThread
 from app.workers.listener import FailedEvent, FinishedEvent, QueueListener
 from app.workers.model_cache import announce_download
@@ -69,6 +70,7 @@ def add_parser(subparsers: Any) -> None:
         help="silence that ends an utterance (default 0.8)",
     )
     p.add_argument("--list-devices", action="store_true", help="list input devices and exit")
+    add_history_option(p)
     p.set_defaults(run=run)
 
 
@@ -136,6 +138,7 @@ def run(args: argparse.Namespace) -> int:
     except GraniteError as err:
         say(str(err))
         return EXIT_FAILED
+    history = CliHistory.open(args)
     events = _Events()
     engine = EngineThread(engine_factory(), events)
     engine.start()
@@ -157,7 +160,8 @@ def run(args: argparse.Namespace) -> int:
         session.start()
         say(f"listening on {session.device_name} (Ctrl-C to stop)")
         failed: list[float] = []
-        summary = _loop(events, engine, session, spec, interrupts, rules, failed)
+        record = None if history is None else history.recorder(rules, save)
+        summary = _loop(events, engine, session, spec, interrupts, rules, failed, record)
         return _finish(summary, save, len(failed))
     except GraniteError as err:
         say(str(err))
@@ -172,6 +176,8 @@ def run(args: argparse.Namespace) -> int:
     finally:
         signal.signal(signal.SIGINT, previous)
         engine.shutdown(timeout=3.0)
+        if history is not None:
+            history.close()
 
 
 def _list_devices() -> int:
@@ -196,6 +202,7 @@ def _loop(
     interrupts: list[int],
     rules: Sequence[Rule] = (),
     failed: list[float] | None = None,
+    record: Callable[[list[TranscriptResult]], None] | None = None,
 ) -> SessionSummary:
     pending: dict[int, Utterance] = {}
     summary: SessionSummary | None = None
@@ -218,6 +225,8 @@ def _loop(
                 utt = pending.pop(job_id)
                 text = apply_rules(results[0].text, rules)
                 emit(format_line(utt.start, utt.end, text) + "\n", sys.stdout)
+                if record is not None:
+                    record(results)
             case FailedEvent(job_id, message) if job_id in pending:
                 utt = pending.pop(job_id)
                 say(f"[{utt.start:.2f}-{utt.end:.2f}] {message}")

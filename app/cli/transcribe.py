@@ -39,6 +39,7 @@ from app.cli.common import (
     task_specs_from_args,
 )
 from app.cli.folders import BatchProgress, add_folder_options, select_inputs
+from app.cli.history_record import CliHistory, add_history_option
 from app.cli.remote_options import add_remote_options, engine_setup
 from app.cli.speakers import FileSpeakers, add_speaker_options
 from app.cli.stream_lines import SegmentEvent, SegmentLines
@@ -91,6 +92,7 @@ def add_parser(subparsers: Any) -> None:
     add_remote_options(t)
     add_folder_options(t)
     add_speaker_options(t)
+    add_history_option(t)
     t.set_defaults(run=transcribe_command)
 
 
@@ -171,6 +173,7 @@ def transcribe_command(ns: argparse.Namespace) -> int:
         say(f"skipping {chosen.skipped} input(s) whose outputs exist.")
     if not chosen.files:
         return EXIT_OK if chosen.skipped else EXIT_FAILED
+    history = CliHistory.open(ns)
     display = _Display(sys.stderr)
     events = _Events(ns.stream, rules)
     thread = EngineThread(factory, events, file_batch=batch)
@@ -190,6 +193,7 @@ def transcribe_command(ns: argparse.Namespace) -> int:
             rules,
             chosen.taken,
             speakers,
+            history,
         )
     except KeyboardInterrupt:
         display.clear()
@@ -198,6 +202,8 @@ def transcribe_command(ns: argparse.Namespace) -> int:
         return EXIT_INTERRUPTED
     finally:
         thread.shutdown(timeout=3.0)
+        if history is not None:
+            history.close()
 
 
 def _reason(name: str, message: str) -> str:
@@ -248,6 +254,7 @@ def _run(
     rules: Sequence[Rule] = (),
     reserved: set[Path] | None = None,
     speakers: FileSpeakers | None = None,
+    history: CliHistory | None = None,
 ) -> int:
     failed = 0
     todo: list[Path] = []
@@ -289,18 +296,13 @@ def _run(
                 failed += 1
                 name = display_name(path)
                 say(f"{name}: {_reason(name, printable(event.message))}")
-            elif not _write(
-                path,
-                apply_rules_to_result(speakers.label(path, event.results[0]), rules)
-                if speakers
-                else apply_rules_to_result(event.results[0], rules),
-                spec,
-                formats,
-                out_dir,
-                taken,
-                clocks[job_id],
-            ):
-                failed += 1
+            else:
+                first = speakers.label(path, event.results[0]) if speakers else event.results[0]
+                result = apply_rules_to_result(first, rules)
+                if history is not None:
+                    history.add_file(path, [result])
+                if not _write(path, result, spec, formats, out_dir, taken, clocks[job_id]):
+                    failed += 1
         except Exception as err:
             failed += 1
             say(outputs.failure_line(display_name(path), err))

@@ -6,27 +6,26 @@ the bridge is a dictated utterance, whose audio is the app's recording
 (``<recordings>/<source>.wav``) with the segment times inside it. The replacement rules that
 applied to the pane apply to the stored text too (always for dictation, for files when
 chosen); a dictated transcript is stored as written after its spoken commands, and an
-utterance that was only a command ("new line", "scratch that") is not stored.
+utterance that was only a command ("new line", "scratch that") is not stored. What an entry
+holds is decided in ``app.core.history.record`` (shared with the command line).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Slot
 
 from app.core import recordings
 from app.core.history import retention
-from app.core.history.record import entry_from_results
+from app.core.history.record import dictation_entry, file_entry
 from app.core.history.service import HistoryService
 from app.core.history.store import DICTATION, FILE, HistoryStore
 from app.core.text.commands import CommandSet
-from app.core.text.postprocess import apply_rules_to_result, written_text
 from app.core.text.rules import Rule
-from app.core.transcript import Task, TranscriptResult
+from app.core.transcript import TranscriptResult
 
 log = logging.getLogger(__name__)
 
@@ -70,21 +69,18 @@ class HistoryRecorder(QObject):
         path = self._files.pop(job_id, None)
         if not self._enabled():
             return
-        kind = FILE if path is not None else DICTATION
-        rules = self._rules(kind)
-        results = [apply_rules_to_result(r, rules) for r in results]
         if path is not None:
-            entry = entry_from_results(FILE, results, source=path, audio_path=path)
-        elif results and not self._written(results):
-            return  # the utterance was only a spoken command
+            entry = file_entry(path, results, self._rules(FILE))
         else:
             folder = self._folder or recordings.recordings_dir()
             source = results[0].source if results else ""
             wav = folder / f"{source}.wav" if source else None
             audio = str(wav) if wav is not None and wav.exists() else None
-            entry = entry_from_results(DICTATION, results, source=source, audio_path=audio)
+            commands = self._commands()
+            rules = self._rules(DICTATION)
+            entry = dictation_entry(results, rules, commands, source=source, audio_path=audio)
         if entry is not None:
-            done = self._remember if kind == DICTATION else None
+            done = self._remember if path is None else None
             self.service.add(entry, done)
             self.stored += 1
 
@@ -103,17 +99,3 @@ class HistoryRecorder(QObject):
             return retention.delete_entries(store, [ids.pop()]) if ids else 0
 
         self.service.call(forget)
-
-    def _written(self, results: list[TranscriptResult]) -> bool:
-        """Apply the spoken commands to a dictated transcript in place; False if nothing is
-        left of it."""
-        first = results[0]
-        commands = self._commands()
-        if first.spec.task is not Task.TRANSCRIBE or commands is None:
-            return True
-        lang = first.spec.source_language
-        first.segments = [
-            replace(seg, text=written_text(seg.text, commands, lang)) for seg in first.segments
-        ]
-        first.segments = [seg for seg in first.segments if seg.text]
-        return bool(first.segments)
