@@ -70,15 +70,16 @@ class Entry:
 
 
 class HistoryStore:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, timeout: float = 5.0) -> None:
         self.path = path
+        self.timeout = timeout  # seconds to wait for another process's write
         self.notice = ""  # set when a damaged database was moved aside
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         try:
             self.conn = self._open()
         except (sqlite3.DatabaseError, schema.SchemaError) as err:
-            if isinstance(err, schema.SchemaError):
-                raise
+            if isinstance(err, schema.SchemaError) or _busy(err):
+                raise  # a newer schema, or a database another process holds: not damaged
             aside = self._move_aside()
             self.notice = (
                 f"The history database was damaged ({err}); it was moved to {aside.name} "
@@ -91,7 +92,9 @@ class HistoryStore:
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
         os.close(fd)
         os.chmod(self.path, 0o600)
-        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        conn = sqlite3.connect(
+            self.path, timeout=self.timeout, isolation_level=None, check_same_thread=False
+        )
         try:
             conn.execute("PRAGMA journal_mode = WAL").fetchone()
             conn.execute("PRAGMA foreign_keys = ON")
@@ -263,6 +266,12 @@ class HistoryStore:
 
     def all_ids(self) -> list[int]:
         return [int(r[0]) for r in self.conn.execute("SELECT id FROM entries")]
+
+
+def _busy(err: Exception) -> bool:
+    """SQLITE_BUSY / SQLITE_LOCKED (any extended code): locked by someone else, not damaged."""
+    code = getattr(err, "sqlite_errorcode", 0) & 0xFF
+    return code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
 
 
 def replace_language(filters: Filters | None) -> Filters:

@@ -126,6 +126,26 @@ def test_corrupt_database_is_moved_aside_and_a_new_one_starts(tmp_path: Path) ->
     store.close()
 
 
+def test_a_database_locked_by_another_process_is_not_moved_aside(tmp_path: Path) -> None:
+    path = tmp_path / "history.db"
+    store = HistoryStore(path)
+    store.add(entry("kept safe"))
+    store.close()
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("PRAGMA locking_mode = EXCLUSIVE")
+    other.execute("BEGIN EXCLUSIVE")  # held: nobody else can even read
+    try:
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            HistoryStore(path, timeout=0.1)
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert not list(tmp_path.glob("*.corrupt-*"))
+    again = HistoryStore(path)
+    assert not again.notice and len(again.search("safe")) == 1
+    again.close()
+
+
 def test_newer_schema_is_refused_not_destroyed(tmp_path: Path) -> None:
     path = tmp_path / "history.db"
     conn = sqlite3.connect(path)
