@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import replace
 
 from app.core.text.subtitles import Cue, subtitle_cues
@@ -70,3 +70,17 @@ def rename_speaker(segments: Iterable[Segment], old: str, new: str) -> list[Segm
     """Every segment of ``old`` now said by ``new`` (texts, times, user edits untouched)."""
     new = " ".join(new.split())
     return [replace(s, speaker=new) if s.speaker == old else s for s in segments]
+
+
+def turn_starts[K: Hashable](speakers: Iterable[tuple[K, str]]) -> dict[K, str]:
+    """Where a speaker's turn begins, from (key, speaker) in document order (e.g. paragraph
+    number, speaker of its first segment): the key of the first of each run of one speaker,
+    with that speaker. An unlabelled ("") entry starts nothing but ends the run, so the
+    speaker after it is named again."""
+    out: dict[K, str] = {}
+    previous = ""
+    for key, who in speakers:
+        if who and who != previous:
+            out[key] = who
+        previous = who
+    return out

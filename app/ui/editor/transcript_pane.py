@@ -21,6 +21,7 @@ from typing import cast
 
 from PySide6.QtCore import QEvent, Signal, Slot
 from PySide6.QtGui import (
+    QColor,
     QContextMenuEvent,
     QDragEnterEvent,
     QDragLeaveEvent,
@@ -40,6 +41,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.text.document import OutputText, Run, segment_index_at
+from app.core.text.speakers import turn_starts
 from app.core.transcript import Segment, TaskSpec, Timing, TranscriptResult
 from app.ui.editor.find_bar import FindBar
 from app.ui.editor.speaker_colours import SpeakerColours
@@ -142,7 +144,7 @@ class TranscriptPane(QWidget):
         self.editor.document().clearUndoRedoStacks()  # the margin is not an edit
         self.find_bar = FindBar(self.editor, self)
         self.find_bar.hide()
-        self.gutter = TimestampGutter(self.editor, self.block_starts)
+        self.gutter = TimestampGutter(self.editor, self.block_starts, self.speaker_labels)
         self.gutter.timeClicked.connect(self.timeClicked)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -231,6 +233,7 @@ class TranscriptPane(QWidget):
                 colour = QTextCharFormat()
                 colour.setForeground(self.speaker_colours.colour(labelled.speaker))
                 cursor.mergeCharFormat(colour)
+        self.gutter.refresh()
         self.textEdited.emit()
         return done
 
@@ -244,6 +247,7 @@ class TranscriptPane(QWidget):
             if seg.speaker == old:
                 self._segments[seg_id] = replace(seg, speaker=new)
         self.speaker_colours.rename(old, new)
+        self.gutter.refresh()
         self.textEdited.emit()
 
     def _partial_format(self, handle: int) -> QTextCharFormat:
@@ -528,6 +532,21 @@ class TranscriptPane(QWidget):
                     break
             block = block.next()
         return starts
+
+    def speaker_labels(self) -> dict[int, tuple[str, QColor]]:
+        """Block number → (speaker, colour) where a speaker's turn begins (the gutter)."""
+        firsts: list[tuple[int, str]] = []
+        block = self.document.firstBlock()
+        while block.isValid():
+            for item in _iterate(block):
+                fmt = item.fragment().charFormat()
+                seg = self._segments.get(int(fmt.property(PROP_SEGMENT) or 0))
+                if fmt.hasProperty(PROP_SEGMENT) and seg is not None:
+                    firsts.append((block.blockNumber(), seg.speaker))
+                    break
+            block = block.next()
+        turns = turn_starts(firsts)
+        return {n: (who, self.speaker_colours.colour(who)) for n, who in turns.items()}
 
     def show_timestamps(self, on: bool) -> None:
         self.gutter.set_shown(on)

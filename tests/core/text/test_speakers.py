@@ -8,7 +8,7 @@ import json
 import av
 
 from app.core.text.export import parse_srt, parse_vtt, to_json, to_md, to_srt, to_txt, to_vtt
-from app.core.text.speakers import rename_speaker, speaker_cues, speakers_in
+from app.core.text.speakers import rename_speaker, speaker_cues, speakers_in, turn_starts
 from app.core.transcript import Segment, TaskSpec, TranscriptResult
 
 SEGS = [
@@ -96,3 +96,10 @@ def test_document_rename_keeps_user_edits_and_survives_autosave():
     assert [s.speaker for s in segs] == ["Dana", "You"]
     assert segs[0].text == "Shall we start? (edited)"
     assert "<v Dana>Shall we start? (edited)" in to_vtt(segs)
+
+
+def test_turn_starts_names_the_first_paragraph_of_each_turn():
+    rows = [(0, "Ana"), (1, "Ana"), (2, "Ben"), (4, "Ben"), (5, "Ana"), (6, ""), (7, "Ana")]
+    assert turn_starts(rows) == {0: "Ana", 2: "Ben", 5: "Ana", 7: "Ana"}
+    assert turn_starts([(0, ""), (1, "")]) == {}
+    assert turn_starts([]) == {}
