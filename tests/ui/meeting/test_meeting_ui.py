@@ -43,6 +43,9 @@ def test_a_meeting_becomes_a_document_with_speakers(qtbot, tmp_path: Path):
     assert view.panes[0].speakers() == ["Others", "You"]
     colours = view.panes[0].speaker_colours
     assert colours.colour("Others") != colours.colour("You")
+    named = view.panes[0].speaker_labels()  # what the gutter paints at each turn
+    assert named == {i: (n, colours.colour(n)) for i, n in enumerate(["Others", "You", "Others"])}
+    assert view.panes[0].gutter.rows()[0].name == "Others"
     translation = view.panes[1].to_output().timed_segments()
     assert all(s.speaker == "Others" and "[fr]" in s.text for s in translation)
     assert "Others:" in ui.subtitles.label.text() and "[fr]" in ui.subtitles.label.text()
@@ -66,6 +69,9 @@ def test_a_meeting_becomes_a_document_with_speakers(qtbot, tmp_path: Path):
     assert "<v Dana>" in to_vtt(segs) and "Dana: " in to_srt(segs)
     assert all(s.speaker == "Dana" for s in doc.outputs[1].timed_segments())
     assert colours.colour("Dana") != colours.colour("You")
+    assert [n for n, _ in view.panes[0].speaker_labels().values()] == ["Dana", "You", "Dana"]
+    assert [n for n, _ in view.panes[1].speaker_labels().values()] == ["Dana"]
+    assert view.panes[0].gutter.rows()[0].name == "Dana"
 
 
 def test_sources_that_cannot_open_leave_the_action_off(qtbot, tmp_path: Path):
