@@ -1,4 +1,4 @@
-"""Generate THIRD_PARTY_NOTICES.md from requirements/lock.txt (app/core/notices.py does it).
+"""Generate THIRD_PARTY_NOTICES.md from requirements/lock.txt (app/core/about/notices.py does it).
 
     .venv/bin/python packaging/notices.py [OUT]      # default: build/THIRD_PARTY_NOTICES.md
     .venv/bin/python packaging/notices.py --check    # exit 1: locked packages without a license

@@ -1,6 +1,6 @@
 """Audio input: file decoding to mono float32 16 kHz (decode), capture and VAD modules."""
 
-from app.audio.decode import (
+from app.audio.files.decode import (
     SUPPORTED_EXTENSIONS,
     AudioInfo,
     decode_file,

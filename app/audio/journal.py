@@ -2,9 +2,10 @@
 
 Written from the capture consumer thread (never the audio callback). 16-bit PCM WAV whose
 header is patched on every flush, at least once per second of audio, and a JSON sidecar
-(``app.core.recordings``) whose status stays ``recording`` until ``close()``: a process killed
+(``app.core.storage.recordings``) whose status stays ``recording`` until ``close()``: a process
+killed
 mid-recording leaves a playable WAV missing at most the last second, and the next start
-finds it through ``app.core.recordings.find_unfinished``.
+finds it through ``app.core.storage.recordings.find_unfinished``.
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ from typing import BinaryIO
 import numpy as np
 import numpy.typing as npt
 
-from app.core.atomic import clean_stale_temps, private_dir, publish_atomic, temp_path
-from app.core.recordings import (
+from app.core.storage.atomic import clean_stale_temps, private_dir, publish_atomic, temp_path
+from app.core.storage.recordings import (
     HEADER_BYTES,
     STATUS_COMPLETE,
     RecordingError,
@@ -148,7 +149,7 @@ def export_audio(source: Path, dest: Path) -> Path:
     """Copy a journal WAV to ``dest`` (.wav) or encode it as FLAC (.flac).
 
     Written to a private temporary file beside ``dest`` and renamed over it when complete, so
-    a full disk leaves no half file (``app.core.atomic``)."""
+    a full disk leaves no half file (``app.core.storage.atomic``)."""
     suffix = dest.suffix.lower()
     if suffix not in (".wav", ".flac"):
         raise RecordingError(f"Cannot save audio as {suffix or 'no extension'}: use .wav or .flac.")

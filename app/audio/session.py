@@ -51,7 +51,7 @@ from app.core.dictation.endpointing import (
     Utterance,
 )
 from app.core.errors import GraniteError
-from app.core.recordings import RecordingInfo
+from app.core.storage.recordings import RecordingInfo
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +79,7 @@ class DictationListener(Protocol):
 class DictationConfig:
     device: str | int | None = None  # None: the system default, re-read at every start
     endpoint: EndpointConfig = field(default_factory=EndpointConfig)
-    journal_dir: Path | None = None  # None: app.core.recordings.recordings_dir()
+    journal_dir: Path | None = None  # None: app.core.storage.recordings.recordings_dir()
     max_seconds: float | None = None  # stop by itself after this much audio
     preview_interval_s: float = 0.5  # live preview: audio between updates (if listened to)
     release_grace_s: float = 0.6  # stop(tail=True) mid-word: longest wait for the word's end
@@ -238,23 +238,25 @@ class DictationSession:
             log.exception("dictation consumer failed")
             error = f"Recording failed: {type(err).__name__}: {' '.join(str(err).split())}"
         finally:
-            capture.close()
-            info = self._close_journal(journal)
-            if error:
-                self._listener.capture_event(CaptureEvent("error", error))
-            self.summary = SessionSummary(
-                info, self.seconds, self.utterances, self.overflows, error
-            )
-            log.info(
-                "dictation stopped: %.1f s, %d utterance(s), %d overflow(s)",
-                self.seconds,
-                self.utterances,
-                self.overflows,
-            )
-            try:
-                self._listener.stopped(self.summary)
-            finally:
-                self._done.set()
+            self._end(capture, journal, error)
+
+    def _end(self, capture: AudioCapture, journal: RecordingJournal, error: str) -> None:
+        """Close the device and the journal, then report the summary (consumer thread)."""
+        capture.close()
+        info = self._close_journal(journal)
+        if error:
+            self._listener.capture_event(CaptureEvent("error", error))
+        self.summary = SessionSummary(info, self.seconds, self.utterances, self.overflows, error)
+        log.info(
+            "dictation stopped: %.1f s, %d utterance(s), %d overflow(s)",
+            self.seconds,
+            self.utterances,
+            self.overflows,
+        )
+        try:
+            self._listener.stopped(self.summary)
+        finally:
+            self._done.set()
 
     def _preview_feed(self) -> PreviewFeed | None:
         listener = self._listener

@@ -22,8 +22,8 @@ from collections.abc import Callable
 import numpy as np
 import numpy.typing as npt
 
+from app.core.chunking.segmentation import Chunk, SegmentationConfig, plan_chunks
 from app.core.errors import CancelledError, ModelCorruptError, UsageError
-from app.core.segmentation import Chunk, SegmentationConfig, plan_chunks
 
 log = logging.getLogger(__name__)
 

@@ -19,7 +19,7 @@ from typing import Any
 from app import __version__
 from app.cli import history, listen, meeting, recordings, self_test, serve, transcribe
 from app.cli.common import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, PROG
-from app.core.paths import clean_stale_temps
+from app.core.storage.paths import clean_stale_temps
 from app.workers.process_exit import exit_process
 
 log = logging.getLogger(__name__)
@@ -62,7 +62,7 @@ def main(argv: Sequence[str], *, hard_exit: bool = True) -> int:
 
 
 def _dispatch(argv: Sequence[str]) -> int:
-    from app.core.logging_setup import setup_logging
+    from app.core.storage.logging_setup import setup_logging
 
     args = list(argv)
     if not args:
@@ -88,7 +88,7 @@ def _launch_gui() -> int:
     if importlib.util.find_spec("PySide6") is None:  # a headless install: commands only
         build_parser().print_help()
         return EXIT_OK
-    from app.core.logging_setup import setup_logging
+    from app.core.storage.logging_setup import setup_logging
 
     setup_logging()
     clean_stale_temps()

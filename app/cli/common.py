@@ -10,7 +10,7 @@ import sys
 from collections.abc import Callable
 from typing import TextIO
 
-from app.cli.outputs import emit
+from app.cli.files.outputs import emit
 from app.core import keywords as kw
 from app.core import model_spec, tasks
 from app.core.errors import UsageError

@@ -24,13 +24,13 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from app.cli.common import say
-from app.core import paths
 from app.core.errors import GraniteError
 from app.core.history import retention
 from app.core.history.record import default_path, dictation_entry, file_entry
 from app.core.history.service import HistoryService
 from app.core.history.store import HistoryStore, NewEntry
 from app.core.preferences import Preferences, from_mapping
+from app.core.storage import paths
 from app.core.text.rules import Rule
 from app.core.transcript import TranscriptResult
 

@@ -38,12 +38,12 @@ from app.cli.common import (
     task_specs_from_args,
     wait_for_model,
 )
+from app.cli.files.outputs import emit
 from app.cli.history_record import CliHistory, add_history_option
-from app.cli.outputs import emit
-from app.core import recordings
 from app.core.dictation.endpointing import Utterance, endpoint_config
 from app.core.errors import GraniteError, UsageError
 from app.core.model_state import ModelState
+from app.core.storage import recordings
 from app.core.text.rules import Rule, apply_rules, load_rules_file
 from app.core.transcript import TaskSpec, TranscriptResult
 from app.workers.engine_thread import EngineThread

@@ -1,7 +1,7 @@
 """``python -m app meeting``: record both sides of a call, one line per utterance.
 
 The microphone is "You", the system audio (``--system``, default: the monitor of the default
-output; see ``app.audio.system_audio``) is "Others". Each finished utterance is printed on
+output; see ``app.audio.meeting.system_audio``) is "Others". Each finished utterance is printed on
 stdout as ``[start-end] Speaker: text`` (seconds from the start of the meeting); with
 ``--translate-to`` the other side's lines are followed by ``[start-end] Speaker (LANG): text``
 (one encoder pass for both). The call leaking into the microphone is dropped from the mic
@@ -26,8 +26,8 @@ from typing import Any
 
 from app.audio.capture import CaptureEvent
 from app.audio.journal import export_audio
-from app.audio.meeting import MeetingConfig, MeetingSession, MeetingSummary
-from app.audio.system_audio import open_meeting_sources
+from app.audio.meeting.meeting import MeetingConfig, MeetingSession, MeetingSummary
+from app.audio.meeting.system_audio import open_meeting_sources
 from app.cli.common import (
     EXIT_FAILED,
     EXIT_INTERRUPTED,
@@ -39,11 +39,11 @@ from app.cli.common import (
     wait_for_model,
 )
 from app.cli.meeting_lines import Line, Pending, load_speakers, show, submit
-from app.core import recordings
 from app.core.dictation.endpointing import EndpointConfig
 from app.core.errors import GraniteError, UsageError
 from app.core.meeting.model import MeetingUtterance, Side
 from app.core.model_state import ModelState
+from app.core.storage import recordings
 from app.core.text.export import FORMATS, write_result
 from app.core.transcript import Segment, Task, TaskSpec, TranscriptResult
 from app.engine.base import DEFAULT_MODEL

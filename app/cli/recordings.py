@@ -17,9 +17,9 @@ from typing import Any
 
 from app.cli import transcribe
 from app.cli.common import EXIT_FAILED, EXIT_OK, say
-from app.cli.outputs import emit
-from app.core import recordings as rec
+from app.cli.files.outputs import emit
 from app.core.errors import GraniteError
+from app.core.storage import recordings as rec
 
 
 def add_parser(subparsers: Any) -> None:

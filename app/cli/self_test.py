@@ -24,8 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from app.cli.common import EXIT_FAILED, EXIT_OK, PROG
-from app.core import paths
-from app.core.selftest import (
+from app.core.about.selftest import (
     CheckResult,
     Report,
     failed,
@@ -34,6 +33,7 @@ from app.core.selftest import (
     passed,
     skipped,
 )
+from app.core.storage import paths
 
 FLAG = "--self-test"
 SAMPLE_TEXT = "The quick brown fox jumps over the lazy dog. Please call me back at noon today."
@@ -123,7 +123,7 @@ def _system_checks() -> list[CheckResult]:
 def speech_sample(folder: Path, text: str = SAMPLE_TEXT) -> tuple[np.ndarray, str]:
     """Spoken ``text`` as 16 kHz mono float32 and what made it: macOS ``say``, else
     ``espeak-ng``; without either, 3 s of noise (no words to check)."""
-    from app.audio.decode import decode_file
+    from app.audio.files.decode import decode_file
 
     for tool, cmd in (
         ("say", ["say", "-o", str(folder / "sample.aiff"), text]),

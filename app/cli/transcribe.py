@@ -8,7 +8,7 @@ or a ``--model`` path that is not a usable model folder), 130 interrupted (Ctrl-
 
 ``--batch N`` decodes N chunks of a file together (``app.engine.model.batch``: the same text, fewer
 forward passes; memory grows with N). The default is the engine's ``DEFAULT_BATCH``; the GUI
-uses fewer (``app.workers.pipeline.FILE_BATCH``) so dictation never waits long.
+uses fewer (``app.workers.files.pipeline.FILE_BATCH``) so dictation never waits long.
 
 Environment: ``GRANITE_DICTATE_HOME`` redirects the data and log folders;
 ``GRANITE_DICTATE_ENGINE_FACTORY=module:callable`` replaces the engine factory (tests use
@@ -25,7 +25,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from app.cli import outputs
 from app.cli.common import (
     EXIT_FAILED,
     EXIT_INTERRUPTED,
@@ -38,23 +37,25 @@ from app.cli.common import (
     say,
     task_specs_from_args,
 )
-from app.cli.folders import BatchProgress, add_folder_options, select_inputs
+from app.cli.files import outputs
+from app.cli.files.folders import BatchProgress, add_folder_options, select_inputs
+from app.cli.files.remote_options import add_remote_options, engine_setup
+from app.cli.files.speakers import FileSpeakers, add_speaker_options
+from app.cli.files.stream_lines import SegmentEvent, SegmentLines
 from app.cli.history_record import CliHistory, add_history_option
-from app.cli.remote_options import add_remote_options, engine_setup
-from app.cli.speakers import FileSpeakers, add_speaker_options
-from app.cli.stream_lines import SegmentEvent, SegmentLines
-from app.core import paths
+from app.core.chunking.segmentation import SegmentationConfig, user_chunk_config
 from app.core.errors import GraniteError, UsageError
-from app.core.files import display_name, input_problem, printable
 from app.core.model_state import ModelState
 from app.core.progress import ProgressClock, format_duration, progress_line
-from app.core.segmentation import SegmentationConfig, user_chunk_config
+from app.core.storage import paths
+from app.core.storage.files import display_name, input_problem, printable
 from app.core.text.export import FORMATS, write_result
 from app.core.text.postprocess import apply_rules_to_result
 from app.core.text.rules import Rule, load_rules_file
 from app.core.transcript import Task, TaskSpec, TranscriptResult
 from app.engine.model.batch import DEFAULT_BATCH
 from app.workers.engine_thread import EngineThread
+from app.workers.files.pipeline import MAX_FILE_BATCH
 from app.workers.listener import (
     DownloadEvent,
     FailedEvent,
@@ -63,7 +64,6 @@ from app.workers.listener import (
     ProgressEvent,
 )
 from app.workers.model_cache import announce_download
-from app.workers.pipeline import MAX_FILE_BATCH
 
 log = logging.getLogger(__name__)
 

@@ -23,9 +23,9 @@ from dataclasses import asdict, dataclass, fields, replace
 from typing import Any, Literal
 
 from app.core import languages
+from app.core.chunking.segmentation import MAX_CHUNK_RANGE
 from app.core.dictation.endpointing import PAUSE_RANGE
 from app.core.errors import GraniteError, UnsupportedLanguageError, UsageError
-from app.core.segmentation import MAX_CHUNK_RANGE
 from app.core.text.commands import parse_command_lines
 from app.core.transcript import Task
 

@@ -11,7 +11,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from app.core.selftest import CheckResult, failed, passed, skipped
+from app.core.about.selftest import CheckResult, failed, passed, skipped
 from app.engine import memory
 from app.engine.base import SAMPLE_RATE, Audio, SpeechEngine
 

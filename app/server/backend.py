@@ -10,12 +10,18 @@ from __future__ import annotations
 import threading
 from typing import Protocol
 
+from app.core.chunking.segmentation import Chunk, SegmentationConfig
 from app.core.errors import AudioDecodeError, AudioTooShortError, UsageError
-from app.core.segmentation import Chunk, SegmentationConfig
 from app.core.transcript import TaskSpec
 from app.engine.base import SAMPLE_RATE, Audio
 from app.workers.engine_thread import EngineThread
-from app.workers.pipeline import CancelCheck, Decoder, Splitter, default_decoder, default_splitter
+from app.workers.files.pipeline import (
+    CancelCheck,
+    Decoder,
+    Splitter,
+    default_decoder,
+    default_splitter,
+)
 
 #: The longest upload sent as one piece (``chunking_strategy=none``): the model's window.
 MAX_WHOLE_S = 300.0

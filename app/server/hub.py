@@ -18,8 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from app.core.chunking.segmentation import Chunk
 from app.core.model_state import ModelState
-from app.core.segmentation import Chunk
 from app.core.transcript import Segment, TranscriptResult
 
 

@@ -11,8 +11,8 @@ import time
 import uvicorn
 from fastapi import FastAPI
 
+from app.core.chunking.segmentation import SegmentationConfig
 from app.core.errors import UsageError
-from app.core.segmentation import SegmentationConfig
 from app.server.api import create_app
 from app.server.backend import EngineBackend, InputCheck
 from app.server.config import ServerConfig

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 
-from app.core.selftest import CheckResult, failed, passed, skipped
+from app.core.about.selftest import CheckResult, failed, passed, skipped
 from app.system.base import MicrophoneStatus, PermissionKind, Platform, Shortcut
 
 #: A shortcut nobody uses, registered for a moment and dropped again.

@@ -18,9 +18,9 @@ from typing import Protocol
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
-from app.core.logging_setup import setup_logging
 from app.core.model_state import ModelState
 from app.core.preferences import Preferences
+from app.core.storage.logging_setup import setup_logging
 from app.system import Platform, create_platform
 from app.ui.desktop.shell import AppShell
 from app.ui.desktop.single_instance import SingleInstance

@@ -39,9 +39,9 @@ def render(out_path: str) -> str:
 
     from PySide6.QtWidgets import QApplication
 
-    from app.core.autosave_store import AutosaveStore
     from app.core.model_state import ModelState
     from app.core.preferences import Preferences
+    from app.core.storage.autosave_store import AutosaveStore
     from app.core.text.document import Document, OutputText
     from app.core.transcript import Segment, Task, TaskSpec
     from app.ui.app import make_application

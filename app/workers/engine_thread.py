@@ -11,7 +11,7 @@ owns the engine from load to drop. Work arrives as jobs with ids:
 * ``submit_audio`` (a live-dictation utterance) jumps ahead of queued and running *file* jobs,
   but never ahead of an earlier ``load_model`` (it must use the model chosen before it);
 * a file job runs one step of ``file_batch`` chunks at a time (decoded together when the
-  engine batches: ``app.workers.pipeline``), so an utterance can run between two steps of a
+  engine batches: ``app.workers.files.pipeline``), so an utterance can run between two steps of a
   long file; it waits at most one step (``FILE_BATCH`` = 4 chunks by default). Decoding and
   VAD run on a helper thread, for the head file and the one after it, so they overlap a model
   load or the previous file's chunks and never block utterances.
@@ -43,15 +43,24 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from app.core.chunking.segmentation import SegmentationConfig
 from app.core.errors import CancelledError, GraniteError, ModelMissingError
 from app.core.model_state import ModelState
-from app.core.segmentation import SegmentationConfig
 from app.core.transcript import TaskSpec, TranscriptResult
 from app.engine import memory
 from app.engine.base import SpeechEngine
 from app.engine.runner import SpeedOptions
 from app.workers import steps
 from app.workers.engine_factory import EngineFactory, one_line_error
+from app.workers.files.pipeline import (
+    FILE_BATCH,
+    Decoder,
+    FileTranscription,
+    Splitter,
+    resume_splitter,
+)
+from app.workers.files.pipeline import default_decoder as _default_decoder
+from app.workers.files.pipeline import default_splitter as _default_splitter
 from app.workers.jobs import (
     AudioJob,
     FileJob,
@@ -66,15 +75,6 @@ from app.workers.jobs import (
     steppable,
 )
 from app.workers.listener import EngineListener
-from app.workers.pipeline import (
-    FILE_BATCH,
-    Decoder,
-    FileTranscription,
-    Splitter,
-    resume_splitter,
-)
-from app.workers.pipeline import default_decoder as _default_decoder
-from app.workers.pipeline import default_splitter as _default_splitter
 from app.workers.preview_streams import PreviewStreams, run_preview
 from app.workers.process_exit import park
 

@@ -9,7 +9,7 @@ from enum import Enum, auto
 
 from app.core.transcript import TaskSpec, TranscriptResult
 from app.engine.base import Audio, CancelToken, SpeechEngine
-from app.workers.pipeline import FileTranscription
+from app.workers.files.pipeline import FileTranscription
 
 
 class Prep(Enum):

@@ -7,8 +7,8 @@ import queue
 from dataclasses import dataclass
 from typing import Protocol
 
+from app.core.chunking.segmentation import Chunk
 from app.core.model_state import ModelState
-from app.core.segmentation import Chunk
 from app.core.transcript import Segment, TranscriptResult
 
 

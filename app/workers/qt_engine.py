@@ -14,15 +14,21 @@ from collections.abc import Sequence
 import numpy as np
 from PySide6.QtCore import QObject, Signal, Slot
 
+from app.core.chunking.segmentation import Chunk, SegmentationConfig
 from app.core.model_state import ModelState
-from app.core.segmentation import Chunk, SegmentationConfig
 from app.core.transcript import Segment, TaskSpec, TranscriptResult
 from app.engine.runner import SpeedOptions
 from app.workers.engine_factory import EngineFactory, default_engine_factory
 from app.workers.engine_thread import EngineThread
+from app.workers.files.pipeline import (
+    FILE_BATCH,
+    Decoder,
+    Splitter,
+    default_decoder,
+    default_splitter,
+)
 from app.workers.jobs import ModelWork
 from app.workers.listener import EngineListener, GuestListener, Shared
-from app.workers.pipeline import FILE_BATCH, Decoder, Splitter, default_decoder, default_splitter
 
 
 class _Forwarder(QObject):

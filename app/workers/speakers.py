@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from app.audio.decode import decode_file
+from app.audio.files.decode import decode_file
 from app.core.meeting.speakers import (
     FALLBACK,
     SpeakerTurn,

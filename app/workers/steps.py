@@ -3,7 +3,7 @@ listener (no Qt, no scheduling; ``app.workers.engine_thread`` decides when)."""
 
 from __future__ import annotations
 
-from app.core.segmentation import Chunk
+from app.core.chunking.segmentation import Chunk
 from app.core.transcript import Segment, TranscriptResult
 from app.engine.base import SAMPLE_RATE, SpeechEngine
 from app.workers.jobs import AudioJob, FileJob

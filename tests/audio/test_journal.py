@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 
 from app.audio.journal import RecordingJournal, export_audio, read_wav
-from app.core import recordings
-from app.core.recordings import RecordingError
+from app.core.storage import recordings
+from app.core.storage.recordings import RecordingError
 
 RATE = 16_000
 ROOT = Path(__file__).resolve().parents[2]

@@ -13,7 +13,7 @@ from app.audio.devices import AudioDeviceError
 from app.audio.journal import read_wav
 from app.audio.session import DictationConfig, DictationSession, SessionSummary
 from app.core.dictation.endpointing import Utterance
-from app.core.recordings import RecordingError
+from app.core.storage.recordings import RecordingError
 from tests.support.espeak import compose, noise, synthesize
 from tests.support.fake_stream import EnergyVad, FakeBackend, FakeDevice
 

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from app.audio.vad import FRAME_S, FRAME_SAMPLES, Vad, speech_probabilities, split_audio
+from app.core.chunking.segmentation import QUIET_HOP_S, QUIET_WINDOW_S, Chunk, SegmentationConfig
 from app.core.errors import CancelledError, UsageError
-from app.core.segmentation import QUIET_HOP_S, QUIET_WINDOW_S, Chunk, SegmentationConfig
 from tests.support.espeak import RATE, Speech, Word, compose, noise, synthesize
 
 SENTENCES = [

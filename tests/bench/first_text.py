@@ -53,11 +53,11 @@ class _Listener:
 
 
 def first_segment(model_dir: Path, path: Path, streaming: bool) -> float:
-    from app.core.segmentation import SegmentationConfig
+    from app.core.chunking.segmentation import SegmentationConfig
     from app.core.transcript import TaskSpec
     from app.workers.engine_factory import default_engine_factory
     from app.workers.engine_thread import EngineThread
-    from app.workers.pipeline import default_decoder
+    from app.workers.files.pipeline import default_decoder
 
     def whole_file_decoder(p: str, cancel: Any) -> Any:
         return default_decoder(p, cancel)

@@ -30,7 +30,7 @@ import numpy as np
 
 from app.audio import decode_file
 from app.audio.journal import read_wav
-from app.core import recordings
+from app.core.storage import recordings
 from tests.support.espeak import compose, synthesize
 from tests.support.pulse import start_pulse
 

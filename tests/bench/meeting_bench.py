@@ -124,7 +124,7 @@ class _Paced:
 
 
 def translated_line(runs: int) -> None:
-    from app.audio.meeting import MeetingConfig, MeetingSession, MeetingSummary
+    from app.audio.meeting.meeting import MeetingConfig, MeetingSession, MeetingSummary
     from app.core.meeting.model import MeetingUtterance
     from app.core.transcript import Task, TaskSpec
     from app.workers.engine_factory import default_engine_factory

@@ -84,9 +84,9 @@ def transcribe_speed(args: list[str], home: Path, out: Path) -> float:
 
 def overhead(model: Path, url: str, path: Path, n_chunks: int) -> tuple[float, float, int]:
     """(direct seconds, server seconds, chunks) over the file's first ``n_chunks`` chunks."""
-    from app.audio.decode import decode_file
+    from app.audio.files.decode import decode_file
     from app.audio.vad import split_audio
-    from app.core.segmentation import SegmentationConfig
+    from app.core.chunking.segmentation import SegmentationConfig
     from app.core.transcript import Task, TaskSpec
     from app.engine.loader import load_engine
     from app.remote.wav import float_wav

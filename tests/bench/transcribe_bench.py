@@ -104,9 +104,9 @@ def peak_rss_mb() -> float:
 def speed(
     model_dir: Path, path: Path, minutes: float, rounds: int = 3, profile: bool = False
 ) -> None:
-    from app.audio.decode import decode_file
+    from app.audio.files.decode import decode_file
     from app.audio.vad import split_audio
-    from app.core.segmentation import SegmentationConfig
+    from app.core.chunking.segmentation import SegmentationConfig
     from app.engine.loader import load_engine
 
     cfg = SegmentationConfig()
@@ -139,7 +139,7 @@ def speed(
 def quarter(pattern: np.ndarray, seconds: float, rounds: int) -> None:
     """Plain path vs default options on the quarter-size model (a few short chunks)."""
     from app.audio.vad import split_audio
-    from app.core.segmentation import SegmentationConfig
+    from app.core.chunking.segmentation import SegmentationConfig
     from app.engine.loader import load_engine
 
     engine = load_engine(str(ensure_model("quarter")))

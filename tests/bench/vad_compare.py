@@ -29,7 +29,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from app.core.segmentation import SegmentationConfig, plan_chunks
+from app.core.chunking.segmentation import SegmentationConfig, plan_chunks
 from tests.support.espeak import RATE, Speech, compose, noise, synthesize
 
 SENTENCES = [

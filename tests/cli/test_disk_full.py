@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from app.audio.journal import RecordingJournal, export_audio
-from app.core.recordings import RecordingError
+from app.core.storage.recordings import RecordingError
 from tests.cli.test_transcribe import lines, run
 from tests.support import espeak
 from tests.support.media import write_audio

@@ -21,7 +21,7 @@ import pytest
 
 from app.audio.journal import read_wav
 from app.cli.meeting import add_parser, run
-from app.core import recordings
+from app.core.storage import recordings
 from app.core.text.export import parse_vtt
 from tests.support.espeak import compose, synthesize
 from tests.support.pulse import SINK as MIC_SINK

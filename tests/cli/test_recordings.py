@@ -14,7 +14,7 @@ import pytest
 from app.audio.journal import RecordingJournal
 from app.audio.session import SessionSummary
 from app.cli import listen
-from app.core import recordings
+from app.core.storage import recordings
 from tests.cli.test_transcribe import ROOT, lines
 
 

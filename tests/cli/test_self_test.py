@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from app.cli import build_parser, self_test
-from app.core.selftest import Status, guarded
+from app.core.about.selftest import Status, guarded
 from app.engine import diagnostics
 from app.engine.base import TaskOutput
 

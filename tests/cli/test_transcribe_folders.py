@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from app.cli.folders import BatchProgress
+from app.cli.files.folders import BatchProgress
 from app.core.errors import CancelledError
 from tests.support import espeak
 from tests.support.fake_engine import FakeEngine

@@ -5,8 +5,8 @@ from __future__ import annotations
 import io
 import json
 
+from app.cli.files.stream_lines import SegmentEvent, SegmentLines
 from app.cli.listen import format_line
-from app.cli.stream_lines import SegmentEvent, SegmentLines
 from app.core.text.rules import Rule
 from app.core.transcript import Segment
 from tests.cli.test_transcribe import lines, run, speech_dir  # noqa: F401  (the fixture)

@@ -13,10 +13,10 @@ import pytest
 
 from app.audio import journal
 from app.audio.journal import RecordingJournal, export_audio
-from app.core import paths
-from app.core.autosave_store import AutosaveStore
-from app.core.logging_setup import make_handler
-from app.core.recordings import RecordingError
+from app.core.storage import paths
+from app.core.storage.autosave_store import AutosaveStore
+from app.core.storage.logging_setup import make_handler
+from app.core.storage.recordings import RecordingError
 from app.core.text.document import Document
 
 

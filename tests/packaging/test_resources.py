@@ -58,7 +58,7 @@ def test_info_plist_template() -> None:
     info = plistlib.loads((ROOT / "packaging" / "Info.plist").read_bytes())
     assert info["LSMinimumSystemVersion"] == "14.0"  # MLX needs macOS 14
     assert "microphone" in info["NSMicrophoneUsageDescription"].lower()
-    # meetings: the Core Audio process tap (app/audio/system_audio_macos.py) needs it
+    # meetings: the Core Audio process tap (app/audio/meeting/system_audio_macos.py) needs it
     assert "calls" in info["NSAudioCaptureUsageDescription"]
     assert info["CFBundleExecutable"] == "GraniteDictate"
     assert info["LSArchitecturePriority"] == ["arm64"]

@@ -19,7 +19,7 @@ from app.remote.client import RemoteError, RemoteTask, TranscriptionClient, noti
 from app.remote.pool import run_ordered
 from app.remote.wav import float_wav
 from app.server.runner import ServerHandle
-from app.workers.remote_engine import RemoteEngine
+from app.workers.files.remote_engine import RemoteEngine
 from tests.server.helpers import serve
 from tests.support.fake_engine import factory as fake_factory
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from app.core.segmentation import SegmentationConfig
+from app.core.chunking.segmentation import SegmentationConfig
 from app.core.transcript import Task, TaskSpec
 from app.workers.engine_factory import default_engine_factory
-from app.workers.pipeline import transcribe_file
+from app.workers.files.pipeline import transcribe_file
 from tests.server.helpers import serve
 from tests.support import espeak
 from tests.support.media import write_audio

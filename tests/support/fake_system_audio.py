@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from app.audio.capture import Level
-from app.audio.system_audio import SystemAudioError
+from app.audio.meeting.system_audio import SystemAudioError
 
 
 class ArraySource:

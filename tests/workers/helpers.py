@@ -8,8 +8,8 @@ from typing import Any
 
 import numpy as np
 
+from app.core.chunking.segmentation import Chunk, SegmentationConfig
 from app.core.errors import AudioDecodeError, CancelledError
-from app.core.segmentation import Chunk, SegmentationConfig
 from app.engine.base import SAMPLE_RATE
 
 WAIT_S = 20.0

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 import numpy as np
 import pytest
 
+from app.core.chunking.segmentation import Chunk, SegmentationConfig
 from app.core.errors import AudioTooShortError
-from app.core.segmentation import Chunk, SegmentationConfig
 from app.core.transcript import Task, TaskSpec
 from app.engine.base import SAMPLE_RATE
 from app.workers.engine_factory import one_line_error

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
-from app.core.segmentation import SegmentationConfig
+from app.core.chunking.segmentation import SegmentationConfig
 from app.core.transcript import Segment, Task, TaskSpec
 from app.engine.base import SAMPLE_RATE
 from app.workers.qt_engine import EngineBridge

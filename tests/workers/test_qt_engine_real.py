@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.core.segmentation import SegmentationConfig
+from app.core.chunking.segmentation import SegmentationConfig
 from app.core.transcript import Task, TaskSpec
 from app.workers.qt_engine import EngineBridge
 from tests.support import espeak

@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from app.core import paths
 from app.core.history.store import DICTATION, FILE, NewEntry, OutputText
+from app.core.storage import paths
 from app.core.text.commands import CommandSet
 from app.core.text.postprocess import apply_rules_to_result, written_text
 from app.core.text.rules import Rule

@@ -13,8 +13,8 @@ from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 
-from app.core import recordings
 from app.core.history.store import HistoryStore
+from app.core.storage import recordings
 
 log = logging.getLogger(__name__)
 DAY = 86400.0

@@ -14,8 +14,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict
 from pathlib import Path
 
-from app.core import atomic
 from app.core.errors import UsageError
+from app.core.storage import atomic
 from app.core.text.speakers import has_speakers, speaker_cues, speaker_turns, voice_of
 from app.core.text.subtitles import MAX_LINE_WIDTH as MAX_LINE_WIDTH
 from app.core.text.subtitles import MAX_LINES as MAX_LINES
@@ -214,7 +214,7 @@ def choose_format(path: str, chosen: str) -> tuple[str, str]:
 
 
 def write_text_atomic(path: Path, text: str) -> None:
-    """Durable, private, atomic (``app.core.atomic``)."""
+    """Durable, private, atomic (``app.core.storage.atomic``)."""
     atomic.write_text_atomic(path, text)
 
 

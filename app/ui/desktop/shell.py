@@ -25,10 +25,10 @@ from PySide6.QtCore import QObject, Qt, QTimer, Slot
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QWidget
 
-from app.core import paths
 from app.core.dictation.hotkey_state import Mode, Permission, State
 from app.core.errors import GraniteError
 from app.core.preferences import Preferences
+from app.core.storage import paths
 from app.core.transcript import Segment
 from app.system import Platform
 from app.system.base import Shortcut

@@ -26,7 +26,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtNetwork import QAbstractSocket, QLocalServer, QLocalSocket
 
-from app.core import paths
+from app.core.storage import paths
 
 log = logging.getLogger(__name__)
 

@@ -49,7 +49,7 @@ from app.audio.session import (
 )
 from app.core.dictation.endpointing import Utterance, endpoint_config
 from app.core.errors import GraniteError
-from app.core.recordings import RecordingInfo
+from app.core.storage.recordings import RecordingInfo
 from app.core.text.postprocess import MARKS, TextContext, postprocess
 from app.core.text.text_join import join_all, join_piece
 from app.core.transcript import Segment, Task, TaskSpec

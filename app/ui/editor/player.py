@@ -28,7 +28,7 @@ Decoder = Callable[[str], np.ndarray]
 
 
 def decode_source(path: str) -> np.ndarray:
-    from app.audio.decode import decode_file
+    from app.audio.files.decode import decode_file
 
     return decode_file(path)
 

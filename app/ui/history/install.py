@@ -11,12 +11,12 @@ from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence, QTextCursor
 from PySide6.QtWidgets import QFileDialog
 
-from app.core import recordings
 from app.core.errors import GraniteError
 from app.core.history import retention
 from app.core.history.record import default_path
 from app.core.history.service import HistoryService
 from app.core.history.store import DICTATION, HistoryStore
+from app.core.storage import recordings
 from app.core.text.commands import CommandSet
 from app.core.text.document import Document, OutputText, Run
 from app.core.text.export import FORMATS, choose_format, write_result

@@ -12,7 +12,7 @@ import numpy as np
 import numpy.typing as npt
 from PySide6.QtCore import QObject, Signal, Slot
 
-from app.audio.decode import iter_decode
+from app.audio.files.decode import iter_decode
 from app.audio.journal import read_wav
 from app.audio.resample import TARGET_RATE
 from app.core.errors import GraniteError

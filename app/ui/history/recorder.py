@@ -18,11 +18,11 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Slot
 
-from app.core import recordings
 from app.core.history import retention
 from app.core.history.record import dictation_entry, file_entry
 from app.core.history.service import HistoryService
 from app.core.history.store import DICTATION, FILE, HistoryStore
+from app.core.storage import recordings
 from app.core.text.commands import CommandSet
 from app.core.text.rules import Rule
 from app.core.transcript import TranscriptResult

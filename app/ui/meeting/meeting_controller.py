@@ -17,8 +17,8 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal, Slot
 
 from app.audio.capture import CaptureEvent
-from app.audio.meeting import MeetingConfig, MeetingSession, MeetingSummary
-from app.audio.system_audio import AudioSource
+from app.audio.meeting.meeting import MeetingConfig, MeetingSession, MeetingSummary
+from app.audio.meeting.system_audio import AudioSource
 from app.core.errors import GraniteError
 from app.core.meeting.model import MeetingLine, MeetingUtterance, Side
 from app.core.transcript import TaskSpec, TranscriptResult

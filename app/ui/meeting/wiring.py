@@ -19,8 +19,8 @@ from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QInputDialog, QMessageBox
 
-from app.audio.meeting import MeetingSummary
-from app.audio.system_audio import AudioSource, open_meeting_sources
+from app.audio.meeting.meeting import MeetingSummary
+from app.audio.meeting.system_audio import AudioSource, open_meeting_sources
 from app.core.meeting.model import MeetingLine
 from app.core.model_state import ModelState
 from app.core.text.document import Document, OutputText

@@ -40,9 +40,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.atomic import write_text_atomic
 from app.core.errors import GraniteError
 from app.core.keywords import KeywordLibrary, read_keywords_file
+from app.core.storage.atomic import write_text_atomic
 from app.core.text.rules import Rule, parse_rules, rules_text
 from app.ui.panels import keyword_widgets as parts
 from app.ui.panels.text_dialogs import ask_multiline

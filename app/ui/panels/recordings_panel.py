@@ -3,7 +3,8 @@ export or delete, and the start-up offer to recover recordings a crash interrupt
 ``install_dictation`` wires live dictation (controller, level meter, this panel as a dock)
 into the main window.
 
-Lists come from ``app.core.recordings``; the audio files from ``app.audio.journal``. Playback
+Lists come from ``app.core.storage.recordings``; the audio files from ``app.audio.journal``.
+Playback
 goes through ``app.audio.devices.Playback`` (sounddevice) because QtMultimedia is not in
 PySide6-Essentials. ``transcribeRequested(path)`` is connected by the window to its file-job
 submission (``MainWindow.submit_paths([path])``).
@@ -31,9 +32,9 @@ from PySide6.QtWidgets import (
 
 from app.audio.devices import Playback
 from app.audio.journal import export_audio, read_wav
-from app.core import recordings
 from app.core.errors import GraniteError
-from app.core.recordings import RecordingInfo
+from app.core.storage import recordings
+from app.core.storage.recordings import RecordingInfo
 
 log = logging.getLogger(__name__)
 

@@ -17,8 +17,8 @@ from app.server.embedded import EmbeddedServer
 from app.server.hub import JobHub
 from app.ui.window.main_window import MainWindow
 from app.workers.engine_factory import EngineFactory, engine_factory_from_env
+from app.workers.files.remote_engine import remote_factory
 from app.workers.qt_engine import EngineBridge
-from app.workers.remote_engine import remote_factory
 
 log = logging.getLogger(__name__)
 #: Chunks in flight to a remote engine from the window.

@@ -1,9 +1,9 @@
-"""The app's folders for the GUI: re-exported from :mod:`app.core.paths` (one layout for the
+"""The app's folders for the GUI: re-exported from :mod:`app.core.storage.paths` (one layout for the
 whole app; see there)."""
 
 from __future__ import annotations
 
-from app.core.paths import (
+from app.core.storage.paths import (
     APP_NAME,
     HOME_ENV,
     autosave_dir,

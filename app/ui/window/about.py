@@ -1,5 +1,5 @@
 """Help → About: version, the app's license, and the third-party notices (the file shipped in
-the app, or generated from the lock in a source checkout: ``app.core.notices``)."""
+the app, or generated from the lock in a source checkout: ``app.core.about.notices``)."""
 
 from __future__ import annotations
 
@@ -17,8 +17,8 @@ from PySide6.QtWidgets import (
 )
 
 from app import __version__
-from app.core import notices
-from app.core.diagnostics import package_versions
+from app.core.about import notices
+from app.core.about.diagnostics import package_versions
 
 
 class AboutDialog(QDialog):

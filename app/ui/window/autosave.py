@@ -10,7 +10,7 @@ import logging
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
-from app.core.autosave_store import AutosaveStore
+from app.core.storage.autosave_store import AutosaveStore
 from app.ui.editor.document_tabs import DocumentView
 
 log = logging.getLogger(__name__)

@@ -106,7 +106,7 @@ def ask_open_text(window: WindowApi) -> list[str]:
 
 
 def ask_open_audio(window: WindowApi) -> list[str]:
-    from app.audio.decode import SUPPORTED_EXTENSIONS
+    from app.audio.files.decode import SUPPORTED_EXTENSIONS
 
     pattern = " ".join(f"*{ext}" for ext in sorted(SUPPORTED_EXTENSIONS))
     paths, _ = QFileDialog.getOpenFileNames(

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
-from app.core.pending_jobs import PendingJob, PendingStore
+from app.core.chunking.segmentation import SegmentationConfig
 from app.core.queue_model import name_once
-from app.core.segmentation import SegmentationConfig
+from app.core.storage.pending_jobs import PendingJob, PendingStore
 from app.core.text.document import Document, OutputText, output_label
 from app.core.text.no_speech import no_speech_message
 from app.core.text.postprocess import apply_rules_to_result

@@ -2,7 +2,7 @@
 Record / task / language / model state in the toolbar, progress and messages in the status bar.
 
 It only lays out and wires; document logic is in ``app.core.text.document``, autosave files in
-``app.core.autosave_store``, file jobs in ``app.ui.window.file_jobs``, menus in
+``app.core.storage.autosave_store``, file jobs in ``app.ui.window.file_jobs``, menus in
 ``app.ui.window.actions``.
 
 For live dictation: ``record_action`` (checkable, disabled until the model is ready),
@@ -21,11 +21,11 @@ from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDragLeaveEvent, QDropEv
 from PySide6.QtWidgets import QBoxLayout, QDockWidget, QWidget
 
 from app.audio.output import SoundDeviceOutput
-from app.core.autosave_store import AutosaveStore
+from app.core.chunking.segmentation import SegmentationConfig, user_chunk_config
 from app.core.errors import GraniteError
-from app.core.pending_jobs import PendingStore
 from app.core.preferences import Preferences
-from app.core.segmentation import SegmentationConfig, user_chunk_config
+from app.core.storage.autosave_store import AutosaveStore
+from app.core.storage.pending_jobs import PendingStore
 from app.core.tasks import plan_specs
 from app.core.text.document import Document, collect_sources
 from app.core.text.rules import Rule
@@ -249,7 +249,7 @@ class MainWindow(WindowApi):
 
     @Slot(list)
     def submit_paths(self, paths: list[str]) -> list[int]:
-        from app.audio.decode import is_supported
+        from app.audio.files.decode import is_supported
 
         accepted, refused = collect_sources(paths, is_supported)
         if refused:
@@ -297,7 +297,7 @@ class MainWindow(WindowApi):
 
     def open_recent(self, path: str) -> None:
         """File → Open Recent: a text file opens, an audio or video file is transcribed."""
-        from app.audio.decode import is_supported
+        from app.audio.files.decode import is_supported
 
         if is_supported(path):
             self.submit_paths([path])

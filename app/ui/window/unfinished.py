@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Slot
 
-from app.core.pending_jobs import PendingJob, PendingStore
+from app.core.storage.pending_jobs import PendingJob, PendingStore
 from app.ui.editor.document_tabs import DocumentTabs, DocumentView
 from app.ui.window.file_jobs import FileJobs
 

@@ -20,10 +20,10 @@ from PySide6.QtWidgets import (
 )
 
 from app import __version__
-from app.core import paths
-from app.core.diagnostics import diagnostics_text
+from app.core.about.diagnostics import diagnostics_text
 from app.core.errors import GraniteError
 from app.core.mnemonics import unique_mnemonics
+from app.core.storage import paths
 from app.ui.window.api import WindowApi
 
 UrlOpener = Callable[[QUrl], bool]

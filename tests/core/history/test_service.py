@@ -84,7 +84,7 @@ def test_retention_and_delete_all_remove_app_recordings_only(tmp_path: Path) -> 
 def test_keeping_n_days_also_deletes_old_finished_recordings(tmp_path: Path) -> None:
     import json
 
-    from app.core import recordings
+    from app.core.storage import recordings
 
     folder = tmp_path / "recordings"
     folder.mkdir()

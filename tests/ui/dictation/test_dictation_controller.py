@@ -249,8 +249,8 @@ def test_recordings_panel_recovers_plays_transcribes_exports_deletes(qtbot, tmp_
 def test_install_in_the_main_window_dictates_into_the_current_tab(
     qtbot, tmp_path: Path, monkeypatch
 ):
-    from app.core.autosave_store import AutosaveStore
     from app.core.preferences import Preferences
+    from app.core.storage.autosave_store import AutosaveStore
     from app.ui.dictation.wiring import install
     from app.ui.window.main_window import MainWindow
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from app.core.recordings import wav_header
+from app.core.storage.recordings import wav_header
 from app.ui.history.playback import SlicePlayer
 from tests.support.media import write_audio
 

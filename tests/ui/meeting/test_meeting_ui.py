@@ -9,7 +9,7 @@ from app.audio.journal import read_wav
 from app.core.meeting.model import Side
 from app.core.text.export import to_srt, to_vtt
 from app.ui.meeting.wiring import install_meeting, rename_speaker
-from tests.audio.test_meeting import _call
+from tests.audio.meeting.test_meeting import _call
 from tests.support.fake_system_audio import ArraySource
 from tests.ui.window.test_main_window import WAIT_MS, Rig
 
@@ -75,7 +75,7 @@ def test_a_meeting_becomes_a_document_with_speakers(qtbot, tmp_path: Path):
 
 
 def test_sources_that_cannot_open_leave_the_action_off(qtbot, tmp_path: Path):
-    from app.audio.system_audio import SystemAudioError
+    from app.audio.meeting.system_audio import SystemAudioError
 
     rig = Rig(qtbot, tmp_path)
 

@@ -12,8 +12,8 @@ import httpx
 import openai
 import pytest
 
+from app.core.chunking.segmentation import SegmentationConfig
 from app.core.preferences import Preferences
-from app.core.segmentation import SegmentationConfig
 from app.core.transcript import TaskSpec
 from app.ui.app import build_window
 from app.ui.settings.api_server import engine_factory_for

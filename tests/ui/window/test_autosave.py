@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from app.core.autosave_store import SUFFIX, AutosaveStore
 from app.core.preferences import Preferences
+from app.core.storage.autosave_store import SUFFIX, AutosaveStore
 from app.core.transcript import Segment
 from app.ui.window.main_window import MainWindow
 from app.workers.qt_engine import EngineBridge

@@ -20,8 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.autosave_store import AutosaveStore
 from app.core.preferences import Preferences
+from app.core.storage.autosave_store import AutosaveStore
 from app.core.text.export import parse_srt, parse_vtt
 from app.core.transcript import Task, TaskSpec
 from app.ui.settings.settings_store import SettingsStore
@@ -272,7 +272,7 @@ def test_controls_have_accessible_names_and_standard_shortcuts(rig) -> None:
 
 @pytest.mark.slow
 def test_tiny_model_text_arrives_in_a_tab(qtbot, tmp_path, monkeypatch, tiny_model_dir) -> None:
-    from app.workers.pipeline import default_decoder
+    from app.workers.files.pipeline import default_decoder
     from tests.support.media import write_speech
 
     monkeypatch.setenv("GRANITE_DICTATE_HOME", str(tmp_path / "home"))

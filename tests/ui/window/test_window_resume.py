@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import threading
 
-from app.core.pending_jobs import PendingStore
 from app.core.preferences import Preferences
+from app.core.storage.pending_jobs import PendingStore
 from app.core.transcript import Segment
 from app.ui.window.main_window import MainWindow
 from tests.ui.window.test_main_window import WAIT_MS, rig  # noqa: F401  (fixture)

@@ -1,0 +1,72 @@
+"""The streaming ``FileTranscription.prepare``: decode, voice detection and chunk planning block
+by block, each chunk handed to the job (``add_chunks``) as soon as its end is certain, with
+the same boundaries as the whole-file plan (``app.audio.files.stream_split``). Runs on the decode
+thread while the model thread works on the chunks already found."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+from app.audio.files.decode import iter_decode, probe
+from app.audio.files.limits import memory_cap_samples
+from app.audio.files.stream_split import StreamingSplitter
+from app.core.chunking.segmentation import Chunk, SegmentationConfig
+from app.core.errors import CancelledError, OutOfMemoryError
+
+CancelCheck = Callable[[], bool]
+
+
+class StreamTarget(Protocol):
+    """What the streaming preparation fills in: a ``FileTranscription``."""
+
+    path: str
+    seg_cfg: SegmentationConfig
+    expected_s: float | None
+    decoded_s: float
+    duration: float
+    audio: Any
+    chunks: list[Chunk]
+    batch_size: int
+
+    def add_chunks(self, chunks: Sequence[Chunk], *, complete: bool = False) -> None: ...
+
+
+log = logging.getLogger(__name__)
+
+#: Decoded audio per block: the first chunk can be certain after a few blocks.
+BLOCK_S = 5.0
+RATE = 16_000
+
+
+def prepare_streaming(work: StreamTarget, cancel: CancelCheck) -> None:
+    name = Path(work.path).name
+    work.expected_s = probe(work.path).duration_s
+    blocks = iter_decode(work.path, block_s=BLOCK_S, cancel=cancel)
+    splitter = StreamingSplitter(work.seg_cfg, cancel)
+    work.audio = splitter.samples
+    cap = memory_cap_samples()
+    for block in blocks:
+        if len(splitter.samples) + len(block) > cap:
+            minutes = (len(splitter.samples) + len(block)) / RATE / 60
+            raise OutOfMemoryError(
+                f"Not enough memory to decode {name} (more than {minutes:.0f} min of audio); "
+                "split it into shorter files."
+            )
+        ready = splitter.feed(block)
+        work.decoded_s = len(splitter.samples) / RATE
+        work.duration = work.decoded_s
+        work.add_chunks(ready)
+    if cancel():
+        raise CancelledError()
+    work.add_chunks(splitter.finish(), complete=True)
+    log.info(
+        "%s: %.1f s of audio, %d chunks (%.1f s of speech), streamed, up to %d per step",
+        name,
+        work.duration,
+        len(work.chunks),
+        sum(c.duration for c in work.chunks),
+        work.batch_size,
+    )
