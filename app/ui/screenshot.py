@@ -33,6 +33,7 @@ KEYWORDS = ["Granite Dictate", "Kubernetes", "Maya Chen", "onboarding", "design 
 
 
 def render(out_path: str) -> str:
+    """Size: a linear script that builds the sample window, one step a line."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     home = tempfile.mkdtemp(prefix="granite-shot-")
     os.environ["GRANITE_DICTATE_HOME"] = home

@@ -1,5 +1,10 @@
 """Qt glue for live dictation in the window: record toggle / push-to-talk, level meter, text.
 
+Size: over 300 lines: one utterance's life (preview → eager run → committed or retracted,
+across every output pane) is one state machine on the GUI thread; its pieces already live
+beside it (``relay``, ``parts``, ``text_tools``, ``recording_state``), and the rest shares
+the pending-job table.
+
 The ``DictationSession`` (app.audio.session) records on its own thread; a relay QObject
 turns its callbacks into queued signals. Each utterance is submitted from the GUI thread
 through the EngineBridge with the task/keywords in force at that moment

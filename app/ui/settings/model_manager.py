@@ -69,6 +69,7 @@ class ModelManagerDialog(QDialog):
         clock: Callable[[], float] = time.monotonic,
         state: str = "",
     ) -> None:
+        """Size: the dialog's layout, one widget a few lines."""
         super().__init__(parent)
         self.setWindowTitle("Speech model")
         self._repo = current.strip() if looks_like_repo_id(current) else DEFAULT_MODEL

@@ -1,5 +1,8 @@
 """Preferences dialog: edits a copy of ``Preferences``; the caller saves the result.
 
+Size: over 300 lines: one form per Preferences field (about 40); the newer pages live in
+their own modules (``*_page.py``).
+
 API::
 
     PreferencesDialog(prefs: Preferences, parent: QWidget | None = None, *,

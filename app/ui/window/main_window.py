@@ -1,4 +1,7 @@
 """The main window: tabs of transcripts in the centre, keywords and the file queue on the right,
+
+Size: over 300 lines: the window is the hub its parts call back into (``WindowApi``);
+menus, dialogs, toolbar pieces, file jobs and autosave live beside it in this package.
 Record / task / language / model state in the toolbar, progress and messages in the status bar.
 
 It only lays out and wires; document logic is in ``app.core.text.document``, autosave files in
@@ -80,6 +83,7 @@ class MainWindow(WindowApi):
         player: Player | None = None,
         parent: QWidget | None = None,
     ) -> None:
+        """Size: the window's layout and wiring in the order Qt builds it."""
         super().__init__(parent)
         self.bridge = bridge
         self.prefs = prefs or Preferences()
