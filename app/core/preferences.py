@@ -26,12 +26,15 @@ from app.core import languages
 from app.core.chunking.segmentation import MAX_CHUNK_RANGE
 from app.core.dictation.endpointing import PAUSE_RANGE
 from app.core.errors import GraniteError, UnsupportedLanguageError, UsageError
+from app.core.model_spec import is_local_path, looks_like_repo_id
 from app.core.text.commands import parse_command_lines
 from app.core.transcript import Task
 
 #: Same value as ``app.engine.base.DEFAULT_MODEL`` (core must not import the engine; a test
 #: asserts they are equal).
 DEFAULT_MODEL = "mlx-community/granite-4.0-1b-speech-8bit"
+#: Same value as ``app.engine.diarize.DEFAULT_DIARIZER`` (a test asserts they are equal).
+DEFAULT_SPEAKER_MODEL = "mlx-community/diar_streaming_sortformer_4spk-v2.1-fp16"
 #: Bump when a stored key changes meaning or name, and add a step to ``MIGRATIONS``.
 SCHEMA_VERSION = 1
 
@@ -100,6 +103,9 @@ class Preferences:
     engine_url: str = ""
     api_server_enabled: bool = False
     api_server_port: int = 8765
+    # --- meeting speakers (issue 14; app/ui/meeting) ------------------------------------------
+    #: Speaker model (Sortformer) for meetings and Detect Speakers: a folder or a Hub repo id.
+    speaker_model: str = DEFAULT_SPEAKER_MODEL
 
     def validate(self) -> Preferences:
         """Return a normalised copy; raise ``UsageError`` naming the first bad field."""
@@ -147,6 +153,7 @@ class Preferences:
         return replace(
             self,
             model=model,
+            speaker_model=_speaker_model(self.speaker_model),
             default_task=task,
             source_language=source,
             target_language=target,
@@ -200,6 +207,16 @@ API_PORT_RANGE = (1024, 65535)
 def _check_mac_fields(p: Preferences) -> None:
     _in_range("Clipboard restore delay", p.clipboard_restore_s, CLIPBOARD_RESTORE_RANGE, " s")
     _in_range("MLX cache limit", p.mlx_cache_limit_mb, MLX_CACHE_RANGE, " MB")
+
+
+def _speaker_model(spec: str) -> str:
+    """The speaker model setting, stripped: a folder or a Hub repo id (``app.core.model_spec``)."""
+    s = spec.strip()
+    if not s:
+        raise UsageError("The speaker model setting is empty; choose a folder or repo id.")
+    if not (is_local_path(s) or looks_like_repo_id(s)):
+        raise UsageError(f"The speaker model '{s}' is neither a folder nor an owner/name repo id.")
+    return s
 
 
 def _check_server_fields(p: Preferences) -> None:

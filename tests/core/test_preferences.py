@@ -161,3 +161,17 @@ def test_newer_schema_warns_but_keeps_known_values() -> None:
     loaded, warnings = from_mapping({"font_size": "16"}, SCHEMA_VERSION + 5)
     assert loaded.font_size == 16
     assert any("newer version" in w for w in warnings)
+
+
+def test_speaker_model_is_a_folder_or_a_repo_id(tmp_path) -> None:
+    from app.engine.diarize import DEFAULT_DIARIZER
+
+    assert Preferences().speaker_model == prefs_mod.DEFAULT_SPEAKER_MODEL == DEFAULT_DIARIZER
+    assert Preferences(speaker_model=" org/model ").validate().speaker_model == "org/model"
+    folder = str(tmp_path / "sortformer")
+    assert Preferences(speaker_model=folder).validate().speaker_model == folder
+    for bad in ("", "   ", "not a repo id", "a--b/c"):
+        with pytest.raises(UsageError, match="speaker model"):
+            Preferences(speaker_model=bad).validate()
+    loaded, warnings = from_mapping({"speaker_model": "no good"})
+    assert loaded.speaker_model == prefs_mod.DEFAULT_SPEAKER_MODEL and len(warnings) == 1

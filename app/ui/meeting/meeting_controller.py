@@ -126,6 +126,14 @@ class MeetingController(QObject):
         if self._session is not None:
             self._session.stop()
 
+    @property
+    def speaker_model(self) -> str | None:
+        return self._speaker_model
+
+    def set_speaker_model(self, spec: str | None) -> None:
+        """The speaker model of the next meeting (``None``: "Others" only)."""
+        self._speaker_model = spec
+
     def _start_speakers(self) -> None:
         self._detector = self._speaker_load = None
         if self._speaker_model:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal, Slot
@@ -23,11 +24,17 @@ from app.audio.meeting.meeting import MeetingSummary
 from app.audio.meeting.system_audio import AudioSource, open_meeting_sources
 from app.core.meeting.model import MeetingLine
 from app.core.model_state import ModelState
+from app.core.preferences import Preferences
 from app.core.text.document import Document, OutputText
 from app.core.transcript import Segment, Task, TaskSpec, TranscriptResult
-from app.engine.diarize import DEFAULT_DIARIZER
 from app.ui.editor.document_tabs import DocumentView
 from app.ui.meeting.meeting_controller import MeetingController, SourcesFactory
+from app.ui.meeting.speaker_model import (
+    BANNER_SOURCE,
+    ask_speaker_folder,
+    folder_problem,
+    store_speaker_model,
+)
 from app.ui.meeting.subtitle_window import SubtitleWindow
 from app.ui.window.main_window import MainWindow
 from app.workers.qt_engine import Bridge
@@ -65,13 +72,21 @@ class MeetingUi(QObject):
         self.detect_action.setEnabled(False)
         self.download_action = QAction("Download Spea&ker Model…", window)
         self.download_action.setStatusTip("Download the speaker model (Sortformer) once")
+        self.choose_action = QAction("Choose Speaker Model &Folder…", window)
+        self.choose_action.setStatusTip("Use a speaker model (Sortformer) from a local folder")
         self.rename_action = QAction("&Rename Speaker…", window)
         self.rename_action.setStatusTip("Rename a speaker everywhere in this document")
         menu = window.menuBar().addMenu("&Meeting")
         menu.addActions([self.action, self.subtitles_action])
         menu.addSeparator()
         menu.addActions([self.detect_action, self.rename_action, self.download_action])
+        menu.addAction(self.choose_action)
         self.speaker_model = speaker_model
+        self._model_ready = False
+        #: Asks for a speaker model folder (tests replace it).
+        self.ask_folder: Callable[[], str | None] = partial(ask_speaker_folder, window)
+        self.choose_action.triggered.connect(lambda _checked=False: self.choose_folder())
+        window.preferencesApplied.connect(self._on_preferences)
         #: Asks before downloading (tests replace it).
         self.ask_download: Callable[[str], bool] = self._ask_download
         self._progress = DownloadRelay(self)
@@ -98,8 +113,36 @@ class MeetingUi(QObject):
 
     @Slot(object, str)
     def _on_model_state(self, state: object, _message: str) -> None:
-        self.action.setEnabled(state == ModelState.READY or self.controller.running)
-        self.detect_action.setEnabled(state == ModelState.READY and self.detector is not None)
+        self._model_ready = state == ModelState.READY
+        self.action.setEnabled(self._model_ready or self.controller.running)
+        self.detect_action.setEnabled(self._model_ready and self.detector is not None)
+
+    def choose_folder(self) -> None:
+        """Ask for a speaker model folder; a usable one becomes the preference, a bad one
+        gives one line in the banner."""
+        path = self.ask_folder()
+        if path is None:
+            return
+        problem = folder_problem(path)
+        if problem is not None:
+            self.window.banner.show_message(problem, BANNER_SOURCE)
+            return
+        self.window.banner.clear_if(BANNER_SOURCE)
+        store_speaker_model(self.window, path)
+        self.window.show_status(f"Speaker model: {path}")
+
+    @Slot(object)
+    def _on_preferences(self, prefs: Preferences) -> None:
+        self.set_speaker_model(prefs.speaker_model)
+
+    def set_speaker_model(self, spec: str | None) -> None:
+        """Later meetings, Detect Speakers and Download Speaker Model… use ``spec``."""
+        if spec == self.speaker_model:
+            return
+        self.speaker_model = spec
+        self.controller.set_speaker_model(spec)
+        self.detector = SpeakerDetector(spec, allow_download=False) if spec else None
+        self.detect_action.setEnabled(self._model_ready and self.detector is not None)
 
     @Slot(bool)
     def _toggle(self, on: bool) -> None:
@@ -246,10 +289,13 @@ def install_meeting(
     bridge: Bridge,
     sources: SourcesFactory | None = None,
     journal_dir: Path | None = None,
-    speaker_model: str | None = DEFAULT_DIARIZER,
+    speaker_model: str | None = None,
 ) -> MeetingUi:
     """Meeting mode for ``window``; ``sources`` opens the microphone (the preferred input
-    device) and the system audio unless a test passes fakes."""
+    device) and the system audio unless a test passes fakes. The speaker model is the
+    ``speaker_model`` preference unless ``speaker_model`` is given."""
+    if speaker_model is None:
+        speaker_model = window.prefs.speaker_model
 
     def default_sources() -> tuple[AudioSource, AudioSource]:
         return open_meeting_sources(window.prefs.input_device or None, None)
