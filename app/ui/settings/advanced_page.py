@@ -1,11 +1,20 @@
 """Preferences → Advanced: how dictated text reaches other apps (paste or type, when the
-clipboard is put back) and MLX's memory cache limit."""
+clipboard is put back), MLX's memory cache limit and the speaker model (meetings, Detect
+Speakers)."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 
-from PySide6.QtWidgets import QCheckBox, QDoubleSpinBox, QFormLayout, QLabel, QSpinBox, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QSpinBox,
+    QWidget,
+)
 
 from app.core.preferences import CLIPBOARD_RESTORE_RANGE, MLX_CACHE_RANGE, Preferences
 
@@ -40,6 +49,13 @@ class AdvancedPage(QWidget):
         )
         self.cache_spin.setAccessibleName("MLX cache limit, megabytes")
         self._row(form, "MLX &cache limit:", self.cache_spin)
+        self.speaker_edit = QLineEdit()
+        self.speaker_edit.setToolTip(
+            "Speaker model (Sortformer) for meetings and Detect Speakers: a folder, or a Hugging "
+            "Face repo id downloaded with Meeting → Download Speaker Model…"
+        )
+        self.speaker_edit.setAccessibleName("Speaker model folder or repo id")
+        self._row(form, "Spea&ker model:", self.speaker_edit)
         note = QLabel("The speech model itself needs about 3 GB of memory while loaded.")
         note.setWordWrap(True)
         form.addRow(note)
@@ -53,6 +69,7 @@ class AdvancedPage(QWidget):
         self.type_check.setChecked(p.type_instead_of_paste)
         self.restore_spin.setValue(p.clipboard_restore_s)
         self.cache_spin.setValue(p.mlx_cache_limit_mb)
+        self.speaker_edit.setText(p.speaker_model)
 
     def apply(self, p: Preferences) -> Preferences:
         return replace(
@@ -60,4 +77,5 @@ class AdvancedPage(QWidget):
             type_instead_of_paste=self.type_check.isChecked(),
             clipboard_restore_s=round(self.restore_spin.value(), 2),
             mlx_cache_limit_mb=self.cache_spin.value(),
+            speaker_model=self.speaker_edit.text().strip(),
         )

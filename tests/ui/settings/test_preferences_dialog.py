@@ -43,6 +43,7 @@ CUSTOM = Preferences(
     input_device="USB Mic",
     speculative_decoding=False,
     live_preview=False,
+    speaker_model="/models/sortformer",
 )
 
 
@@ -185,6 +186,21 @@ def test_ok_refuses_invalid_values_with_one_line(qtbot) -> None:
     dialog.model_edit.setText("mlx-community/granite-4.0-1b-speech-8bit")
     with qtbot.waitSignal(dialog.accepted):
         qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
+
+
+def test_the_speaker_model_is_edited_on_the_advanced_page(qtbot) -> None:
+    dialog = make(qtbot)
+    assert dialog.advanced.speaker_edit.text() == "/models/sortformer"
+    dialog.advanced.speaker_edit.setText(" org/other-sortformer ")
+    assert dialog.result_preferences().speaker_model == "org/other-sortformer"
+    dialog.advanced.speaker_edit.setText("not a repo id")
+    box = dialog.findChild(QDialogButtonBox)
+    assert box is not None
+    ok = box.button(QDialogButtonBox.StandardButton.Ok)
+    with qtbot.assertNotEmitted(dialog.accepted):
+        qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
+    error = dialog.findChild(QLabel, "preferencesError")
+    assert error is not None and "speaker model" in error.text() and "\n" not in error.text()
 
 
 def test_browse_fills_the_model_folder(qtbot) -> None:
