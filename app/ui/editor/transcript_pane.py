@@ -48,6 +48,7 @@ from app.core.text.document import OutputText, Run, segment_index_at
 from app.core.text.speakers import turn_starts
 from app.core.transcript import Segment, TaskSpec, Timing, TranscriptResult
 from app.ui.editor.find_bar import FindBar
+from app.ui.editor.row_layout import install as install_row_layout
 from app.ui.editor.speaker_colours import SpeakerColours
 from app.ui.editor.timestamp_gutter import TimestampGutter, highlight_time
 
@@ -66,6 +67,11 @@ class TranscriptEditor(QPlainTextEdit):
 
     filesDropped = Signal(list)
     keywordRequested = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        #: Layout-only row spacing (side by side); no spacing until a TranslationView asks.
+        self.row_layout = install_row_layout(self)
 
     def contextMenuEvent(self, event: QContextMenuEvent) -> None:
         menu = self.createStandardContextMenu(event.pos())

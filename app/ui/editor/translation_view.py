@@ -1,16 +1,19 @@
 """Outputs of one source side by side (transcript | translation | …), scrolled together by time.
 
-Each column is a full ``TranscriptPane`` (editable, exportable on its own). Scrolling one column
-finds the segment at its top and scrolls the others to the segment playing at that time, so
-the transcript and its translations stay aligned even when their lengths differ.
+Each column is a full ``TranscriptPane`` (editable, exportable on its own). With two or more
+columns, the paragraphs of one segment start at the same height in every column, like table
+rows (layout-only spacing, ``row_layout``: text, undo and modified flag untouched). Scrolling
+one column finds the segment at its top and scrolls the others to the segment playing at that
+time.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
 
 from app.core.transcript import TaskSpec
+from app.ui.editor.row_layout import align_rows
 from app.ui.editor.transcript_pane import TranscriptPane
 
 
@@ -26,6 +29,10 @@ class TranslationView(QWidget):
         self.panes: list[TranscriptPane] = []
         self._headers: list[QLabel] = []
         self._syncing = False
+        self._align_timer = QTimer(self)  # coalesces relayouts of all columns into one pass
+        self._align_timer.setSingleShot(True)
+        self._align_timer.setInterval(0)
+        self._align_timer.timeout.connect(self.align_rows)
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setChildrenCollapsible(False)
         self.splitter.setHandleWidth(6)
@@ -55,6 +62,8 @@ class TranslationView(QWidget):
         pane.filesDropped.connect(self.filesDropped)
         pane.keywordRequested.connect(self.keywordRequested)
         pane.editor.verticalScrollBar().valueChanged.connect(self._on_scrolled)
+        # Any relayout (an edit, a new width, a font change) re-measures the rows.
+        pane.editor.row_layout.documentSizeChanged.connect(self._align_timer.start)
         self._update_headers()
         self.splitter.setSizes([1000] * len(self.panes))
         return pane
@@ -62,6 +71,11 @@ class TranslationView(QWidget):
     def _update_headers(self) -> None:
         for header in self._headers:
             header.setVisible(len(self.panes) > 1)
+
+    @Slot()
+    def align_rows(self) -> None:
+        """Pad the columns so rows of one segment begin at the same height (side by side only)."""
+        align_rows([(p.editor.row_layout, p.block_starts()) for p in self.panes])
 
     @property
     def is_side_by_side(self) -> bool:
@@ -89,6 +103,10 @@ class TranslationView(QWidget):
                     pane.scroll_to_time(t)
         finally:
             self._syncing = False
+        self._align_timer = QTimer(self)  # coalesces relayouts of all columns into one pass
+        self._align_timer.setSingleShot(True)
+        self._align_timer.setInterval(0)
+        self._align_timer.timeout.connect(self.align_rows)
 
     def focused_pane(self) -> TranscriptPane | None:
         for pane in self.panes:
