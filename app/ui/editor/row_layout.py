@@ -4,7 +4,7 @@
 blocks. The space lives only in the layout (``blockBoundingRect``): the document's text, block
 formats, undo stack and modified flag are never touched. ``align_rows`` measures each column's
 rows (a row = the blocks from one segment's first block up to the next segment's) and pads
-each column's rows to the tallest (``app.core.text.rows``).
+each column's rows to the tallest (``app.core.text.columns.rows``).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from PySide6.QtCore import QRectF
 from PySide6.QtGui import QTextBlock, QTextDocument
 from PySide6.QtWidgets import QPlainTextDocumentLayout, QPlainTextEdit
 
-from app.core.text.rows import row_extras
+from app.core.text.columns.rows import row_extras
 
 
 class RowLayout(QPlainTextDocumentLayout):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.core.text.rows import row_extras
+from app.core.text.columns.rows import row_extras
 
 
 def _tops(column: dict[float, float], extras: dict[float, float]) -> dict[float, float]:

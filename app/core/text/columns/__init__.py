@@ -1,0 +1,1 @@
+"""Side-by-side columns of text: pure layout arithmetic (no Qt)."""
