@@ -14,7 +14,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from app.core import notices  # noqa: E402
+from app.core.about import notices  # noqa: E402
 
 
 def main(argv: list[str]) -> int:
