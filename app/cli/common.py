@@ -6,14 +6,18 @@ from __future__ import annotations
 
 import argparse
 import queue
+import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from types import FrameType
 from typing import TextIO
 
 from app.cli.files.outputs import emit
 from app.core import keywords as kw
 from app.core import model_spec, tasks
 from app.core.errors import UsageError
+from app.core.model_state import ModelState
 from app.core.transcript import Task, TaskSpec
 from app.engine.base import DEFAULT_MODEL
 from app.workers.engine_factory import engine_factory_from_env
@@ -76,6 +80,35 @@ def task_specs_from_args(ns: argparse.Namespace, task: Task | None = None) -> li
     return tasks.plan_specs(
         task, ns.language, ns.translate_to, keywords=merged, with_transcript=False
     )
+
+
+def wait_ready(q: queue.Queue[object], interrupts: list[int]) -> bool:
+    """Say that the model loads, wait for it (download progress shown), say why it failed;
+    True once it is ready. ``interrupts[0]`` counts Ctrl-C (``sigint_counter``)."""
+    say("loading the model…")
+    state = wait_for_model(q, lambda: bool(interrupts[0]), say)
+    if state is not None and state.state.failed:
+        say(f"cannot load the model: {state.message}")
+    return state is not None and state.state is ModelState.READY
+
+
+@contextmanager
+def sigint_counter() -> Iterator[list[int]]:
+    """Ctrl-C while a session records: the first one only counts (the loop then stops the
+    session and finishes its utterances), a second one raises ``KeyboardInterrupt``. Yields
+    the count as a one-item list; the previous handler is back on exit."""
+    interrupts = [0]
+
+    def on_sigint(_sig: int, _frame: FrameType | None) -> None:
+        interrupts[0] += 1
+        if interrupts[0] > 1:
+            raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGINT, on_sigint)
+    try:
+        yield interrupts
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def check_model_option(model: str) -> None:

@@ -15,11 +15,9 @@ from __future__ import annotations
 import argparse
 import logging
 import queue
-import signal
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from types import FrameType
 from typing import Any
 
 from app.audio.capture import CaptureEvent
@@ -35,14 +33,14 @@ from app.cli.common import (
     check_model_option,
     engine_factory,
     say,
+    sigint_counter,
     task_specs_from_args,
-    wait_for_model,
+    wait_ready,
 )
 from app.cli.files.outputs import emit
 from app.cli.history_record import CliHistory, add_history_option
 from app.core.dictation.endpointing import Utterance, endpoint_config
 from app.core.errors import GraniteError, UsageError
-from app.core.model_state import ModelState
 from app.core.storage import recordings
 from app.core.text.rules import Rule, apply_rules, load_rules_file
 from app.core.transcript import TaskSpec, TranscriptResult
@@ -142,56 +140,40 @@ def run(args: argparse.Namespace) -> int:
     events = _Events()
     engine = EngineThread(engine_factory(), events)
     engine.start()
-    interrupts = [0]
-
-    def on_sigint(_sig: int, _frame: FrameType | None) -> None:
-        interrupts[0] += 1
-        if interrupts[0] > 1:
-            raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGINT, on_sigint)
-    session: DictationSession | None = None
-    try:
-        announce_download(args.model, say)
-        engine.load_model(args.model)
-        if not _wait_ready(events, interrupts):
-            return EXIT_INTERRUPTED if interrupts[0] else EXIT_FAILED
-        session = DictationSession(events, cfg)
-        session.start()
-        say(f"listening on {session.device_name} (Ctrl-C to stop)")
-        failed: list[float] = []
-        record = None if history is None else history.recorder(rules, save)
-        summary = _loop(events, engine, session, spec, interrupts, rules, failed, record)
-        return _finish(summary, save, len(failed))
-    except GraniteError as err:
-        say(str(err))
-        return EXIT_FAILED
-    except KeyboardInterrupt:
-        engine.cancel_all()
-        if session is not None:
-            session.stop(tail=False)
-            session.wait(3.0)
-        say("interrupted.")
-        return EXIT_INTERRUPTED
-    finally:
-        signal.signal(signal.SIGINT, previous)
-        engine.shutdown(timeout=3.0)
-        if history is not None:
-            history.close()
+    with sigint_counter() as interrupts:
+        session: DictationSession | None = None
+        try:
+            announce_download(args.model, say)
+            engine.load_model(args.model)
+            if not wait_ready(events.q, interrupts):
+                return EXIT_INTERRUPTED if interrupts[0] else EXIT_FAILED
+            session = DictationSession(events, cfg)
+            session.start()
+            say(f"listening on {session.device_name} (Ctrl-C to stop)")
+            failed: list[float] = []
+            record = None if history is None else history.recorder(rules, save)
+            summary = _loop(events, engine, session, spec, interrupts, rules, failed, record)
+            return _finish(summary, save, len(failed))
+        except GraniteError as err:
+            say(str(err))
+            return EXIT_FAILED
+        except KeyboardInterrupt:
+            engine.cancel_all()
+            if session is not None:
+                session.stop(tail=False)
+                session.wait(3.0)
+            say("interrupted.")
+            return EXIT_INTERRUPTED
+        finally:
+            engine.shutdown(timeout=3.0)
+            if history is not None:
+                history.close()
 
 
 def _list_devices() -> int:
     for dev in SoundDeviceBackend().input_devices():
         print(f"{dev.label()} — {dev.channels} ch, {dev.default_rate:g} Hz")
     return EXIT_OK
-
-
-def _wait_ready(events: _Events, interrupts: list[int]) -> bool:
-    say("loading the model…")
-    state = wait_for_model(events.q, lambda: bool(interrupts[0]), say)
-    if state is not None and state.state.failed:
-        say(f"cannot load the model: {state.message}")
-    return state is not None and state.state is ModelState.READY
 
 
 def _loop(

@@ -18,10 +18,8 @@ from __future__ import annotations
 import argparse
 import logging
 import queue
-import signal
 from dataclasses import dataclass
 from pathlib import Path
-from types import FrameType
 from typing import Any
 
 from app.audio.capture import CaptureEvent
@@ -36,13 +34,13 @@ from app.cli.common import (
     check_model_option,
     engine_factory,
     say,
-    wait_for_model,
+    sigint_counter,
+    wait_ready,
 )
 from app.cli.meeting_lines import Line, Pending, load_speakers, show, submit
 from app.core.dictation.endpointing import EndpointConfig
 from app.core.errors import GraniteError, UsageError
 from app.core.meeting.model import MeetingUtterance, Side
-from app.core.model_state import ModelState
 from app.core.storage import recordings
 from app.core.text.export import FORMATS, write_result
 from app.core.transcript import Segment, Task, TaskSpec, TranscriptResult
@@ -149,48 +147,36 @@ def run(args: argparse.Namespace) -> int:
     events = _Events()
     engine = EngineThread(engine_factory(), events)
     engine.start()
-    interrupts = [0]
-
-    def on_sigint(_sig: int, _frame: FrameType | None) -> None:
-        interrupts[0] += 1
-        if interrupts[0] > 1:
-            raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGINT, on_sigint)
-    session: MeetingSession | None = None
-    try:
-        engine.load_model(args.model)
-        say("loading the model…")
-        state = wait_for_model(events.q, lambda: bool(interrupts[0]), say)
-        if state is None or state.state is not ModelState.READY:
-            if state is not None:
-                say(f"cannot load the model: {state.message}")
-            return EXIT_INTERRUPTED if interrupts[0] else EXIT_FAILED
-        detector = (
-            load_speakers(events, engine, args, lambda: bool(interrupts[0]))
-            if args.speakers
-            else None
-        )
-        if interrupts[0]:
+    with sigint_counter() as interrupts:
+        session: MeetingSession | None = None
+        try:
+            engine.load_model(args.model)
+            if not wait_ready(events.q, interrupts):
+                return EXIT_INTERRUPTED if interrupts[0] else EXIT_FAILED
+            detector = (
+                load_speakers(events, engine, args, lambda: bool(interrupts[0]))
+                if args.speakers
+                else None
+            )
+            if interrupts[0]:
+                return EXIT_INTERRUPTED
+            session = MeetingSession(events, mic, system, opts.config)
+            session.start()
+            say(f"meeting: You = {mic.name}, Others = {system.name} (Ctrl-C to stop)")
+            summary, segments = _loop(events, engine, session, opts, interrupts, detector)
+            return _finish(summary, segments, opts, args.model)
+        except GraniteError as err:
+            say(str(err))
+            return EXIT_FAILED
+        except KeyboardInterrupt:
+            engine.cancel_all()
+            if session is not None:
+                session.stop()
+                session.wait(3.0)
+            say("interrupted; both tracks are kept in the recordings folder.")
             return EXIT_INTERRUPTED
-        session = MeetingSession(events, mic, system, opts.config)
-        session.start()
-        say(f"meeting: You = {mic.name}, Others = {system.name} (Ctrl-C to stop)")
-        summary, segments = _loop(events, engine, session, opts, interrupts, detector)
-        return _finish(summary, segments, opts, args.model)
-    except GraniteError as err:
-        say(str(err))
-        return EXIT_FAILED
-    except KeyboardInterrupt:
-        engine.cancel_all()
-        if session is not None:
-            session.stop()
-            session.wait(3.0)
-        say("interrupted; both tracks are kept in the recordings folder.")
-        return EXIT_INTERRUPTED
-    finally:
-        signal.signal(signal.SIGINT, previous)
-        engine.shutdown(timeout=3.0)
+        finally:
+            engine.shutdown(timeout=3.0)
 
 
 def _loop(
