@@ -1,28 +1,13 @@
 """The one model thread: loads the model and runs every engine call (no Qt here).
 
-Size: over 300 lines because the whole scheduling contract (priorities, prefetch, cancel,
-shutdown) is kept in one class, under one lock; the jobs are in ``jobs``, what each does on
-the model in ``steps`` and ``preview_streams``.
-
 MLX streams belong to the thread that created them, so one long-lived ``threading.Thread``
-owns the engine from load to drop. Work arrives as jobs with ids:
-
-* ``load_model`` and ``submit_file`` jobs run in submission order (FIFO);
-* ``submit_audio`` (a live-dictation utterance) jumps ahead of queued and running *file* jobs,
-  but never ahead of an earlier ``load_model`` (it must use the model chosen before it);
-* a file job runs one step of ``file_batch`` chunks at a time (decoded together when the
-  engine batches: ``app.workers.files.pipeline``), so an utterance can run between two steps of a
-  long file; it waits at most one step (``FILE_BATCH`` = 4 chunks by default). Decoding and
-  VAD run on a helper thread, for the head file and the one after it, so they overlap a model
-  load or the previous file's chunks and never block utterances.
-* background work (``submit_audio(..., background=True)``: a meeting's utterances;
-  ``submit_work``: other model work such as speaker detection, one step each) runs in
-  submission order with files, behind every dictation utterance: an utterance waits at most
-  for the one background step already running.
-* ``submit_preview`` (live preview of the open utterance) is low priority and coalescing: the
-  pending audio of a stream is merged into one update, which runs only while no utterance is
-  queued (between file steps too) and reports ``preview(stream_id, text)`` to listeners that
-  have that method. Previews never report failures; ``end_preview`` forgets a stream.
+owns the engine from load to drop. Work arrives as jobs with ids (``jobs``): ``load_model``,
+``submit_file`` (run a step of ``file_batch`` chunks at a time, so a dictation utterance waits
+at most one step), ``submit_audio`` (an utterance; ``background=True``: a meeting's),
+``submit_work`` (other model work, e.g. speaker detection) and ``submit_preview`` (coalesced
+live preview, reported by the listener's ``preview(stream_id, text)`` if it has one; never
+reports failures). Which job steps next is ``schedule``'s rule, what each does on the model is
+in ``steps`` and ``preview_streams``, and the decode thread (``prefetch``) prepares files ahead.
 
 Cancellation is cooperative (the engine's CancelToken between tokens; decode and VAD poll a
 callable). Once a job is seen cancelled it reports nothing more; a callback already running
@@ -37,21 +22,20 @@ from __future__ import annotations
 import gc
 import itertools
 import logging
-import queue
 import threading
 from collections.abc import Sequence
 
 import numpy as np
 
 from app.core.chunking.segmentation import SegmentationConfig
-from app.core.errors import CancelledError, GraniteError, ModelMissingError
+from app.core.errors import GraniteError
 from app.core.model_state import ModelState
 from app.core.transcript import TaskSpec, TranscriptResult
 from app.engine import memory
 from app.engine.base import SpeechEngine
 from app.engine.runner import SpeedOptions
-from app.workers import steps
-from app.workers.engine_factory import EngineFactory, one_line_error
+from app.workers import schedule, steps
+from app.workers.engine_factory import EngineFactory
 from app.workers.files.pipeline import (
     FILE_BATCH,
     Decoder,
@@ -61,27 +45,13 @@ from app.workers.files.pipeline import (
 )
 from app.workers.files.pipeline import default_decoder as _default_decoder
 from app.workers.files.pipeline import default_splitter as _default_splitter
-from app.workers.jobs import (
-    AudioJob,
-    FileJob,
-    Job,
-    LoadJob,
-    ModelWork,
-    Prep,
-    PreviewJob,
-    WorkJob,
-    cancel_check,
-    is_utterance,
-    steppable,
-)
+from app.workers.jobs import AudioJob, FileJob, Job, LoadJob, ModelWork, PreviewJob, WorkJob
 from app.workers.listener import EngineListener
+from app.workers.prefetch import Prefetcher
 from app.workers.preview_streams import PreviewStreams, run_preview
 from app.workers.process_exit import park
 
 log = logging.getLogger(__name__)
-
-#: Files decoded ahead of the model (each holds its samples: 16 kHz float32, 230 MB per hour).
-PREFETCH_FILES = 2
 
 
 class EngineThread:
@@ -104,7 +74,6 @@ class EngineThread:
         self._ids = itertools.count(1)
         self._stopping = False
         self._stopped = threading.Event()
-        self._prep_stopped = threading.Event()
         self._engine: SpeechEngine | None = None
         self._previews = PreviewStreams()  # guarded by ``_cond``
         self._speed: SpeedOptions | None = None  # guarded by ``_cond``; applied on the thread
@@ -112,16 +81,13 @@ class EngineThread:
         self._cache_applied: int | None = None  # model thread only
         self._preview_out = getattr(listener, "preview", None)
         self._thread = threading.Thread(target=self._run, name="granite-model", daemon=True)
-        self._prep_queue: queue.SimpleQueue[FileJob | None] = queue.SimpleQueue()
-        self._prep_thread = threading.Thread(
-            target=self._prep_run, name="granite-decode", daemon=True
-        )
+        self._prefetch = Prefetcher(self._cond)
 
     # --- API (any thread) -----------------------------------------------------------------------
 
     def start(self) -> None:
         self._thread.start()
-        self._prep_thread.start()
+        self._prefetch.start()
 
     def shutdown(self, timeout: float = 10.0) -> None:
         """Cancel everything, stop both threads and wait up to ``timeout`` seconds for them."""
@@ -130,16 +96,16 @@ class EngineThread:
             for job in self._jobs:
                 job.token.cancel()
             self._cond.notify_all()
-        self._prep_queue.put(None)
+        self._prefetch.stop()
         if self._thread.is_alive() and not self._stopped.wait(timeout):
             log.warning("the model thread did not stop within %.1f s", timeout)
-        if self._prep_thread.is_alive() and not self._prep_stopped.wait(timeout):
+        if not self._prefetch.wait(timeout):
             log.warning("the decode thread did not stop within %.1f s", timeout)
 
     @property
     def stopped(self) -> bool:
         """True once both threads have finished their work and parked (after ``shutdown``)."""
-        return self._stopped.is_set() and self._prep_stopped.is_set()
+        return self._stopped.is_set() and self._prefetch.stopped
 
     def load_model(self, spec: str) -> int:
         return self._add(LoadJob(next(self._ids), spec))
@@ -250,69 +216,15 @@ class EngineThread:
             if self._stopping:
                 job.token.cancel()
             self._jobs.append(job)
-            self._start_preps()
+            self._prefetch.request(self._jobs)
             self._cond.notify_all()
         return job.id
 
     def _pick(self) -> Job | None:
-        """The next job to step (lock held). See the module docstring for the order."""
-        job = self._pick_job()
-        if is_utterance(job) or (job is not None and job.token.cancelled):
-            return job
-        if self._engine is None or any(is_utterance(j) for j in self._jobs):
-            return job  # utterances first (one waiting behind a load counts too)
-        taken = self._previews.take()
-        if taken is None:
-            return job
-        stream_id, audio, reset = taken
-        return PreviewJob(stream_id, audio, reset)
-
-    def _pick_job(self) -> Job | None:
-        self._start_preps()
-        first_file: FileJob | None = None
-        background: Job | None = None  # the first background step not behind a ready file
-        for job in self._jobs:
-            if job.token.cancelled and not (isinstance(job, FileJob) and job.prep is Prep.RUNNING):
-                return job  # removed (silently) by the caller
-            if isinstance(job, AudioJob) and not job.background:
-                return job
-            if isinstance(job, AudioJob | WorkJob):
-                if first_file is None or not steppable(first_file):
-                    background = background or job
-                continue
-            if isinstance(job, LoadJob):
-                if first_file is None and background is None:
-                    return job
-                break
-            if first_file is None and isinstance(job, FileJob):
-                first_file = job
-        if first_file is None or not steppable(first_file):
-            return background
-        if background is not None and self._jobs.index(background) < self._jobs.index(first_file):
-            return background
-        return first_file
-
-    def _start_preps(self) -> None:
-        """Decode and split the next ``PREFETCH_FILES`` files on the helper thread (lock held):
-        the head file overlaps a model load, the next one the head's last chunks."""
-        files = [j for j in self._jobs if isinstance(j, FileJob) and not j.token.cancelled]
-        for job in files[:PREFETCH_FILES]:
-            if job.prep is Prep.WAITING:
-                job.prep = Prep.RUNNING
-                self._prep_queue.put(job)
-
-    def _prep_run(self) -> None:
-        while (job := self._prep_queue.get()) is not None:
-            try:
-                job.file.prepare(cancel_check(job.token))
-            except BaseException as err:
-                job.prep_error = err
-            with self._cond:
-                job.prep = Prep.DONE
-                self._cond.notify_all()
-            del job
-        self._prep_stopped.set()
-        park()
+        """The next job to step (lock held): ``schedule.pick``, after queueing the next files
+        for decoding."""
+        self._prefetch.request(self._jobs)
+        return schedule.pick(self._jobs, self._previews, self._engine is not None)
 
     def _run(self) -> None:
         try:
@@ -376,40 +288,11 @@ class EngineThread:
                     self._file_step(job)
         except BaseException as err:
             self._remove(job)
-            if isinstance(err, CancelledError) or job.token.cancelled:
-                log.info("job %d cancelled", job.id)
-                return
-            if not isinstance(err, GraniteError):
-                log.exception("job %d (%s) failed", job.id, type(job).__name__)
-            if not isinstance(err, Exception):
-                raise
-            message = one_line_error(err)
-            log.warning("job %d failed: %s", job.id, message)
-            if isinstance(job, LoadJob):
-                state = (
-                    ModelState.MISSING if isinstance(err, ModelMissingError) else ModelState.ERROR
-                )
-                self._listener.model_state(state, message)
-            else:
-                self._listener.job_failed(job.id, message)
+            steps.report_failure(job, err, self._listener)  # re-raises what is no Exception
 
     def _load(self, job: LoadJob) -> None:
-        self._listener.model_state(ModelState.LOADING, job.spec)
         self._engine = None
-        downloading = False
-
-        def progress(done: int, total: int) -> None:
-            nonlocal downloading
-            if job.token.cancelled:
-                return
-            if not downloading:
-                downloading = True
-                self._listener.model_state(ModelState.DOWNLOADING, job.spec)
-            self._listener.download_progress(done, total)
-
-        engine = self._factory(job.spec, progress, lambda: job.token.cancelled)
-        if job.token.cancelled:
-            raise CancelledError()
+        engine = steps.load_engine(self._factory, job, self._listener)
         self._engine = engine
         self._apply_speed()
         self._apply_cache_limit()

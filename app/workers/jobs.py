@@ -1,5 +1,5 @@
-"""The model thread's jobs, one class per kind (no Qt here). Scheduling is in
-``app.workers.engine_thread``; what each kind does on the model is in ``app.workers.steps``."""
+"""The model thread's jobs, one class per kind (no Qt here). Their order is in
+``app.workers.schedule``; what each kind does on the model is in ``app.workers.steps``."""
 
 from __future__ import annotations
 

@@ -1,13 +1,41 @@
 """What one job does on the model thread, as plain functions of the engine, the job and the
-listener (no Qt, no scheduling; ``app.workers.engine_thread`` decides when)."""
+listener (no Qt, no scheduling; ``app.workers.schedule`` decides when)."""
 
 from __future__ import annotations
 
+import logging
+
 from app.core.chunking.segmentation import Chunk
+from app.core.errors import CancelledError, GraniteError, ModelMissingError
+from app.core.model_state import ModelState
 from app.core.transcript import Segment, TranscriptResult
 from app.engine.base import SAMPLE_RATE, SpeechEngine
-from app.workers.jobs import AudioJob, FileJob
+from app.workers.engine_factory import EngineFactory, one_line_error
+from app.workers.jobs import AudioJob, FileJob, Job, LoadJob
 from app.workers.listener import EngineListener
+
+log = logging.getLogger(__name__)
+
+
+def load_engine(factory: EngineFactory, job: LoadJob, listener: EngineListener) -> SpeechEngine:
+    """Load the model ``job`` names: LOADING, then DOWNLOADING and download progress if it
+    has to be downloaded (READY is the caller's, once the engine is in place)."""
+    listener.model_state(ModelState.LOADING, job.spec)
+    downloading = False
+
+    def progress(done: int, total: int) -> None:
+        nonlocal downloading
+        if job.token.cancelled:
+            return
+        if not downloading:
+            downloading = True
+            listener.model_state(ModelState.DOWNLOADING, job.spec)
+        listener.download_progress(done, total)
+
+    engine = factory(job.spec, progress, lambda: job.token.cancelled)
+    if job.token.cancelled:
+        raise CancelledError()
+    return engine
 
 
 def run_audio(
@@ -55,3 +83,24 @@ def file_step(engine: SpeechEngine, job: FileJob, listener: EngineListener) -> b
         if not job.token.cancelled:
             listener.job_progress(job.id, *work.progress)
     return work.done
+
+
+def report_failure(job: Job, err: BaseException, listener: EngineListener) -> None:
+    """Report what ``job`` raised: nothing when it was cancelled, ``model_state`` (MISSING or
+    ERROR) for a load, else ``job_failed``, with a one-line message. Re-raises ``err`` when it
+    is not an ``Exception`` (KeyboardInterrupt, SystemExit); logs the traceback of anything that
+    is not a ``GraniteError``."""
+    if isinstance(err, CancelledError) or job.token.cancelled:
+        log.info("job %d cancelled", job.id)
+        return
+    if not isinstance(err, GraniteError):
+        log.exception("job %d (%s) failed", job.id, type(job).__name__)
+    if not isinstance(err, Exception):
+        raise err
+    message = one_line_error(err)
+    log.warning("job %d failed: %s", job.id, message)
+    if isinstance(job, LoadJob):
+        missing = isinstance(err, ModelMissingError)
+        listener.model_state(ModelState.MISSING if missing else ModelState.ERROR, message)
+    else:
+        listener.job_failed(job.id, message)
