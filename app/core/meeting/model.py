@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
 from app.core.dictation.endpointing import Utterance
+from app.core.transcript import TranscriptResult
 
 
 class Side(StrEnum):
@@ -50,3 +52,30 @@ class MeetingLine:
 def format_line(start: float, end: float, speaker: str, text: str) -> str:
     """``[start-end] Speaker: text``, the command line's output format."""
     return f"[{start:.2f}-{end:.2f}] {speaker}: {' '.join(text.split())}".rstrip()
+
+
+def meeting_lines(
+    side: Side, speaker: str, results: Sequence[TranscriptResult]
+) -> list[MeetingLine]:
+    """The lines of one utterance's results (transcript first, then an optional
+    translation): one per transcript segment with text, so an utterance split where the
+    speaker changes gives one line per speaker turn. A segment without a speaker is said by
+    ``speaker``; its translation is the translation's segment with the same times."""
+    if not results:
+        return []
+    extra = results[1] if len(results) > 1 else None
+    translated = {(s.start, s.end): s.text for s in extra.segments} if extra else {}
+    target = extra.spec.target_language if extra is not None else None
+    return [
+        MeetingLine(
+            side,
+            seg.speaker or speaker,
+            seg.start,
+            seg.end,
+            seg.text,
+            translated.get((seg.start, seg.end), ""),
+            target,
+        )
+        for seg in results[0].segments
+        if seg.text.strip()
+    ]
