@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import logging
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -39,6 +39,20 @@ def _turns(segments: Any, offset: float = 0.0) -> list[SpeakerTurn]:
         for s in segments
         if float(s.end) > float(s.start)
     ]
+
+
+class SpeakerStream(Protocol):
+    """One stream's speaker cache (``DiarizerStream``, or a fake in tests)."""
+
+    def feed(self, audio: Audio) -> list[SpeakerTurn]: ...
+
+
+class SpeakerModel(Protocol):
+    """What the model thread needs from a speaker model (``Diarizer``, or a fake in tests)."""
+
+    def diarize(self, audio: Audio) -> list[SpeakerTurn]: ...
+
+    def stream(self) -> SpeakerStream: ...
 
 
 class DiarizerStream:

@@ -6,6 +6,11 @@ segments carry the speaker (text empty), so they travel through the ordinary
 ``job_finished``. When the speaker model cannot be had (not downloaded and no consent, broken
 folder), ``load_work`` fails with one line and ``available`` stays False: callers fall back to
 "You / Others".
+
+``split_work`` is a meeting utterance's one model step with a speaker model: the utterance is
+diarized, cut where the speaker changes (``app.core.meeting.turns``) and each piece
+transcribed once for every task; an utterance of one speaker is one engine run, as without
+speakers.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from app.audio.files.decode import decode_file
+from app.core.errors import CancelledError, GraniteError
 from app.core.meeting.speakers import (
     FALLBACK,
     SpeakerTurn,
@@ -23,14 +29,16 @@ from app.core.meeting.speakers import (
     label_segments,
     speaker_name,
 )
-from app.core.transcript import Segment, TaskSpec, TranscriptResult
+from app.core.meeting.turns import Piece, pieces
+from app.core.transcript import Segment, TaskSpec, Timing, TranscriptResult
 from app.engine.base import CancelToken, DownloadProgress, SpeechEngine
-from app.engine.diarize import DEFAULT_DIARIZER, Diarizer, DiarizerStream, load_diarizer
+from app.engine.diarize import DEFAULT_DIARIZER, SpeakerModel, SpeakerStream, load_diarizer
 from app.workers.jobs import ModelWork
 
 log = logging.getLogger(__name__)
 
-DiarizerLoader = Callable[..., Diarizer]
+DiarizerLoader = Callable[..., SpeakerModel]
+RATE = 16_000
 
 
 class SpeakerDetector:
@@ -46,13 +54,13 @@ class SpeakerDetector:
         self._allow_download = allow_download
         self._on_progress = on_progress
         self._loader = loader
-        self._diarizer: Diarizer | None = None  # model thread only
-        self._streams: dict[str, DiarizerStream] = {}
+        self._diarizer: SpeakerModel | None = None  # model thread only
+        self._streams: dict[str, SpeakerStream] = {}
         self.available = False
         self.seconds = 0.0  # audio diarized so far
 
     # --- model thread ----------------------------------------------------------------------
-    def _need(self, token: CancelToken | None = None) -> Diarizer:
+    def _need(self, token: CancelToken | None = None) -> SpeakerModel:
         if self._diarizer is None:
             self._diarizer = self._loader(
                 self.spec,
@@ -91,6 +99,40 @@ class SpeakerDetector:
 
         return work
 
+    def _feed(self, stream: str, samples: np.ndarray, token: CancelToken) -> list[SpeakerTurn]:
+        """Turns of the next piece of ``stream``; none when the speaker model fails (the
+        words matter more than who said them: the line then says "Others")."""
+        try:
+            diarizer = self._need(token)
+            feed = self._streams.get(stream)
+            if feed is None:
+                feed = self._streams[stream] = diarizer.stream()
+            turns = feed.feed(samples)
+        except CancelledError:
+            raise
+        except Exception as err:
+            log.warning("no speakers for this utterance: %s", err)
+            return []
+        self.seconds += len(samples) / RATE
+        return turns
+
+    def split_work(
+        self, audio: np.ndarray, start: float, specs: Sequence[TaskSpec], stream: str = "others"
+    ) -> ModelWork:
+        """One utterance of a live stream, transcribed for every task in ``specs`` per
+        speaker turn (the stream's speaker cache keeps the numbers across utterances): one
+        result per spec, one segment per piece (its speaker; its text may be empty)."""
+        samples = np.ascontiguousarray(audio, np.float32)
+        tasks = tuple(specs)
+
+        def work(engine: SpeechEngine | None, token: CancelToken) -> list[TranscriptResult]:
+            if engine is None:
+                raise GraniteError("No model is loaded.")
+            parts = pieces(self._feed(stream, samples, token), 0.0, len(samples) / RATE)
+            return run_pieces(engine, samples, start, parts, tasks, stream, token)
+
+        return work
+
     def file_work(self, audio: np.ndarray, segments: Sequence[Segment]) -> ModelWork:
         """``segments`` of a whole recording labelled with their speakers."""
         samples = np.ascontiguousarray(audio, np.float32)
@@ -102,6 +144,34 @@ class SpeakerDetector:
             return [TranscriptResult(TaskSpec(), label_segments(segs, turns))]
 
         return work
+
+
+def run_pieces(
+    engine: SpeechEngine,
+    audio: np.ndarray,
+    origin: float,
+    parts: Sequence[Piece],
+    specs: Sequence[TaskSpec],
+    source: str,
+    token: CancelToken,
+) -> list[TranscriptResult]:
+    """Every piece of ``audio`` (which starts at ``origin`` s; piece times relative to it)
+    run once for all ``specs``: one result per spec, one segment per piece, in order."""
+    segments: list[list[Segment]] = [[] for _ in specs]
+    timings = [Timing() for _ in specs]
+    for part in parts:
+        outputs = engine.run(audio[part.samples(0.0, RATE, len(audio))], specs, cancel=token)
+        for k, out in enumerate(outputs):
+            text = out.text.strip()
+            segments[k].append(
+                Segment(origin + part.start, origin + part.end, text, source, part.name)
+            )
+            timings[k] = timings[k] + out.timing
+    duration = len(audio) / RATE
+    return [
+        TranscriptResult(spec, segs, engine.name, source, duration, timing)
+        for spec, segs, timing in zip(specs, segments, timings, strict=True)
+    ]
 
 
 def file_speakers_work(
