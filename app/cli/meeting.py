@@ -48,7 +48,7 @@ from app.engine.base import DEFAULT_MODEL
 from app.engine.diarize import DEFAULT_DIARIZER
 from app.workers.engine_thread import EngineThread
 from app.workers.listener import FailedEvent, FinishedEvent, QueueListener
-from app.workers.speakers import SpeakerDetector, speaker_of
+from app.workers.speakers import SpeakerDetector
 
 log = logging.getLogger(__name__)
 
@@ -205,17 +205,11 @@ def _loop(
             case MeetingUtterance():
                 submit(engine, event, opts.specs, detector, pending)
             case FinishedEvent(job_id, results) if job_id in pending:
-                line, is_speaker = pending.pop(job_id)
-                if is_speaker:
-                    line.speaker = speaker_of(results)
-                else:
-                    line.results = results
+                line = pending.pop(job_id)
+                line.results = results
             case FailedEvent(job_id, message) if job_id in pending:
-                line, is_speaker = pending.pop(job_id)
-                if is_speaker:
-                    line.speaker = line.utt.side.label
-                else:
-                    line.results, line.failed = [], message
+                line = pending.pop(job_id)
+                line.results, line.failed = [], message
             case CaptureEvent():
                 say(event.message)
             case MeetingSummary():

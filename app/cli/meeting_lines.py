@@ -1,6 +1,7 @@
 """The meeting command's lines: the speaker model loaded before the meeting starts, one
-utterance's jobs (a background transcription, and for the other side a speaker job) and the
-``[start-end] Speaker: text`` lines printed once both are in."""
+utterance's job (a background transcription; for the other side with a speaker model, one
+step that finds the speakers and transcribes each speaker's turn) and the
+``[start-end] Speaker: text`` lines printed once it is done (one per speaker turn)."""
 
 from __future__ import annotations
 
@@ -10,13 +11,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from app.cli.common import download_line, say
-from app.core.meeting.model import MeetingUtterance, Side, format_line
+from app.core.meeting.model import MeetingUtterance, Side, format_line, meeting_lines
 from app.core.transcript import Segment, TaskSpec, TranscriptResult
 from app.workers.engine_thread import EngineThread
 from app.workers.listener import DownloadEvent, FailedEvent, FinishedEvent, QueueListener
 from app.workers.speakers import SpeakerDetector
 
-Pending = dict[int, "tuple[Line, bool]"]  # job id -> (line, is its speaker job)
+Pending = dict[int, "Line"]  # job id -> its utterance
 
 
 def load_speakers(
@@ -50,16 +51,16 @@ def load_speakers(
 
 @dataclass
 class Line:
-    """One utterance on its way to the screen: its texts and (for the others) its speaker."""
+    """One utterance on its way to the screen: its results, or why it failed."""
 
     utt: MeetingUtterance
-    speaker: str | None
+    speaker: str  # who says it when its segments do not say
     results: list[TranscriptResult] | None = None
     failed: str = ""
 
     @property
     def ready(self) -> bool:
-        return self.results is not None and self.speaker is not None
+        return self.results is not None
 
 
 def submit(
@@ -69,25 +70,29 @@ def submit(
     detector: SpeakerDetector | None,
     pending: Pending,
 ) -> None:
-    """A background transcription job (and a speaker job for the others' side)."""
-    audio = utt.utterance.audio
-    line = Line(utt, utt.side.label if detector is None or utt.side is Side.YOU else None)
-    job = engine.submit_audio(audio, utt.start, specs[utt.side], utt.side, background=True)
-    pending[job] = (line, False)
-    if line.speaker is None and detector is not None:
-        pending[engine.submit_work(detector.utterance_work(audio, utt.start))] = (line, True)
+    """A background transcription job; for the others' side with a speaker model, split
+    where the speaker changes (``SpeakerDetector.split_work``)."""
+    audio, side = utt.utterance.audio, utt.side
+    if detector is not None and side is Side.OTHERS:
+        job = engine.submit_work(detector.split_work(audio, utt.start, specs[side], side.value))
+    else:
+        job = engine.submit_audio(audio, utt.start, specs[side], side, background=True)
+    pending[job] = Line(utt, side.label)
 
 
 def show(line: Line) -> list[Segment]:
-    utt, results, who = line.utt, line.results or [], line.speaker or line.utt.side.label
+    """Print the utterance's lines (transcript, then its translation); its segments."""
+    utt, results, who = line.utt, line.results or [], line.speaker
     if line.failed:
         say(f"[{utt.start:.2f}-{utt.end:.2f}] {who}: {line.failed}")
         return []
-    text = results[0].text if results else ""
-    print(format_line(utt.start, utt.end, who, text), flush=True)
-    for extra in results[1:]:
-        lang = extra.spec.target_language or "?"
-        print(format_line(utt.start, utt.end, f"{who} ({lang})", extra.text), flush=True)
-    if not text.strip():
+    lines = meeting_lines(utt.side, who, results)
+    if not lines:  # nothing said: one empty line, as the model heard it
+        print(format_line(utt.start, utt.end, who, ""), flush=True)
         return []
-    return [Segment(utt.start, utt.end, text, utt.side.value, speaker=who)]
+    for ml in lines:
+        print(format_line(ml.start, ml.end, ml.speaker, ml.text), flush=True)
+        if ml.target:
+            label = f"{ml.speaker} ({ml.target})"
+            print(format_line(ml.start, ml.end, label, ml.translation), flush=True)
+    return [Segment(ml.start, ml.end, ml.text, utt.side.value, ml.speaker) for ml in lines]

@@ -9,7 +9,7 @@ import numpy as np
 
 from app.core.transcript import Segment, Task, TaskSpec
 from app.workers.speakers import SpeakerDetector, speaker_of
-from tests.support.espeak import compose, synthesize
+from tests.support.espeak import Speech, compose, synthesize
 from tests.support.fake_diarizer import FakeDiarizer, loader
 from tests.support.fake_engine import FakeEngine
 from tests.workers.test_engine_thread import Rig
@@ -56,7 +56,7 @@ def test_missing_model_fails_with_one_line_and_stays_unavailable(tmp_path: Path)
         rig.thread.shutdown()
 
 
-def _two_voices():
+def _two_voices() -> tuple[Speech, float]:
     first = synthesize("good morning everyone shall we begin", "en+m3")
     second = synthesize("the budget is ready for review", "en+f2")
     return compose([0.3, first, 0.4, second, 0.3]), 0.3 + first.duration

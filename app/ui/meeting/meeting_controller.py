@@ -4,7 +4,9 @@ translation from one encoding) and emits finished lines in plain data.
 
 With a speaker model (``speaker_model``: a folder, or a Hub repo already downloaded: the
 window never downloads it on its own) the other side's lines say Speaker 1…4 (Sortformer's
-streaming speaker cache on the model thread); without it, or when it fails to load, "Others".
+streaming speaker cache on the model thread), and an utterance where the speaker changes is
+split into one line per speaker turn (``SpeakerDetector.split_work``, one model step);
+without it, or when it fails to load, "Others".
 """
 
 from __future__ import annotations
@@ -20,10 +22,11 @@ from app.audio.capture import CaptureEvent
 from app.audio.meeting.meeting import MeetingConfig, MeetingSession, MeetingSummary
 from app.audio.meeting.system_audio import AudioSource
 from app.core.errors import GraniteError
-from app.core.meeting.model import MeetingLine, MeetingUtterance, Side
+from app.core.meeting.model import MeetingUtterance, Side, meeting_lines
 from app.core.transcript import TaskSpec, TranscriptResult
+from app.engine.diarize import load_diarizer
 from app.workers.qt_engine import Bridge
-from app.workers.speakers import SpeakerDetector, speaker_of
+from app.workers.speakers import DiarizerLoader, SpeakerDetector
 
 log = logging.getLogger(__name__)
 
@@ -33,11 +36,10 @@ SourcesFactory = Callable[[], tuple[AudioSource, AudioSource]]
 
 @dataclass
 class _Pending:
-    """An utterance waiting for its text (and, for the other side, its speaker)."""
+    """An utterance waiting for its text."""
 
     utt: MeetingUtterance
-    speaker: str | None
-    results: list[TranscriptResult] | None = None
+    speaker: str  # who says it when its segments do not say
 
 
 class MeetingRelay(QObject):
@@ -72,6 +74,7 @@ class MeetingController(QObject):
         config: MeetingConfig | None = None,
         journal_dir: Path | None = None,
         speaker_model: str | None = None,
+        speaker_loader: DiarizerLoader = load_diarizer,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -87,9 +90,10 @@ class MeetingController(QObject):
         bridge.jobFailed.connect(self._on_failed)
         self._session: MeetingSession | None = None
         self._speaker_model = speaker_model
+        self._speaker_loader = speaker_loader
         self._detector: SpeakerDetector | None = None
         self._speaker_load: int | None = None
-        self._jobs: dict[int, tuple[_Pending, bool]] = {}  # job -> (line, is its speaker job)
+        self._jobs: dict[int, _Pending] = {}  # job -> its utterance
         self._specs: dict[Side, list[TaskSpec]] = {}
         self._summary: MeetingSummary | None = None
 
@@ -137,7 +141,9 @@ class MeetingController(QObject):
     def _start_speakers(self) -> None:
         self._detector = self._speaker_load = None
         if self._speaker_model:
-            self._detector = SpeakerDetector(self._speaker_model, allow_download=False)
+            self._detector = SpeakerDetector(
+                self._speaker_model, allow_download=False, loader=self._speaker_loader
+            )
             self._speaker_load = self._bridge.submit_work(self._detector.load_work())
 
     # --- slots (GUI thread) ------------------------------------------------------------------
@@ -146,33 +152,22 @@ class MeetingController(QObject):
         specs = self._specs.get(utt.side)
         if not specs:
             return
-        audio = utt.utterance.audio
-        detector = self._detector if utt.side is Side.OTHERS else None
-        line = _Pending(utt, None if detector else utt.side.label)
-        self._jobs[self._bridge.submit_meeting_audio(audio, utt.start, specs, utt.side)] = (
-            line,
-            False,
-        )
+        audio, side = utt.utterance.audio, utt.side
+        detector = self._detector if side is Side.OTHERS else None
         if detector is not None:
-            self._jobs[self._bridge.submit_work(detector.utterance_work(audio, utt.start))] = (
-                line,
-                True,
-            )
+            job = self._bridge.submit_work(detector.split_work(audio, utt.start, specs, side.value))
+        else:
+            job = self._bridge.submit_meeting_audio(audio, utt.start, specs, side)
+        self._jobs[job] = _Pending(utt, side.label)
 
     @Slot(int, object)
     def _on_finished(self, job_id: int, results: list[TranscriptResult]) -> None:
         if job_id == self._speaker_load:
             self._speaker_load = None
             return
-        entry = self._jobs.pop(job_id, None)
-        if entry is None:
-            return
-        line, is_speaker = entry
-        if is_speaker:
-            line.speaker = speaker_of(results)
-        else:
-            line.results = results
-        self._emit_if_ready(line)
+        line = self._jobs.pop(job_id, None)
+        if line is not None:
+            self._emit(line, results)
 
     @Slot(int, str)
     def _on_failed(self, job_id: int, message: str) -> None:
@@ -180,36 +175,16 @@ class MeetingController(QObject):
             self._speaker_load, self._detector = None, None
             self.message.emit(f"Speaker detection unavailable ({message}); lines say Others.")
             return
-        entry = self._jobs.pop(job_id, None)
-        if entry is None:
-            return
-        line, is_speaker = entry
-        if is_speaker:
-            line.speaker = line.utt.side.label
-        else:
-            line.results = []
+        line = self._jobs.pop(job_id, None)
+        if line is not None:
             utt = line.utt
             self.message.emit(f"[{utt.start:.1f} s] {utt.side.label}: {message}")
-        self._emit_if_ready(line)
+            self._emit(line, [])
 
-    def _emit_if_ready(self, line: _Pending) -> None:
-        if line.results is None or line.speaker is None:
-            return
-        results, utt = line.results, line.utt
-        text = results[0].text if results else ""
-        extra = results[1] if len(results) > 1 else None
-        if text.strip():
-            self.lineReady.emit(
-                MeetingLine(
-                    utt.side,
-                    line.speaker,
-                    utt.start,
-                    utt.end,
-                    text,
-                    extra.text if extra is not None else "",
-                    extra.spec.target_language if extra is not None else None,
-                )
-            )
+    def _emit(self, line: _Pending, results: list[TranscriptResult]) -> None:
+        """One ``lineReady`` per speaker turn with text (usually one per utterance)."""
+        for meeting_line in meeting_lines(line.utt.side, line.speaker, results):
+            self.lineReady.emit(meeting_line)
         self._maybe_finished()
 
     @Slot(object)

@@ -27,6 +27,7 @@ from app.core.model_state import ModelState
 from app.core.preferences import Preferences
 from app.core.text.document import Document, OutputText
 from app.core.transcript import Segment, Task, TaskSpec, TranscriptResult
+from app.engine.diarize import load_diarizer
 from app.ui.editor.document_tabs import DocumentView
 from app.ui.meeting.meeting_controller import MeetingController, SourcesFactory
 from app.ui.meeting.speaker_model import (
@@ -38,7 +39,7 @@ from app.ui.meeting.speaker_model import (
 from app.ui.meeting.subtitle_window import SubtitleWindow
 from app.ui.window.main_window import MainWindow
 from app.workers.qt_engine import Bridge
-from app.workers.speakers import SpeakerDetector, file_speakers_work
+from app.workers.speakers import DiarizerLoader, SpeakerDetector, file_speakers_work
 
 log = logging.getLogger(__name__)
 
@@ -290,10 +291,12 @@ def install_meeting(
     sources: SourcesFactory | None = None,
     journal_dir: Path | None = None,
     speaker_model: str | None = None,
+    speaker_loader: DiarizerLoader = load_diarizer,
 ) -> MeetingUi:
     """Meeting mode for ``window``; ``sources`` opens the microphone (the preferred input
     device) and the system audio unless a test passes fakes. The speaker model is the
-    ``speaker_model`` preference unless ``speaker_model`` is given."""
+    ``speaker_model`` preference unless ``speaker_model`` is given (``speaker_loader``: tests
+    pass a fake speaker model)."""
     if speaker_model is None:
         speaker_model = window.prefs.speaker_model
 
@@ -305,6 +308,7 @@ def install_meeting(
         sources or default_sources,
         journal_dir=journal_dir,
         speaker_model=speaker_model,
+        speaker_loader=speaker_loader,
         parent=window,
     )
     return MeetingUi(window, controller, speaker_model)
