@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 import numpy as np
 
@@ -133,6 +134,21 @@ class SpeakerDetector:
 
         return work
 
+    def split_file_work(self, audio: np.ndarray, results: Sequence[TranscriptResult]) -> ModelWork:
+        """``results`` of a whole recording (``audio``) split and labelled by speaker
+        (``split_results``); only segments where the speaker changes cost model work."""
+        samples = np.ascontiguousarray(audio, np.float32)
+        given = list(results)
+
+        def work(engine: SpeechEngine | None, token: CancelToken) -> list[TranscriptResult]:
+            if engine is None:
+                raise GraniteError("No model is loaded.")
+            turns = self._need(token).diarize(samples)
+            self.seconds += len(samples) / RATE
+            return split_results(engine, samples, given, turns, token)
+
+        return work
+
     def file_work(self, audio: np.ndarray, segments: Sequence[Segment]) -> ModelWork:
         """``segments`` of a whole recording labelled with their speakers."""
         samples = np.ascontiguousarray(audio, np.float32)
@@ -172,6 +188,45 @@ def run_pieces(
         TranscriptResult(spec, segs, engine.name, source, duration, timing)
         for spec, segs, timing in zip(specs, segments, timings, strict=True)
     ]
+
+
+def split_results(
+    engine: SpeechEngine,
+    audio: np.ndarray,
+    results: Sequence[TranscriptResult],
+    turns: Sequence[SpeakerTurn],
+    token: CancelToken,
+) -> list[TranscriptResult]:
+    """``results`` of one recording (one task each, segments with times in ``audio``) with
+    every segment said by its speaker. A segment where the speaker changes is replaced by
+    one segment per speaker turn, each transcribed once for all the results' tasks (the
+    same stretch in every result); any other segment keeps its text."""
+    specs = [r.spec for r in results]
+    windows = dict.fromkeys((s.start, s.end) for r in results for s in r.segments)
+    pieces_of: dict[tuple[float, float], list[list[Segment]]] = {}
+    for start, end in windows:
+        parts = pieces(turns, start, end)
+        if len(parts) == 1:
+            continue
+        per_result: list[list[Segment]] = [[] for _ in results]
+        for part in parts:
+            outputs = engine.run(audio[part.samples(0.0, RATE, len(audio))], specs, cancel=token)
+            for k, output in enumerate(outputs):
+                if text := output.text.strip():
+                    per_result[k].append(Segment(part.start, part.end, text, "", part.name))
+        pieces_of[(start, end)] = per_result
+    labelled = []
+    for k, result in enumerate(results):
+        segments: list[Segment] = []
+        for seg in result.segments:
+            split = pieces_of.get((seg.start, seg.end))
+            if split is None:
+                (only,) = pieces(turns, seg.start, seg.end)
+                segments.append(replace(seg, speaker=only.name))
+            else:
+                segments += [replace(s, source=seg.source) for s in split[k]]
+        labelled.append(replace(result, segments=segments))
+    return labelled
 
 
 def file_speakers_work(

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
-from app.core.transcript import Segment, Task, TaskSpec
+from app.core.transcript import Segment, Task, TaskSpec, TranscriptResult
 from app.workers.speakers import SpeakerDetector, speaker_of
 from tests.support.espeak import Speech, compose, synthesize
 from tests.support.fake_diarizer import FakeDiarizer, loader
@@ -141,5 +142,41 @@ def test_the_tiny_sortformer_splits_utterances_on_the_model_thread(tiny_sortform
             assert all(a.end == b.start for a, b in itertools.pairwise(segs))
             assert all(s.speaker == "Others" or s.speaker.startswith("Speaker ") for s in segs)
         assert detector.available and detector.seconds > 0
+    finally:
+        rig.thread.shutdown()
+
+
+def test_file_segments_where_the_speaker_changes_are_transcribed_per_turn():
+    rig = Rig(FakeEngine())
+    try:
+        rig.load()
+        detector = SpeakerDetector("fake", loader=loader(FakeDiarizer(order=(0, 1, 0))))
+        speech, first_end = _two_voices()
+        third = synthesize("thank you", "en+m3")
+        audio = compose([speech, 1.0, third, 0.2]).audio
+        whole = len(speech.audio) / RATE
+        segs = [
+            Segment(0.0, whole, "two people", "call.wav"),
+            Segment(whole, len(audio) / RATE, "thanks", "call.wav"),
+        ]
+        results = [
+            TranscriptResult(TaskSpec(), segs),
+            TranscriptResult(TaskSpec(Task.TRANSLATE, "en", "fr"), [segs[0], segs[1]]),
+        ]
+        event = rig.rec.wait_done(rig.thread.submit_work(detector.split_file_work(audio, results)))
+        transcript, french = event[2]
+        assert [s.speaker for s in transcript.segments] == ["Speaker 1", "Speaker 2", "Speaker 1"]
+        assert first_end < transcript.segments[0].end < first_end + 0.4
+        assert transcript.segments[2] == replace(segs[1], speaker="Speaker 1")  # text kept
+        assert (
+            transcript.segments[0].text != "two people"
+            and transcript.segments[0].source == "call.wav"
+        )
+        assert [(s.start, s.end, s.speaker) for s in french.segments] == [
+            (s.start, s.end, s.speaker) for s in transcript.segments
+        ]
+        assert "[fr]" in french.segments[0].text and french.spec.target_language == "fr"
+        assert rig.engine is not None
+        assert [len(c.specs) for c in rig.engine.calls] == [2, 2]  # the split segment only
     finally:
         rig.thread.shutdown()

@@ -1,7 +1,9 @@
 """``--speakers`` for commands that transcribe files: after a file is transcribed, its audio
 goes through the speaker model on the model thread and each segment gets its speaker
-("Speaker N"). Without the speaker model the transcript stays as it is, with one line said
-once (the same fallback as the meeting command)."""
+("Speaker N"); a segment where the speaker changes is transcribed again per speaker turn and
+becomes one segment per turn (``SpeakerDetector.split_file_work``). Without the speaker model
+the transcript stays as it is, with one line said once (the same fallback as the meeting
+command)."""
 
 from __future__ import annotations
 
@@ -52,7 +54,7 @@ class FileSpeakers:
         except GraniteError as err:
             say(f"{path.name}: speakers not detected: {err}")
             return result
-        job = self._thread.submit_work(self._detector.file_work(audio, result.segments))
+        job = self._thread.submit_work(self._detector.split_file_work(audio, [result]))
         event = self._wait(job)
         if isinstance(event, FailedEvent):
             if not self._detector.available:
