@@ -21,3 +21,32 @@ class ModelState(StrEnum):
     def settled(self) -> bool:
         """Ready or failed: a load is over."""
         return self is ModelState.READY or self.failed
+
+
+#: What the window's toolbar shows for each state.
+_LABELS: dict[str, str] = {
+    ModelState.IDLE: "Model: not loaded",
+    ModelState.LOADING: "Model: loading…",
+    ModelState.DOWNLOADING: "Model: downloading…",
+    ModelState.READY: "Model: ready",
+    ModelState.ERROR: "Model: error",
+    ModelState.MISSING: "Model: not installed",
+}
+
+#: Why the actions that need the model are off while it is on its way.
+_WAITING: dict[str, str] = {
+    ModelState.IDLE: "The speech model is not loaded yet.",
+    ModelState.LOADING: "Waiting for the speech model to load…",
+    ModelState.DOWNLOADING: "Waiting for the speech model to download…",
+}
+
+
+def state_label(state: str) -> str:
+    """The short label for ``state`` (a ``ModelState`` value); an unknown state as it is."""
+    return _LABELS.get(state, state)
+
+
+def unavailable_reason(state: str, message: str) -> str:
+    """Why the model cannot be used in ``state``: waiting for it, or the failure's
+    ``message`` (a generic line when there is none)."""
+    return _WAITING.get(state, message or "The speech model is not available.")

@@ -1,4 +1,5 @@
-"""A small player bar under the documents: play/pause, position / duration and the speed."""
+"""A small player bar under the documents: play/pause, position / duration and the speed; it
+plays a document's source from a time clicked in its gutter and lights the segment playing."""
 
 from __future__ import annotations
 
@@ -15,13 +16,15 @@ from PySide6.QtWidgets import (
 
 from app.audio.output import SPEEDS
 from app.core.text.timecode import clock
+from app.ui.editor.document_tabs import DocumentTabs
 from app.ui.editor.player import Player
 
 
 class PlayerBar(QWidget):
-    def __init__(self, player: Player, parent: QWidget | None = None) -> None:
+    def __init__(self, player: Player, tabs: DocumentTabs, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.player = player
+        self._tabs = tabs
         self.setObjectName("playerBar")
         self.setAccessibleName("Player")
         self.play_button = QToolButton(self)
@@ -49,6 +52,21 @@ class PlayerBar(QWidget):
         layout.addWidget(self.speed)
         player.positionChanged.connect(self.show_position)
         player.playingChanged.connect(self._on_playing)
+        tabs.playRequested.connect(self.play_source)
+        player.positionChanged.connect(self._light_playing)
+
+    @Slot(str, float)
+    def play_source(self, path: str, seconds: float) -> None:
+        """Play a transcript's source audio from ``seconds`` (a time clicked in the gutter)."""
+        self.show()
+        self.player.play_from(path, seconds)
+
+    @Slot(float, float)
+    def _light_playing(self, seconds: float, _duration: float) -> None:
+        for view in self._tabs.views():
+            if view.source and view.source == self.player.path:
+                for pane in view.panes:
+                    pane.highlight_time(seconds)
 
     @Slot(float, float)
     def show_position(self, seconds: float, duration: float) -> None:

@@ -120,6 +120,12 @@ class WindowActions:
         self.help_menu: QMenu = bar.addMenu("&Help")
         self.help_menu.addAction(self.about)
 
+    def set_record_shortcut(self, shortcut: str) -> None:
+        """Preferences changed the Record shortcut ("" for the default)."""
+        self.record.setShortcuts(
+            _keys(shortcut or DEFAULT_RECORD_SHORTCUT, DEFAULT_RECORD_SHORTCUT)
+        )
+
     def needs_model(self) -> list[QAction]:
         """Actions disabled until the model is ready."""
         return [self.record]

@@ -74,6 +74,9 @@ class WindowApi(QMainWindow):
     def retry_path(self, path: str) -> None:
         raise NotImplementedError
 
+    def submit_paths(self, paths: list[str]) -> list[int]:
+        raise NotImplementedError
+
     # editing and view
     def edit(self, operation: str) -> None:
         raise NotImplementedError
