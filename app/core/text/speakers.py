@@ -66,6 +66,30 @@ def voice_of(body: str) -> tuple[str, str]:
     return m.group(1).strip(), _VOICE_END.sub(" ", body[m.end() :]).strip()
 
 
+#: A speaker's name is one line of at most this many characters.
+MAX_NAME = 40
+
+
+def new_name(old: str, typed: str) -> str | None:
+    """What renaming ``old`` to ``typed`` gives: the typed name on one line with its spaces
+    tidied and cut to ``MAX_NAME`` characters; None when nothing would change (empty, or the
+    same name)."""
+    name = " ".join(typed.split())[:MAX_NAME].strip()
+    return name if name and name != old else None
+
+
+def legend(speakers_per_output: Iterable[Iterable[str]]) -> list[tuple[str, int]]:
+    """The speakers of a document for its legend: (name, index of the first output that has
+    the speaker: its colour is that output's), in order of first appearance, transcript
+    first."""
+    seen: dict[str, int] = {}
+    for index, names in enumerate(speakers_per_output):
+        for name in names:
+            if name and name not in seen:
+                seen[name] = index
+    return list(seen.items())
+
+
 def rename_speaker(segments: Iterable[Segment], old: str, new: str) -> list[Segment]:
     """Every segment of ``old`` now said by ``new`` (texts, times, user edits untouched)."""
     new = " ".join(new.split())

@@ -10,7 +10,9 @@ from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
 from app.core.text.document import Document, OutputText, output_kind, output_label
+from app.core.text.speakers import legend
 from app.core.transcript import TaskSpec
+from app.ui.editor.speaker_legend import SpeakerLegend
 from app.ui.editor.transcript_pane import TranscriptPane
 from app.ui.editor.translation_view import TranslationView
 
@@ -35,15 +37,20 @@ class DocumentView(QWidget):
         self.insertion_mode = "cursor"
         self.text_font: tuple[str, int] | None = None
         self.view = TranslationView(self)
+        self.legend = SpeakerLegend(self)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.legend)
         layout.addWidget(self.view)
         self.view.textEdited.connect(self._on_edited)
+        self.legend.renamed.connect(self.rename_speaker)
         self.view.filesDropped.connect(self.filesDropped)
         self.view.keywordRequested.connect(self.keywordRequested)
         for output in doc.outputs:
             self.add_output(output.label, output.spec).load_output(output)
         self.modified = doc.modified  # loading is not an edit
+        self.update_legend()
 
     @property
     def panes(self) -> list[TranscriptPane]:
@@ -126,7 +133,20 @@ class DocumentView(QWidget):
     @Slot()
     def _on_edited(self) -> None:
         self.modified = True
+        self.update_legend()
         self.changed.emit(self)
+
+    def update_legend(self) -> None:
+        """The legend lists the speakers present in any column, in each one's colour."""
+        panes = self.panes
+        names = legend(pane.speakers() for pane in panes)
+        self.legend.set_speakers([(n, panes[i].speaker_colours.colour(n)) for n, i in names])
+
+    @Slot(str, str)
+    def rename_speaker(self, old: str, new: str) -> None:
+        """``old`` becomes ``new`` in every column (and so in the exports); edits are kept."""
+        for pane in self.panes:
+            pane.rename_speaker(old, new)
 
     def mark_saved(self, path: str) -> None:
         self.path, self.modified = path, False

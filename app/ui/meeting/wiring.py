@@ -280,9 +280,9 @@ class MeetingUi(QObject):
 
 
 def rename_speaker(view: DocumentView, old: str, new: str) -> None:
-    """``old`` becomes ``new`` in every pane of the document (and so in its exports)."""
-    for pane in view.panes:
-        pane.rename_speaker(old, new)
+    """``old`` becomes ``new`` in every pane of the document (and so in its exports): the
+    same path as a click on the name in the document's speaker legend."""
+    view.rename_speaker(old, new)
 
 
 def install_meeting(

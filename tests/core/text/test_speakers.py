@@ -103,3 +103,23 @@ def test_turn_starts_names_the_first_paragraph_of_each_turn():
     assert turn_starts(rows) == {0: "Ana", 2: "Ben", 5: "Ana", 7: "Ana"}
     assert turn_starts([(0, ""), (1, "")]) == {}
     assert turn_starts([]) == {}
+
+
+def test_new_name_is_one_tidy_line_or_nothing():
+    from app.core.text.speakers import MAX_NAME, new_name
+
+    assert new_name("Speaker 1", "  Dana \n Scully ") == "Dana Scully"
+    assert new_name("Speaker 1", "   ") is None
+    assert new_name("Dana", " Dana ") is None
+    assert new_name("Speaker 1", "x" * 100) == "x" * MAX_NAME
+
+
+def test_legend_lists_each_speaker_once_with_the_output_that_colours_it():
+    from app.core.text.speakers import legend
+
+    assert legend([["Speaker 1", "You"], ["Speaker 1", "Speaker 2"]]) == [
+        ("Speaker 1", 0),
+        ("You", 0),
+        ("Speaker 2", 1),
+    ]
+    assert legend([[], [""]]) == []

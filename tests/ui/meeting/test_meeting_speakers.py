@@ -62,3 +62,17 @@ def test_two_speakers_in_one_utterance_become_two_lines(qtbot, tmp_path: Path):
         i: (n, view.panes[0].speaker_colours.colour(n))
         for i, n in enumerate(["Speaker 1", "Speaker 2"])
     }
+    # the legend lists both; renaming there renames the gutter, both columns and the exports
+    assert [e.name for e in view.legend.entries] == ["Speaker 1", "Speaker 2"]
+    assert not view.legend.isHidden()
+    entry = view.legend.entry("Speaker 2")
+    assert entry is not None
+    entry.start_edit()
+    entry.edit.setText("Dana")
+    with qtbot.waitSignal(view.legend.renamed):
+        entry.edit.returnPressed.emit()
+    assert [s.speaker for s in view.to_document().outputs[1].timed_segments()] == [
+        "Speaker 1",
+        "Dana",
+    ]
+    assert [n for n, _ in view.panes[0].speaker_labels().values()] == ["Speaker 1", "Dana"]
