@@ -1,20 +1,11 @@
-"""What system-wide dictation pastes: the session's joined text, and an injector that never
-pastes into our own window (the text is already there)."""
+"""An injector for system-wide dictation that never pastes into our own window (the text is
+already there); the session's text itself is ``app.core.dictation.system_session``'s."""
 
 from __future__ import annotations
 
 from PySide6.QtWidgets import QWidget
 
-from app.core.text.postprocess import join_lines
 from app.system.base import TextInjector
-
-
-def session_text(pieces: list[str]) -> str:
-    """A system-wide session's text to paste: its utterances as they were joined in the pane
-    (spaces, capitals, the line breaks of spoken commands), the first one capitalised afresh."""
-    if not pieces:
-        return ""
-    return (join_lines("", pieces[0]) + "".join(pieces[1:])).rstrip(" ")
 
 
 class SkipWhenActive:

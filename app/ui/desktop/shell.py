@@ -5,15 +5,9 @@ login and messages from a second launch.
     shell = AppShell(window, controller, platform=create_platform(schedule=qt_scheduler))
     shell.apply_preferences(prefs)     # also on every change (MainWindow.preferencesApplied)
 
-Size: over 300 lines: the system-wide dictation session, the tray and the window's life cycle
-meet here; the parts with their own rules live beside it (``lifecycle``, ``permissions``,
-``paste_guard``, ``tray``).
-
-System-wide dictation reuses the window's ``DictationController`` (given to the shell): the
-driver's start/stop/cancel call the controller, so the text also lands in the window (nothing
-is lost); once the recording has stopped and its last utterance is transcribed, the joined
-text goes to ``driver.transcription_done`` and is pasted. The tray shows "recording" while the
-controller records and "transcribing" while dictation or file jobs are pending.
+The parts with their own rules live beside it: ``system_dictation`` (the driver and what it
+pastes), ``lifecycle``, ``permissions``, ``paste_guard``, ``tray``. The tray shows "recording"
+while the controller records and "transcribing" while dictation or file jobs are pending.
 """
 
 from __future__ import annotations
@@ -29,18 +23,16 @@ from app.core.dictation.hotkey_state import Mode, Permission, State
 from app.core.errors import GraniteError
 from app.core.preferences import Preferences
 from app.core.storage import paths
-from app.core.transcript import Segment
 from app.system import Platform
 from app.system.base import Shortcut
-from app.system.hotkey_driver import DictationCallbacks, DictationDriver
 from app.ui.desktop.lifecycle import AppLifecycle
-from app.ui.desktop.paste_guard import SkipWhenActive, session_text
 from app.ui.desktop.permissions import (
     ACCESSIBILITY_PROMPTED,
     BANNER_SOURCE,
     PermissionsController,
 )
 from app.ui.desktop.recording_indicator import RecordingIndicator
+from app.ui.desktop.system_dictation import SystemDictation
 from app.ui.desktop.tray import GuiThreadPoster, TrayController
 from app.ui.dictation.dictation_controller import DictationController
 from app.ui.dictation.level_meter import db_to_fraction
@@ -64,25 +56,20 @@ class AppShell(QObject):
         super().__init__(parent or window)
         self.window = window
         self.controller = controller
-        self._guard: SkipWhenActive | None = None
-        if platform.injector is not None:
-            self._guard = SkipWhenActive(platform.injector, window)
-            platform.injector = self._guard
         self.platform = platform
         self.prefs: Preferences | None = None
         self.messages: list[str] = []  # notices shown to the user (also in the log)
         self._poster = GuiThreadPoster(self)
-        self.driver = DictationDriver(
+        self.dictation = SystemDictation(
+            window,
+            controller,
             platform,
-            DictationCallbacks(
-                start_capture=self._start_capture,
-                stop_capture=self._stop_capture,
-                cancel=self._cancel,
-                notify=self._notify,
-                state_changed=self._on_driver_state,
-            ),
             post=self._poster.post,
+            notify=self._notify,
+            state_changed=self._on_driver_state,
+            parent=self,
         )
+        self.driver = self.dictation.driver
         self.permissions = PermissionsController(
             platform.permissions,
             post=self._poster.post,
@@ -95,13 +82,8 @@ class AppShell(QObject):
             parent=self,
         )
         self.controller.microphone = self.permissions.microphone
-        self._active = False  # a system-wide recording (driver-started) is under way
-        self._session_over = False
-        self._texts: list[str] = []
-
         self.indicator = RecordingIndicator()
         self.indicator.setAttribute(Qt.WidgetAttribute.WA_QuitOnClose, False)
-        self.last_text = ""  # the last dictation: a system-wide session's text or an utterance
         self.tray = self._make_tray(window)
         # Closing the window hides it while the tray (or the Dock) can bring it back.
         self.lifecycle = AppLifecycle(
@@ -118,8 +100,8 @@ class AppShell(QObject):
         tray.start_stop_requested.connect(self.toggle)
         tray.open_window_requested.connect(self.bring_to_front)
         tray.preferences_requested.connect(self._open_preferences)
-        tray.copy_last_requested.connect(self.copy_last)
-        tray.paste_last_requested.connect(self.paste_last)
+        tray.copy_last_requested.connect(self.dictation.copy_last)
+        tray.paste_last_requested.connect(self.dictation.paste_last)
         tray.quit_requested.connect(self.quit)
         keywords = window.keywords
         tray.keyword_list_chosen.connect(self._choose_keywords)
@@ -136,15 +118,12 @@ class AppShell(QObject):
     def _follow(self, window: MainWindow) -> None:
         """Follow the dictation controller, the model, file jobs and preferences."""
         ctl = self.controller
-        ctl.utteranceCommitted.connect(self._on_committed)
-        ctl.utteranceRemoved.connect(self._on_removed)
-        ctl.utteranceTrimmed.connect(self._on_trimmed)
-        ctl.sessionEnded.connect(self._on_session_ended)
+        ctl.sessionEnded.connect(self._refresh)  # after ``dictation`` saw the session end
         ctl.recordingChanged.connect(self._refresh)
         ctl.levelChanged.connect(self._on_level)
         bridge = window.bridge
-        bridge.jobFinished.connect(self._on_job_over)
-        bridge.jobFailed.connect(self._on_job_over)
+        bridge.jobFinished.connect(self._refresh_later)  # after ``dictation`` checked for text
+        bridge.jobFailed.connect(self._refresh_later)
         bridge.modelStateChanged.connect(self._on_model_state)
         for signal in (
             window.jobs.jobAdded,
@@ -293,30 +272,7 @@ class AppShell(QObject):
     def _choose_keywords(self, name: str) -> None:
         self.window.keywords.set_active_list(name)
 
-    @Slot(list, str)
-    # --- driver callbacks (GUI thread) -------------------------------------------------
-    def _start_capture(self) -> None:
-        if self.window.model_state != "ready":
-            self._notify("The speech model is not ready yet; dictation starts once it is.", None)
-            self._poster.post(self.driver.escape)
-            return
-        self._active, self._session_over, self._texts = True, False, []
-        if self._guard is not None:
-            self._guard.active_at_start = bool(self.window.isActiveWindow())
-        # While the system asks for the microphone, the driver toggles again once allowed.
-        if not self.controller.start(retry=self.driver.toggle):  # the controller showed why
-            self._active = False
-            self._poster.post(self.driver.escape)
-
-    def _stop_capture(self) -> None:
-        self.controller.stop(tail=True)
-        self._check_done()
-
-    def _cancel(self) -> None:
-        was_active, self._active, self._texts = self._active, False, []
-        if was_active:
-            self.controller.cancel()
-
+    # --- notices and driver state (GUI thread) -------------------------------------------
     def _notify(self, message: str, permission: Permission | None) -> None:
         log.info("Dictation notice%s: %s", f" ({permission.value})" if permission else "", message)
         self.messages.append(message)
@@ -331,72 +287,6 @@ class AppShell(QObject):
         self._refresh()
 
     # --- controller / bridge signals ---------------------------------------------------
-    @Slot()
-    def _on_trimmed(self) -> None:
-        if self._active and self._texts:
-            self._texts[-1] = self._texts[-1].rstrip(" ")[:-1]  # its mark gave way to a spoken one
-
-    @Slot()
-    def _on_removed(self) -> None:
-        if self._active and self._texts:
-            self._texts.pop()  # "scratch that": not pasted either
-
-    @Slot(object)
-    def _on_committed(self, segment: Segment) -> None:
-        if self._active:
-            self._texts.append(segment.text)  # joined as in the pane; line breaks kept
-        else:
-            self.last_text = segment.text.strip()
-
-    @Slot(object)
-    def _on_session_ended(self, _summary: object) -> None:
-        if self._active:
-            self._session_over = True
-            if self.driver.state is State.RECORDING:  # stopped in the window or by itself
-                self.driver.toggle()
-            self._check_done()
-        self._refresh()
-
-    @Slot(int)
-    def _on_job_over(self, *_args: object) -> None:
-        self._check_done()
-        self._refresh_later()
-
-    def _check_done(self) -> None:
-        if not (self._active and self._session_over) or self.controller.pending_jobs:
-            return
-        if self.driver.state is not State.TRANSCRIBING:
-            return
-        text = session_text(self._texts)
-        self._active, self._texts = False, []
-        self.last_text = text or self.last_text
-        self.driver.transcription_done(text)
-
-    # --- the last dictation, again --------------------------------------------------------
-    @Slot()
-    def copy_last(self) -> bool:
-        """Menu bar → Copy Last Dictation."""
-        if not self.last_text:
-            self._notify("Nothing dictated yet.", None)
-            return False
-        clipboard = QApplication.clipboard()
-        if clipboard is None:
-            return False
-        clipboard.setText(self.last_text)
-        return True
-
-    @Slot()
-    def paste_last(self) -> bool:
-        """Menu bar → Paste Last Dictation Again: into the frontmost app, never into this
-        window (the injector guard skips it while the window is active)."""
-        injector = self._guard.inner if self._guard is not None else self.platform.injector
-        if not self.last_text or injector is None or self.window.isActiveWindow():
-            if not self.last_text:
-                self._notify("Nothing dictated yet.", None)
-            return False
-        injector.paste(self.last_text)
-        return True
-
     @Slot(float, float)
     def _on_level(self, rms_db: float, _peak_db: float) -> None:
         if self.indicator.isVisible():

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from app.ui.desktop.paste_guard import session_text
+from app.core.dictation.system_session import session_text
 from tests.ui.test_app import WAIT_MS, App, app  # noqa: F401  (fixture)
 
 
