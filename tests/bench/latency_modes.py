@@ -1,6 +1,7 @@
 """Dictation latency per mode, with eager endpointing (part of ``latency_bench``).
 
     python -m tests.bench.latency_modes [--model tiny] [--pause 0.8] [--runs 3] [--verbose]
+        [--modes toggle,ptt] [--dictation gentle|harsh]
 
 An espeak dictation with natural pauses is played IN REAL TIME through the fake microphone
 into a ``DictationSession``; a listener does what the window's controller does (eager runs
@@ -14,8 +15,13 @@ engine is wrapped to time every model call. Per mode it prints medians over utte
 * wasted: model time of eager runs that speech resumed after, over all model time;
 * preview: live-preview compute per second of audio (0 when off).
 
+``--verbose`` also prints every model run and, per kept run, where the time went: the wait
+past the tail (the waste budget), how far the consumer thread was behind the audio it had
+processed, the model thread's queue, the run, and the delivery of its result.
+
 Modes: toggle (0.8 s pause) eager with and without the live preview, toggle with the plain
 endpointer (the run starts when the pause completes: the figure before eager endpointing),
+toggle eager without the waste budget (every eager run at the tail: the figure before it),
 push-to-talk with the key released 0.6 s after the last word (clean) and in the middle of it.
 """
 
@@ -42,6 +48,18 @@ SENTENCES = [
     ("tell me if anything is missing", 1.4),
     ("thank you all", 2.0),
 ]
+#: A harsher speaker: five utterances, two of them split by a hesitation just past the tail
+#: (0.5 and 0.55 s of silence: the eager run starts, then speech resumes).
+HARSH = [
+    ("please send the quarterly report", 0.5),
+    ("to the whole team before friday", 1.5),
+    ("the meeting moves to thursday", 1.4),
+    ("the slides are", 0.55),
+    ("in the shared folder", 1.6),
+    ("tell me if anything is missing", 1.4),
+    ("thank you all", 2.0),
+]
+DICTATIONS = {"gentle": SENTENCES, "harsh": HARSH}
 
 
 @dataclass
@@ -50,6 +68,7 @@ class _Run:
     t1: float
     ptr: int
     cancelled: bool
+    stages: tuple[float, ...] = ()  # the engine's encode, prefill, decode seconds
 
 
 class TimedEngine:
@@ -71,7 +90,9 @@ class TimedEngine:
         except CancelledError:
             self.runs.append(_Run(t0, time.perf_counter(), _ptr(audio), True))
             raise
-        self.runs.append(_Run(t0, time.perf_counter(), _ptr(audio), False))
+        t = out[0].timing if out else None
+        stages = (t.encode_s, t.prefill_s, t.decode_s) if t is not None else ()
+        self.runs.append(_Run(t0, time.perf_counter(), _ptr(audio), False, stages))
         return out
 
 
@@ -83,6 +104,8 @@ def _ptr(audio: Any) -> int:
 class _Job:
     utt: Any
     eager: bool
+    submitted: float = 0.0  # wall time of the submit (consumer thread)
+    heard: float = 0.0  # audio seconds the consumer had processed at the submit
     finished: float | None = None
     confirmed: float | None = None
     retracted: bool = False
@@ -103,6 +126,7 @@ class Probe:
     ended: threading.Event = field(default_factory=threading.Event)
     lock: threading.Lock = field(default_factory=threading.Lock)
     error: str = ""
+    session: Any = None
 
     # engine side (model thread)
     def model_state(self, state: Any, message: str) -> None:
@@ -152,8 +176,10 @@ class Probe:
         from app.core.transcript import TaskSpec
 
         with self.lock:
+            now = time.perf_counter()
+            heard = self.session.seconds if self.session is not None else 0.0
             job = int(self.engine.submit_audio(utt.audio, utt.start, [TaskSpec()]))
-            self.jobs[job] = _Job(utt, eager)
+            self.jobs[job] = _Job(utt, eager, now, heard)
         return job
 
     def capture_event(self, event: Any) -> None: ...
@@ -194,11 +220,22 @@ def dictation(sentences: list[tuple[str, float]] | None = None) -> Any:
 
 
 def run_mode(
-    model: Path, speech: Any, pause: float, *, eager: bool, preview: bool, release: str = ""
+    model: Path,
+    speech: Any,
+    pause: float,
+    *,
+    eager: bool,
+    preview: bool,
+    release: str = "",
+    budget: bool = True,
 ) -> dict[str, Any]:
     """One live session. ``release``: "" (toggle: the session runs to the end), "clean" or
-    "mid" (push-to-talk: stop 0.6 s after the last word, or in its middle)."""
+    "mid" (push-to-talk: stop 0.6 s after the last word, or in its middle). ``budget=False``:
+    every eager run starts at the tail (no waste budget: the behaviour before it)."""
+    from dataclasses import replace
+
     from app.audio.session import DictationConfig, DictationSession
+    from app.core.dictation.eager_budget import BudgetConfig
     from app.core.dictation.endpointing import endpoint_config
     from app.workers.engine_factory import default_engine_factory
     from app.workers.engine_thread import EngineThread
@@ -228,11 +265,14 @@ def run_mode(
     backend = FakeBackend(FakeDevice("bench", speech.audio), speed=1.0)
     cfg = DictationConfig(
         journal_dir=Path(os.environ.get("TMPDIR", "/tmp")) / "gd-bench-journal",
-        endpoint=endpoint_config(pause),
+        endpoint=replace(endpoint_config(pause), eager_budget=BudgetConfig(budget=1.0))
+        if not budget
+        else endpoint_config(pause),
         max_seconds=speech.duration,
         preview=preview,
     )
     session = DictationSession(probe, cfg, backend=backend)
+    probe.session = session
     session.start()
     stream = _wait_stream(backend)
     last = speech.words[-1]
@@ -275,6 +315,7 @@ def _measure(
 ) -> dict[str, Any]:
     runs = {r.ptr: r for r in timed.runs}
     shown, committed, model = [], [], []
+    parts: list[tuple[float, ...]] = []  # per kept run: wait, consumer lag, queue, model, deliver
     for _index, job_id in sorted(probe.final.items()):
         job = probe.jobs[job_id]
         if job.finished is None or job.confirmed is None:
@@ -285,6 +326,21 @@ def _measure(
         committed.append(max(job.finished, job.confirmed) - end)
         run = runs.get(_ptr(job.utt.audio))
         model.append(run.t1 - run.t0 if run else float("nan"))
+        if run is not None:
+            wait = job.heard - job.utt.end  # audio past the tail before the submit
+            lag = job.submitted - (t0 + job.heard)  # consumer behind the audio it processed
+            parts.append(
+                tuple(
+                    round(x, 3)
+                    for x in (
+                        wait,
+                        lag,
+                        run.t0 - job.submitted,
+                        run.t1 - run.t0,
+                        job.finished - run.t1,
+                    )
+                )
+            )
     total = sum(r.t1 - r.t0 for r in timed.runs)
     retracted = {_ptr(j.utt.audio) for j in probe.jobs.values() if j.retracted}
     wasted = sum(r.t1 - r.t0 for r in timed.runs if r.ptr in retracted)
@@ -296,7 +352,16 @@ def _measure(
         "total_s": total,
         "utterances": len(committed),
         "runs": len(timed.runs),
-        "detail": [(round(r.t1 - r.t0, 3), r.cancelled, r.ptr in retracted) for r in timed.runs],
+        "detail": [
+            (
+                round(r.t1 - r.t0, 3),
+                r.cancelled,
+                r.ptr in retracted,
+                [round(x, 3) for x in r.stages],
+            )
+            for r in timed.runs
+        ],
+        "parts": parts,
         "preview_audio_s": cost[0],
         "preview_s": cost[1],
     }
@@ -315,20 +380,25 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--modes", default="toggle,ptt", help="toggle, ptt or both (the quarter model: ptt)"
     )
+    parser.add_argument("--dictation", choices=sorted(DICTATIONS), default="gentle")
     parser.add_argument("--verbose", action="store_true", help="every model run")
     args = parser.parse_args(argv)
     from tests.bench.latency_bench import ensure_model
 
     model = ensure_model(args.model)
-    speech = dictation()
+    speech = dictation(DICTATIONS[args.dictation])
     phrase = dictation([("please send the quarterly report to the whole team", 2.0)])
-    print(f"{args.model} model, pause {args.pause:.2f} s, tail 0.40 s; seconds, medians")
+    print(
+        f"{args.model} model, {args.dictation} dictation, pause {args.pause:.2f} s, tail 0.40 s;"
+        f" seconds, medians; load average {os.getloadavg()[0]:.1f}"
+    )
     print(
         f"{'mode':34} {'shown':>6} {'commit':>7} {'model':>6} {'wasted':>7} "
         f"{'preview':>8} {'release→commit':>15} {'utts/runs':>9}"
     )
     modes: list[tuple[str, dict[str, Any]]] = [
         ("toggle, plain endpointer (before)", dict(eager=False, preview=False)),
+        ("toggle, eager, no budget (before)", dict(eager=True, preview=False, budget=False)),
         ("toggle, eager", dict(eager=True, preview=False)),
         ("toggle, eager + live preview", dict(eager=True, preview=True)),
         ("push-to-talk, clean release", dict(eager=True, preview=False, release="clean")),
@@ -357,7 +427,8 @@ def main(argv: list[str] | None = None) -> None:
         )
         if args.verbose:
             for r in runs:
-                print("   runs (s, cancelled, retracted):", r["detail"])
+                print("   runs (s, cancelled, retracted, stages):", r["detail"])
+                print("   kept (wait, consumer lag, queue, model, deliver):", r["parts"])
     sys.stdout.flush()
     os._exit(0)  # skip interpreter finalization after MLX ran on worker threads
 

@@ -19,16 +19,21 @@ is the eager one's, sample for sample: no second run needed), or a speech frame 
 cut) comes first and ``EagerRetracted(index)`` says the eager utterance will not be committed;
 the utterance goes on and a later ``Eager``/``Utterance`` carries the longer one (same index).
 ``push`` is ``step`` keeping only the final utterances.
+
+While too much eager work was dropped in this recording, the eager utterance comes later than
+the tail (``app.core.dictation.eager_budget``: past the longest hesitation seen), with the same
+audio; ``EndpointConfig.eager_budget`` sets it (``BudgetConfig(budget=1.0)``: always at the tail).
 """
 
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
 
+from app.core.dictation.eager_budget import BudgetConfig, EagerBudget
 from app.core.errors import UsageError
 
 Audio = npt.NDArray[np.float32]
@@ -46,6 +51,7 @@ class EndpointConfig:
     min_speech_s: float = 0.2
     max_chunk_s: float = 30.0
     cut_search_s: float = 5.0
+    eager_budget: BudgetConfig = field(default_factory=BudgetConfig)
 
     def validate(self) -> None:
         if not 0.0 < self.neg_threshold <= self.threshold < 1.0:
@@ -115,6 +121,8 @@ class Endpointer:
         self._pause_run = 0
         self._count = 0
         self._eager_end: int | None = None  # end frame of the outstanding eager utterance
+        self._eager_s = 0.0  # its duration
+        self.budget = EagerBudget(c.eager_budget)
 
     @property
     def in_speech(self) -> bool:
@@ -146,7 +154,7 @@ class Endpointer:
             return out
         self._frames.append(frame)
         if prob >= c.threshold:
-            out += self._retract()
+            out += self._retract((n - self._last_speech - 1) * c.frame_s)
             self._mark_speech(n)
         elif prob < c.neg_threshold:
             self._pause_run += 1
@@ -202,16 +210,21 @@ class Endpointer:
         if c.frames(min(c.tail_s, c.pause_s)) >= c.frames(c.pause_s):
             return []  # the pause is no longer than the tail: nothing to gain
         keep = max(0, min(end - self._start_frame, len(self._frames)))
+        wait = self.budget.wait_s(keep * c.frame_s, min(c.tail_s, c.pause_s))
+        if self._frame_no < end + c.frames(wait):
+            return []  # too much eager work was dropped lately: wait past the hesitations
         utt = self._make(self._frames[:keep], self._start_frame, forced=False, count=False)
         if utt is None:
             return []
-        self._eager_end = end
+        self._eager_end, self._eager_s = end, utt.duration
         return [Eager(utt)]
 
-    def _retract(self) -> list[EndpointEvent]:
+    def _retract(self, gap_s: float | None = None) -> list[EndpointEvent]:
+        """Drop the outstanding eager utterance; ``gap_s``: the silence speech resumed after."""
         if self._eager_end is None:
             return []
         self._eager_end = None
+        self.budget.dropped(self._eager_s, gap_s)
         return [EagerRetracted(self._count)]
 
     def _close(self, end_frame: int) -> list[EndpointEvent]:
@@ -219,6 +232,8 @@ class Endpointer:
         confirms = end_frame == self._eager_end
         self._eager_end = None
         utt = self._make(self._frames[:keep], self._start_frame, forced=False, confirms=confirms)
+        if utt is not None:
+            self.budget.committed(utt.duration)
         rest = self._frames[keep:]
         self._active = False
         self._frames = []
@@ -236,6 +251,8 @@ class Endpointer:
         score = np.convolve(energy, np.ones(3) / 3, mode="same") + 1e-3 * energy
         cut = lo + int(np.argmin(score)) + 1  # the quietest frame ends the head
         head = self._make(frames[:cut], self._start_frame, forced=True)
+        if head is not None:
+            self.budget.committed(head.duration)
         self._frames = frames[cut:]
         self._start_frame += cut
         # speech frames of the remainder are unknown per frame: count it as speech so far

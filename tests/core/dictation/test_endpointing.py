@@ -3,6 +3,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from app.core.dictation.eager_budget import BudgetConfig
 from app.core.dictation.endpointing import (
     Eager,
     EagerRetracted,
@@ -211,7 +212,8 @@ def test_eager_is_identical_to_the_plain_endpointer_utterance():
 
 def test_speech_resuming_retracts_the_eager_utterance_and_the_longer_one_follows():
     gap = PAUSE - 3  # longer than the tail, shorter than the pause
-    events = _steps(_speech((20, 60), (60 + gap, 100 + gap), total=300))
+    always = Endpointer(EndpointConfig(eager_budget=BudgetConfig(budget=1.0)))
+    events = _steps(_speech((20, 60), (60 + gap, 100 + gap), total=300), always)
     kinds = [type(e).__name__ for _, e in events]
     assert kinds == ["Eager", "EagerRetracted", "Eager", "Utterance"]
     first, retracted, second, final = (e for _, e in events)
@@ -270,3 +272,47 @@ def test_no_eager_when_the_pause_is_not_longer_than_the_tail():
     events = _steps(_speech((20, 60), total=200), Endpointer(cfg))
     assert [type(e).__name__ for _, e in events] == ["Utterance"]
     assert isinstance(events[0][1], Utterance) and not events[0][1].confirms_eager
+
+
+def test_after_a_dropped_eager_run_the_next_eager_waits_past_the_hesitation_same_audio():
+    gap = TAIL + 4  # a hesitation just past the tail
+    probs = _speech((20, 60), (60 + gap, 100 + gap), (200, 230), total=400)
+    ep = Endpointer()
+    events = _steps(probs, ep)
+    kinds = [type(e).__name__ for _, e in events]
+    assert kinds == ["Eager", "EagerRetracted", "Eager", "Utterance", "Eager", "Utterance"]
+    assert ep.budget.longest_gap == pytest.approx(gap * FS)
+    # over budget (one dropped run, nothing kept yet): it waits gap + margin past the speech
+    wait = CFG.frames(gap * FS + CFG.eager_budget.margin_s - CFG.tail_s)
+    assert wait > 0 and TAIL + wait > gap  # past the silence that was a hesitation
+    assert events[2][0] == 100 + gap - 1 + TAIL + wait
+    # still over budget for the short third utterance: it waits too
+    assert events[4][0] == 229 + TAIL + wait
+    # the audio is the pause's utterance, sample for sample
+    for (_, eager), (_, final) in (events[2:4], events[4:6]):
+        assert isinstance(eager, Eager) and isinstance(final, Utterance)
+        assert final.confirms_eager
+        np.testing.assert_array_equal(eager.utterance.audio, final.audio)
+    _, plain = _run(probs)
+    assert [u.end for _, u in plain] == [e.end for _, e in events if isinstance(e, Utterance)]
+
+
+def test_once_enough_was_committed_the_eager_run_starts_at_the_tail_again():
+    gap = TAIL + 4
+    spans = [(20, 60), (60 + gap, 100 + gap)] + [(200 + 100 * k, 260 + 100 * k) for k in range(6)]
+    ep = Endpointer()
+    events = _steps(_speech(*spans, total=900), ep)
+    eager_at = [i for i, e in events if isinstance(e, Eager)][1:]
+    waits = [at - (b - 1 + TAIL) for at, (_, b) in zip(eager_at, spans[1:], strict=True)]
+    assert waits[0] > 0 and waits[-1] == 0  # waits while over budget, not once under it
+    assert ep.budget.share <= CFG.eager_budget.budget
+
+
+def test_a_hesitation_as_long_as_the_pause_turns_eager_off_while_over_budget():
+    gap = PAUSE - 2
+    probs = _speech((20, 60), (60 + gap, 100 + gap), total=300)
+    events = _steps(probs)
+    kinds = [type(e).__name__ for _, e in events]
+    assert kinds == ["Eager", "EagerRetracted", "Utterance"]  # the pause commits, one run
+    final = events[-1][1]
+    assert isinstance(final, Utterance) and not final.confirms_eager
