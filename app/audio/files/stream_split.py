@@ -9,7 +9,9 @@
 
 The chunks are exactly ``split_audio`` on the whole decoded file (same VAD frames, the last
 one zero-padded; same plan). The samples are kept as the decoded blocks (never one array
-resized in place), so a reader on another thread may slice chunks while decoding goes on.
+resized in place), so a reader on another thread may slice chunks while decoding goes on, and
+the blocks before the end of the last chunk handed out may be freed (``release_before``) once
+the model has read them: the planner reads no sample before that point again.
 """
 
 from __future__ import annotations
@@ -30,34 +32,65 @@ Audio = npt.NDArray[np.float32]
 
 class BlockSamples:
     """A growing mono signal stored as appended blocks; ``x[a:b]`` copies the samples out.
-    One writer (``append``), any number of readers of samples already appended."""
+    One writer (``append``), any number of readers of samples already appended.
+
+    ``release_before(i)`` frees the blocks that end at or before sample ``i`` (samples no
+    reader needs any more); the length stays that of the whole signal, and reading released
+    samples raises ``ValueError`` (a bug: a chunk is read after its samples were let go)."""
 
     def __init__(self) -> None:
         self._blocks: list[Audio] = []
-        self._ends: list[int] = []  # cumulative end sample of each block
+        self._ends: list[int] = []  # cumulative end sample of each held block
+        self._held_from = 0  # the first sample still held
+        self._n = 0
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
-        return self._ends[-1] if self._ends else 0
+        return self._n
+
+    @property
+    def held(self) -> int:
+        """Samples in memory."""
+        return self._n - self._held_from
 
     def append(self, block: Audio) -> None:
         if len(block):
             with self._lock:
                 self._blocks.append(np.ascontiguousarray(block, dtype=np.float32))
-                self._ends.append(len(self) + len(block))
+                self._n += len(block)
+                self._ends.append(self._n)
+
+    def release_before(self, sample: int) -> None:
+        with self._lock:
+            drop = int(np.searchsorted(self._ends, sample, side="right"))
+            if drop:
+                self._held_from = self._ends[drop - 1]
+                del self._blocks[:drop], self._ends[:drop]
+
+    def release(self) -> None:
+        """Free every sample (a finished job)."""
+        self.release_before(self._n)
 
     def __getitem__(self, index: slice, /) -> Audio:
         with self._lock:
-            blocks, ends = list(self._blocks), list(self._ends)
-        n = ends[-1] if ends else 0
+            blocks, ends, held_from, n = (
+                list(self._blocks),
+                list(self._ends),
+                self._held_from,
+                self._n,
+            )
         start, stop, step = index.indices(n)
         if step != 1:
             raise ValueError("BlockSamples slices take step 1")
         if stop <= start:
             return np.zeros(0, dtype=np.float32)
+        if start < held_from:
+            raise ValueError(
+                f"samples {start}-{stop} read after those before {held_from} were freed"
+            )
         first = int(np.searchsorted(ends, start, side="right"))
         parts: list[Audio] = []
-        pos = ends[first - 1] if first > 0 else 0
+        pos = ends[first - 1] if first > 0 else held_from
         for block, end in zip(blocks[first:], ends[first:], strict=True):
             lo, hi = max(start, pos) - pos, min(stop, end) - pos
             parts.append(block[lo:hi])
@@ -65,11 +98,6 @@ class BlockSamples:
                 break
             pos = end
         return parts[0].copy() if len(parts) == 1 else np.concatenate(parts)
-
-    def release(self) -> None:
-        """Drop the samples (a finished job): reads give empty arrays from now on."""
-        with self._lock:
-            self._blocks, self._ends = [], []
 
 
 class StreamingSplitter:

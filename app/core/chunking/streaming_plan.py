@@ -7,7 +7,9 @@ on the whole file, each handed out as soon as nothing later in the file can chan
     rest = planner.finish()             # after the last frame: the remaining chunks
 
 ``samples`` is the decoded audio so far (read by slices, to cut over-long speech); it must
-hold the audio of every frame pushed. When is a chunk certain (see
+hold the audio of every frame pushed after the end of the last chunk handed out: the planner
+never reads before that again (a region is cut once, when its bounds are final, and its
+pieces are kept), so the samples behind it may be freed. When is a chunk certain (see
 ``app.core.chunking.segmentation``)?
 
 * A speech region's bounds are final once the region has closed and the start of the region
@@ -34,7 +36,6 @@ from app.core.chunking.segmentation import (
     SegmentationConfig,
     group_units,
     pad_regions,
-    plan_chunks,
     plan_units,
 )
 
@@ -76,8 +77,12 @@ class StreamingPlanner:
 
     def finish(self) -> list[Chunk]:
         """All frames pushed (the last partial frame zero-padded, as ``speech_probabilities``
-        does) and ``samples`` complete: the remaining chunks of the whole-file plan."""
-        chunks = plan_chunks(self.probs, self.frame_s, self.samples, self.cfg, self.rate)
+        does) and ``samples`` complete: the remaining chunks of the whole-file plan
+        (``plan_chunks`` step by step, with the regions already cut taken from the cache)."""
+        t, fs = self._tracker, self.frame_s
+        padded = pad_regions(t.regions(), t.n, fs, self.cfg)
+        units = plan_units(padded, self.probs, fs, self.samples, self.cfg, self.rate, self._cuts)
+        chunks = group_units(units, self.cfg)[0]
         if chunks[: len(self.emitted)] != self.emitted:  # a bug, never expected: say so
             raise AssertionError("streamed chunks differ from the whole-file plan")
         return self._take(chunks)

@@ -49,8 +49,8 @@ def prepare_streaming(work: StreamTarget, cancel: CancelCheck) -> None:
     work.audio = splitter.samples
     cap = memory_cap_samples()
     for block in blocks:
-        if len(splitter.samples) + len(block) > cap:
-            minutes = (len(splitter.samples) + len(block)) / RATE / 60
+        if splitter.samples.held + len(block) > cap:
+            minutes = (splitter.samples.held + len(block)) / RATE / 60
             raise OutOfMemoryError(
                 f"Not enough memory to decode {name} (more than {minutes:.0f} min of audio); "
                 "split it into shorter files."

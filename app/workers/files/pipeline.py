@@ -33,6 +33,7 @@ from pathlib import Path
 
 import numpy as np
 
+from app.audio.files.stream_split import BlockSamples
 from app.core.chunking.segmentation import Chunk, Samples, SegmentationConfig
 from app.core.errors import CancelledError, OutOfMemoryError, UsageError
 from app.core.transcript import Segment, TaskSpec, Timing, TranscriptResult
@@ -130,9 +131,14 @@ class FileTranscription:
 
     @property
     def ready(self) -> bool:
-        """A chunk is waiting for the model (a streaming prepare may still be running)."""
+        """The model has a step to take while a streaming prepare may still be running: the
+        first chunk (the first text comes early), a whole step of ``batch_size`` chunks, or
+        the last chunks (every chunk is known). Smaller steps would cost more model time:
+        chunks decoded together share their forward passes."""
         with self._lock:
-            return self.next_index < len(self.chunks)
+            waiting = len(self.chunks) - self.next_index
+            first = self.next_index == 0
+            return waiting > 0 and (first or self.complete or waiting >= self.batch_size)
 
     @property
     def progress(self) -> tuple[float, float]:
@@ -228,8 +234,22 @@ class FileTranscription:
         for chunk, chunk_outputs in zip(group, outputs, strict=True):
             self._add(chunk, chunk_outputs, on_segment)
         self.next_index += len(group)
+        self._release(audio)
+
+    def _release(self, audio: Samples) -> None:
+        """Free the samples behind the next chunk to run (streaming: the decoded blocks that
+        end before it; the planner never reads before the last chunk it handed out, and
+        nothing reads a file's samples after its job), all of them once the job is done."""
         if self.done:
-            self.audio = np.zeros(0, dtype=np.float32)  # free the samples, keep "prepared"
+            self.audio = np.zeros(0, dtype=np.float32)  # keep "prepared"
+            if isinstance(audio, BlockSamples):
+                audio.release()
+            return
+        if isinstance(audio, BlockSamples):
+            with self._lock:
+                chunks, i = self.chunks, self.next_index
+                upto = chunks[min(i, len(chunks) - 1)].samples(SAMPLE_RATE)
+            audio.release_before(upto.start if i < len(chunks) else upto.stop)
 
     def _add(
         self, chunk: Chunk, outputs: list[TaskOutput], on_segment: SegmentCallback | None

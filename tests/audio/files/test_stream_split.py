@@ -66,5 +66,14 @@ def test_block_samples_slices_across_blocks() -> None:
     assert len(buf) == 100
     for a, b in [(0, 100), (5, 9), (6, 31), (30, 31), (99, 120), (50, 40)]:
         np.testing.assert_array_equal(buf[a:b], x[a:b])
+    buf.release_before(30)  # frees the blocks that end by sample 30: [0, 7) and [7, 30)
+    assert len(buf) == 100 and buf.held == 70
+    np.testing.assert_array_equal(buf[30:40], x[30:40])
+    with pytest.raises(ValueError, match="freed"):
+        buf[29:40]
+    buf.release_before(40)  # inside [31, 100): kept
+    assert buf.held == 69
     buf.release()
-    assert len(buf) == 0 and len(buf[0:10]) == 0
+    assert len(buf) == 100 and buf.held == 0 and len(buf[100:100]) == 0
+    with pytest.raises(ValueError, match="freed"):
+        buf[99:100]

@@ -30,8 +30,27 @@ def _talk(seed: int, seconds: float) -> tuple[np.ndarray, np.ndarray]:
     return probs, audio
 
 
-def _stream(probs, audio, cfg, blocks: list[int]) -> tuple[list[Chunk], list[int]]:
-    planner = StreamingPlanner(cfg, FS, RATE, audio)
+class Freed:
+    """Samples whose beginning has been let go: reading before ``freed`` fails the test."""
+
+    def __init__(self, audio: np.ndarray) -> None:
+        self.audio = audio
+        self.freed = 0
+
+    def __len__(self) -> int:
+        return len(self.audio)
+
+    def __getitem__(self, index: slice, /) -> np.ndarray:
+        start = index.indices(len(self.audio))[0]
+        assert start >= self.freed, f"read from {start}, freed before {self.freed}"
+        return self.audio[index]
+
+
+def _stream(
+    probs, audio, cfg, blocks: list[int], free: bool = False
+) -> tuple[list[Chunk], list[int]]:
+    samples = Freed(audio)
+    planner = StreamingPlanner(cfg, FS, RATE, samples)
     out: list[Chunk] = []
     ready_at: list[int] = []  # frames pushed when each chunk was handed out
     i = 0
@@ -40,6 +59,8 @@ def _stream(probs, audio, cfg, blocks: list[int]) -> tuple[list[Chunk], list[int
         i += size
         out += new
         ready_at += [i] * len(new)
+        if free and out:  # everything before the end of the last chunk handed out
+            samples.freed = out[-1].samples(RATE).stop
         if i >= len(probs):
             break
     out += planner.finish()
@@ -48,11 +69,13 @@ def _stream(probs, audio, cfg, blocks: list[int]) -> tuple[list[Chunk], list[int
 
 @pytest.mark.parametrize("seed", range(12))
 def test_streamed_chunks_equal_the_whole_file_plan(seed: int) -> None:
+    """Also with the samples before the last chunk handed out freed (odd seeds): the planner
+    never reads them again."""
     probs, audio = _talk(seed, 600.0)
     cfg = SegmentationConfig(max_chunk_s=[30.0, 8.0, 15.0][seed % 3])
     rng = np.random.default_rng(100 + seed)
     blocks = [int(b) for b in rng.integers(1, 600, size=len(probs))]
-    streamed, ready_at = _stream(probs, audio, cfg, blocks)
+    streamed, ready_at = _stream(probs, audio, cfg, blocks, free=seed % 2 == 1)
     whole = plan_chunks(probs, FS, audio, cfg, RATE)
     assert streamed == whole
     # handed out early: most chunks long before the end of the file

@@ -6,7 +6,10 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from app.core.chunking.segmentation import SegmentationConfig
+import numpy as np
+
+from app.audio.files.stream_split import BlockSamples
+from app.core.chunking.segmentation import Chunk, SegmentationConfig
 from app.core.transcript import Segment, TaskSpec
 from app.engine.base import CancelToken
 from app.workers.engine_thread import EngineThread
@@ -49,6 +52,47 @@ def test_streamed_transcript_equals_the_whole_file_one(tmp_path: Path) -> None:
     assert streamed.chunks == whole.chunks
     assert streamed.results()[0].segments == _segments(whole, FakeEngine())
     assert early  # text before the whole file was decoded
+
+
+def test_while_streaming_the_model_steps_a_first_chunk_then_whole_batches() -> None:
+    work = FileTranscription("/x", [TaskSpec()], SegmentationConfig(), batch_size=3)
+    work.audio = np.zeros(16_000 * 20, dtype=np.float32)
+    engine, token = FakeEngine(), CancelToken()
+    chunks = [Chunk(float(i), i + 0.5) for i in range(8)]
+    assert not work.ready
+    work.add_chunks(chunks[:2])
+    assert work.ready  # the first chunk at once: the first text early
+    work.run_step(engine, token)
+    assert work.next_index == 2  # (both waiting chunks fit in the step)
+    work.add_chunks(chunks[2:4])
+    assert not work.ready  # 2 of 3: wait for a whole step
+    work.add_chunks(chunks[4:5])
+    assert work.ready
+    work.run_step(engine, token)
+    work.add_chunks(chunks[5:7])
+    assert not work.ready
+    work.add_chunks(chunks[7:], complete=True)
+    assert work.ready  # the last chunks
+    work.run_step(engine, token)
+    assert work.done
+
+
+def test_samples_behind_the_model_are_freed(tmp_path: Path) -> None:
+    path = str(_long_file(tmp_path, 2.0, 5))
+    work = FileTranscription(path, [TaskSpec()], SegmentationConfig(), batch_size=2)
+    work.prepare(lambda: False)
+    samples = work.audio
+    assert isinstance(samples, BlockSamples) and samples.held == len(samples)
+    held = []
+    engine, token = FakeEngine(), CancelToken()
+    while not work.done:
+        work.run_step(engine, token)
+        if not work.done:
+            start = work.chunks[work.next_index].samples(16_000).start
+            assert len(samples) - samples.held <= start  # nothing the next chunk needs
+            held.append(samples.held)
+    assert held == sorted(held, reverse=True) and held[-1] < len(samples) // 2
+    assert samples.held == 0  # all freed at the end
 
 
 def test_engine_thread_reports_segments_before_the_file_is_decoded(tmp_path: Path) -> None:
