@@ -2,6 +2,7 @@
 
     .venv/bin/python -m tests.bench.transcribe_bench [--minutes 10] [--fake-minutes 5 60]
                                                       [--tiny-minutes 5 15] [--skip-memory]
+                                                      [--rounds 3] [--pipeline-only] [--profile]
 
 With the tiny random model (``tests.support.tiny_model``, built once into build/bench-models/)
 on espeak-ng speech with pauses (a ~1 minute pattern of sentences tiled to length, as FLAC):
@@ -9,9 +10,11 @@ on espeak-ng speech with pauses (a ~1 minute pattern of sentences tiled to lengt
 1. decode + VAD throughput in × real time (``decode_file`` and ``split_audio``);
 2. the app's engine path, one row per option (plain, speculative, batched, partial callbacks
    on or off; ``GraniteEngine.run`` per chunk as dictation calls it, ``run_batch`` as files do)
-   vs ``model.generate()`` of mlx-audio on the same chunks, same thread, after a warm-up, and
-   the whole pipeline through the ``EngineThread`` (decode, VAD, model thread, callbacks):
-   ratios of wall time (target ≤ 1.05);
+   vs ``model.generate()`` of mlx-audio on the same chunks, same thread, after a warm-up
+   (ratios of CPU time, target ≤ 1.05); then the whole pipeline through the ``EngineThread``
+   (decode, VAD, planning, model thread, callbacks) vs ``generate()`` over the same chunks,
+   rounds interleaved, best of ``--rounds``, wall and CPU ratios (target ≤ 1.10), with the load
+   average before and after;
 3. peak RSS of ``python -m app transcribe`` equivalents in child processes for short vs long
    files, with the fake engine (pipeline memory only) and with the tiny model; the samples
    themselves are 16 kHz float32 = 3.84 MB per minute (target: flat apart from those).
@@ -27,6 +30,7 @@ between the two paths (so tokens are printed too).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import resource
@@ -102,7 +106,12 @@ def peak_rss_mb() -> float:
 
 
 def speed(
-    model_dir: Path, path: Path, minutes: float, rounds: int = 3, profile: bool = False
+    model_dir: Path,
+    path: Path,
+    minutes: float,
+    rounds: int = 3,
+    profile: bool = False,
+    pipeline_only: bool = False,
 ) -> None:
     from app.audio.files.decode import decode_file
     from app.audio.vad import split_audio
@@ -125,15 +134,9 @@ def speed(
     engine = load_engine(str(model_dir))
     model = engine.model
     pieces = [np.ascontiguousarray(audio[c.samples(RATE)]) for c in chunks]
-    direct_s = engine_rows(engine, model, pieces, rounds)
-    cpu = time.process_time()
-    wall = threaded_pipeline(model_dir, path, cfg, profile)
-    cpu = time.process_time() - cpu
-    print(
-        f"[pipeline] EngineThread decode+VAD+model+callbacks: {wall:.1f} s wall, {cpu:.1f} s CPU "
-        f"for {dur:.0f} s of audio ({dur / wall:.1f}x real time); CPU vs generate over the "
-        f"chunks alone: ratio {cpu / direct_s:.3f}"
-    )
+    if not pipeline_only:
+        engine_rows(engine, model, pieces, rounds)
+    pipeline_rows(model_dir, path, cfg, engine, pieces, dur, rounds, profile)
 
 
 def quarter(pattern: np.ndarray, seconds: float, rounds: int) -> None:
@@ -242,53 +245,169 @@ def engine_rows(
     return direct_s
 
 
-def threaded_pipeline(model_dir: Path, path: Path, cfg: Any, profile: bool = False) -> float:
-    from app.core.transcript import TaskSpec
-    from app.workers.engine_factory import default_engine_factory
-    from app.workers.engine_thread import EngineThread
+class PipelineRun:
+    """An ``EngineThread`` with the tiny model loaded once; ``run`` submits the file and waits
+    for it: (wall s, CPU s of the whole process, i.e. decode thread + model thread + callbacks)."""
 
-    done = threading.Event()
-    ready = threading.Event()
+    def __init__(self, model_dir: Path) -> None:
+        from app.workers.engine_factory import default_engine_factory
+        from app.workers.engine_thread import EngineThread
 
-    class Listener:
-        def model_state(self, state: str, message: str) -> None:
-            if state != "loading":
-                ready.set()
+        self.done = threading.Event()
+        self.split: dict[str, float] = {}
+        self.steps: list[float] = []  # chunks done after each step (job_progress)
+        ready = threading.Event()
+        done = self.done
 
-        def download_progress(self, *a: Any) -> None: ...
-        def job_progress(self, *a: Any) -> None: ...
-        def job_partial(self, *a: Any) -> None: ...
-        def job_segment(self, *a: Any) -> None: ...
+        class Listener:
+            def model_state(self, state: Any, message: str) -> None:
+                if str(getattr(state, "value", state)) != "loading":
+                    ready.set()
 
-        def job_finished(self, *a: Any) -> None:
-            done.set()
+            def download_progress(self, *a: Any) -> None: ...
+            def job_partial(self, *a: Any) -> None: ...
+            def job_segment(self, *a: Any) -> None: ...
 
-        def job_failed(self, job_id: int, message: str) -> None:
-            print("failed:", message)
-            done.set()
+            def job_progress(self, job_id: int, done_n: float, total: float) -> None:
+                steps.append(done_n)
 
-    thread = EngineThread(default_engine_factory, Listener())
-    thread.start()
-    thread.load_model(str(model_dir))
-    ready.wait()
-    profiler = None
-    if profile:
+            def job_finished(self, *a: Any) -> None:
+                done.set()
+
+            def job_failed(self, job_id: int, message: str) -> None:
+                print("failed:", message)
+                done.set()
+
+        steps = self.steps = []
+        self.thread = EngineThread(default_engine_factory, Listener())
+        self.thread.start()
+        self.thread.load_model(str(model_dir))
+        ready.wait()
+
+    def run(self, path: Path, cfg: Any) -> tuple[float, float]:
+        from app.core.transcript import TaskSpec
+
+        self.done.clear()
+        self.steps.clear()
+        threads = thread_cpu()
+        cpu, wall = time.process_time(), time.perf_counter()
+        self.thread.submit_file(str(path), [TaskSpec()], cfg)
+        self.done.wait()
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        after = thread_cpu()
+        self.split = {name: after[name] - threads.get(name, 0.0) for name in after}
+        return wall, cpu
+
+    def step_sizes(self) -> dict[int, int]:
+        """How many model steps took 1, 2, ... chunks in the last run."""
+        done = sorted(set(self.steps))
+        sizes = [int(b - a) for a, b in zip([0.0, *done], done, strict=False) if b > a]
+        return {n: sizes.count(n) for n in sorted(set(sizes))}
+
+    def profile(self, path: Path, cfg: Any) -> None:
         import cProfile
+        import pstats
 
         profiler = cProfile.Profile()
         profiler.enable()
-    start = time.perf_counter()
-    thread.submit_file(str(path), [TaskSpec()], cfg)
-    done.wait()
-    wall = time.perf_counter() - start
-    if profiler is not None:
-        import pstats
-
+        self.run(path, cfg)
         profiler.disable()
         print("[cProfile, the threaded pipeline, all threads, by own time]")
         pstats.Stats(profiler).sort_stats("tottime").print_stats(12)
-    thread.shutdown()
-    return wall
+
+
+def thread_cpu() -> dict[str, float]:
+    """CPU seconds so far of the model thread and the decode thread (Linux; {} elsewhere)."""
+    out = {}
+    for t in threading.enumerate():
+        if t.name in ("granite-model", "granite-decode") and t.ident is not None:
+            with contextlib.suppress(AttributeError, OSError):
+                out[t.name] = time.clock_gettime(time.pthread_getcpuclockid(t.ident))
+    return out
+
+
+def load_text() -> str:
+    one, five, _ = os.getloadavg()
+    return f"load average {one:.2f} (1 min), {five:.2f} (5 min)"
+
+
+def pipeline_rows(
+    model_dir: Path,
+    path: Path,
+    cfg: Any,
+    engine: Any,
+    pieces: list[np.ndarray],
+    dur: float,
+    rounds: int,
+    profile: bool = False,
+) -> None:
+    """The whole threaded pipeline (decode, VAD, planning, model thread with the app's file
+    defaults, callbacks) vs mlx-audio ``generate()`` over the same chunks, rounds interleaved
+    (generate, run_batch, pipeline, generate, ...), best of ``rounds`` of each, wall and CPU.
+    ``run_batch`` with the window's ``FILE_BATCH`` on this thread is the pipeline's model work
+    alone: the pipeline minus that row is what decoding, VAD and the thread hops cost."""
+    from app.core.transcript import TaskSpec
+    from app.workers.files.pipeline import FILE_BATCH
+
+    model = engine.model
+    runner = PipelineRun(model_dir)
+    runner.run(path, cfg)  # warm-up: the VAD library, the file cache, MLX kernels
+    model.generate(pieces[0], max_tokens=4096, temperature=0.0)
+    load_before = load_text()
+    direct: list[tuple[float, float]] = []
+    batched: list[tuple[float, float]] = []
+    whole: list[tuple[float, float]] = []
+    splits: list[dict[str, float]] = []
+    for _ in range(rounds):
+        cpu, wall = time.process_time(), time.perf_counter()
+        for piece in pieces:
+            model.generate(piece, max_tokens=4096, temperature=0.0)
+        direct.append((time.perf_counter() - wall, time.process_time() - cpu))
+        cpu, wall = time.process_time(), time.perf_counter()
+        engine.run_batch(pieces, [TaskSpec()], batch_size=FILE_BATCH, on_partial=lambda *a: None)
+        batched.append((time.perf_counter() - wall, time.process_time() - cpu))
+        whole.append(runner.run(path, cfg))
+        splits.append(runner.split)
+    if profile:
+        runner.profile(path, cfg)
+    runner.thread.shutdown()
+    gen_wall, gen_cpu = min(w for w, _ in direct), min(c for _, c in direct)
+    pipe_wall, pipe_cpu = min(w for w, _ in whole), min(c for _, c in whole)
+    batch_wall, batch_cpu = min(w for w, _ in batched), min(c for _, c in batched)
+    print(
+        f"[pipeline] {dur:.0f} s of audio, {len(pieces)} chunks, best of {rounds} interleaved "
+        f"rounds; {load_before} before, {load_text()} after"
+    )
+    print("| path | wall s | CPU s | x generate() wall | x generate() CPU |")
+    print("|---|---:|---:|---:|---:|")
+    print(f"| mlx-audio generate() over the chunks | {gen_wall:.2f} | {gen_cpu:.2f} | 1 | 1 |")
+    print(
+        f"| run_batch B={FILE_BATCH} over the chunks, this thread (the model work alone) | "
+        f"{batch_wall:.2f} | {batch_cpu:.2f} | {batch_wall / gen_wall:.3f} | "
+        f"{batch_cpu / gen_cpu:.3f} |"
+    )
+    print(
+        f"| EngineThread: decode + VAD + plan + model + callbacks | {pipe_wall:.2f} | "
+        f"{pipe_cpu:.2f} | {pipe_wall / gen_wall:.3f} | {pipe_cpu / gen_cpu:.3f} |"
+    )
+    print(
+        "  every round (wall/CPU s): generate "
+        + " ".join(f"{w:.2f}/{c:.2f}" for w, c in direct)
+        + "; run_batch "
+        + " ".join(f"{w:.2f}/{c:.2f}" for w, c in batched)
+        + "; pipeline "
+        + " ".join(f"{w:.2f}/{c:.2f}" for w, c in whole)
+        + f"; pipeline {dur / pipe_wall:.1f}x real time"
+    )
+    best = splits[whole.index(min(whole, key=lambda r: r[1]))]
+    if best:
+        print(
+            "  CPU s of the pipeline's least-CPU round by thread: "
+            + ", ".join(f"{name} {sec:.2f}" for name, sec in sorted(best.items()))
+            + f", everything else (MLX's stream thread, callbacks) "
+            f"{min(c for _, c in whole) - sum(best.values()):.2f}"
+        )
+    print(f"  model steps of the last pipeline run (chunks: steps): {runner.step_sizes()}")
 
 
 # --- 3: memory -------------------------------------------------------------------------------
@@ -363,7 +482,10 @@ def main() -> None:
     ap.add_argument("--skip-memory", action="store_true")
     ap.add_argument("--skip-speed", action="store_true")
     ap.add_argument("--profile", action="store_true", help="cProfile the threaded pipeline")
-    ap.add_argument("--rounds", type=int, default=3, help="engine rows: best of N rounds")
+    ap.add_argument("--rounds", type=int, default=3, help="best of N interleaved rounds")
+    ap.add_argument(
+        "--pipeline-only", action="store_true", help="skip the engine rows (speed part)"
+    )
     ap.add_argument(
         "--quarter-seconds",
         type=float,
@@ -380,7 +502,7 @@ def main() -> None:
             memory(model_dir, folder, pattern, args.fake_minutes, args.tiny_minutes)
         if not args.skip_speed:
             path = speech_file(folder, args.minutes, pattern)
-            speed(model_dir, path, args.minutes, args.rounds, args.profile)
+            speed(model_dir, path, args.minutes, args.rounds, args.profile, args.pipeline_only)
         if args.quarter_seconds:
             quarter(pattern, args.quarter_seconds, args.rounds)
     sys.stdout.flush()
