@@ -332,9 +332,9 @@ def test_preferences_dialog_round_trip_through_the_app(app: App) -> None:
         if dialog is None:
             QTimer.singleShot(10, drive)
             return
-        seen.append(dialog.login_check.isChecked())
-        dialog.global_hotkey_edit.setText("ctrl+alt+space")
-        dialog.pause_spin.setValue(2.0)
+        seen.append(dialog.dictation_tab.login_check.isChecked())
+        dialog.dictation_tab.global_hotkey_edit.setText("ctrl+alt+space")
+        dialog.dictation_tab.pause_spin.setValue(2.0)
         dialog.accept()
 
     QTimer.singleShot(0, drive)
