@@ -2,15 +2,15 @@
 
 ``SpeakerDetector`` loads the Sortformer (``app.engine.diarize``) on the model thread the first
 time it is needed and keeps it there. Its work functions return ``TranscriptResult``s whose
-segments carry the speaker (text empty), so they travel through the ordinary
-``job_finished``. When the speaker model cannot be had (not downloaded and no consent, broken
+segments carry the speaker, so they travel through the ordinary ``job_finished``. When the speaker model cannot be had (not downloaded and no consent, broken
 folder), ``load_work`` fails with one line and ``available`` stays False: callers fall back to
 "You / Others".
 
 ``split_work`` is a meeting utterance's one model step with a speaker model: the utterance is
 diarized, cut where the speaker changes (``app.core.meeting.turns``) and each piece
 transcribed once for every task; an utterance of one speaker is one engine run, as without
-speakers.
+speakers. ``split_file_work`` does the same for a transcribed recording: only its segments
+where the speaker changes are transcribed again, per speaker turn.
 """
 
 from __future__ import annotations
@@ -24,11 +24,7 @@ import numpy as np
 from app.audio.files.decode import decode_file
 from app.core.errors import CancelledError, GraniteError
 from app.core.meeting.speakers import (
-    FALLBACK,
     SpeakerTurn,
-    dominant_speaker,
-    label_segments,
-    speaker_name,
 )
 from app.core.meeting.turns import Piece, pieces
 from app.core.transcript import Segment, TaskSpec, Timing, TranscriptResult
@@ -81,25 +77,6 @@ class SpeakerDetector:
 
         return work
 
-    def utterance_work(self, audio: np.ndarray, start: float, stream: str = "others") -> ModelWork:
-        """The speaker of one utterance of a live stream (the stream's speaker cache keeps
-        the numbering across utterances): one segment, text empty."""
-        samples = np.ascontiguousarray(audio, np.float32)
-        end = start + len(samples) / 16_000
-
-        def work(_engine: SpeechEngine | None, token: CancelToken) -> list[TranscriptResult]:
-            diarizer = self._need(token)
-            feed = self._streams.get(stream)
-            if feed is None:
-                feed = self._streams[stream] = diarizer.stream()
-            turns = feed.feed(samples)
-            self.seconds += len(samples) / 16_000
-            who = dominant_speaker(turns, 0.0, end - start)
-            name = FALLBACK if who is None else speaker_name(who)
-            return [TranscriptResult(TaskSpec(), [Segment(start, end, "", stream, name)])]
-
-        return work
-
     def _feed(self, stream: str, samples: np.ndarray, token: CancelToken) -> list[SpeakerTurn]:
         """Turns of the next piece of ``stream``; none when the speaker model fails (the
         words matter more than who said them: the line then says "Others")."""
@@ -146,18 +123,6 @@ class SpeakerDetector:
             turns = self._need(token).diarize(samples)
             self.seconds += len(samples) / RATE
             return split_results(engine, samples, given, turns, token)
-
-        return work
-
-    def file_work(self, audio: np.ndarray, segments: Sequence[Segment]) -> ModelWork:
-        """``segments`` of a whole recording labelled with their speakers."""
-        samples = np.ascontiguousarray(audio, np.float32)
-        segs = list(segments)
-
-        def work(_engine: SpeechEngine | None, token: CancelToken) -> list[TranscriptResult]:
-            turns: list[SpeakerTurn] = self._need(token).diarize(samples)
-            self.seconds += len(samples) / 16_000
-            return [TranscriptResult(TaskSpec(), label_segments(segs, turns))]
 
         return work
 
@@ -230,21 +195,14 @@ def split_results(
 
 
 def file_speakers_work(
-    detector: SpeakerDetector, path: str, segments: Sequence[Segment]
+    detector: SpeakerDetector, path: str, results: Sequence[TranscriptResult]
 ) -> ModelWork:
-    """``detector.file_work`` on a file decoded on the model thread (the GUI never waits)."""
-    segs = list(segments)
+    """``detector.split_file_work`` on a file decoded on the model thread (the GUI never
+    waits): ``results`` (one per column of its transcript) split and labelled by speaker."""
+    given = list(results)
 
     def work(engine: SpeechEngine | None, token: CancelToken) -> list[TranscriptResult]:
         audio = decode_file(path, cancel=lambda: token.cancelled)
-        return detector.file_work(audio, segs)(engine, token)
+        return detector.split_file_work(audio, given)(engine, token)
 
     return work
-
-
-def speaker_of(results: list[TranscriptResult]) -> str:
-    """The speaker an ``utterance_work`` job reported."""
-    try:
-        return results[0].segments[0].speaker or FALLBACK
-    except IndexError:
-        return FALLBACK

@@ -90,6 +90,20 @@ def legend(speakers_per_output: Iterable[Iterable[str]]) -> list[tuple[str, int]
     return list(seen.items())
 
 
+def turns_within(segment: Segment, labelled: Iterable[Segment]) -> list[Segment]:
+    """The segments of ``labelled`` that lie inside ``segment``'s times (what replaced it
+    when Detect Speakers split it per speaker turn), in time order."""
+    eps = 1e-3
+    inside = (s for s in labelled if s.start >= segment.start - eps and s.end <= segment.end + eps)
+    return sorted(inside, key=lambda s: s.start)
+
+
+def longest_speaker(turns: Iterable[Segment]) -> str:
+    """The speaker of the longest of ``turns`` ("" when there are none)."""
+    longest = max(turns, key=lambda s: s.end - s.start, default=None)
+    return longest.speaker if longest is not None else ""
+
+
 def rename_speaker(segments: Iterable[Segment], old: str, new: str) -> list[Segment]:
     """Every segment of ``old`` now said by ``new`` (texts, times, user edits untouched)."""
     new = " ".join(new.split())

@@ -45,7 +45,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.text.document import OutputText, Run, segment_index_at
-from app.core.text.speakers import turn_starts
+from app.core.text.speakers import longest_speaker, turn_starts, turns_within
 from app.core.transcript import Segment, TaskSpec, Timing, TranscriptResult
 from app.ui.editor.find_bar import FindBar
 from app.ui.editor.row_layout import install as install_row_layout
@@ -246,6 +246,36 @@ class TranscriptPane(QWidget):
         self.gutter.refresh()
         self.textEdited.emit()
         return done
+
+    def apply_speaker_turns(self, labelled: Sequence[Segment]) -> None:
+        """Detect Speakers' answer for this pane. A segment with the same times in
+        ``labelled`` gets its speaker (``apply_speakers``). A segment that was split per
+        speaker turn is replaced by the turns' text, a paragraph each, when its text is still
+        the model's; an edited one keeps the edit and takes its longest turn's speaker. One
+        undo step."""
+        names = {_time_key(s): s.speaker for s in labelled}
+        spans: dict[int, list[tuple[int, str]]] = {}
+        for pos, text, fmt in self._fragments():
+            if fmt.hasProperty(PROP_SEGMENT) and not fmt.hasProperty(PROP_PARTIAL):
+                spans.setdefault(int(fmt.property(PROP_SEGMENT)), []).append((pos, text))
+        cursor = QTextCursor(self.document)
+        cursor.beginEditBlock()
+        for seg_id, frags in sorted(spans.items(), key=lambda kv: -kv[1][0][0]):  # end first
+            seg = self._segments.get(seg_id)
+            turns = [] if seg is None else turns_within(seg, labelled)
+            if seg is None or _time_key(seg) in names or not turns:
+                continue
+            if "".join(t for _, t in frags).strip() != seg.text.strip():
+                names[_time_key(seg)] = longest_speaker(turns)  # edited: keep the edit
+                continue
+            cursor.setPosition(frags[0][0])
+            cursor.setPosition(frags[-1][0] + len(frags[-1][1]), QTextCursor.MoveMode.KeepAnchor)
+            for index, turn in enumerate(turns):
+                if index:
+                    cursor.insertText("\n", QTextCharFormat())
+                cursor.insertText(turn.text, self._segment_format(replace(turn, source=seg.source)))
+        self.apply_speakers(names)  # inside the block: the colours are part of the step
+        cursor.endEditBlock()
 
     def rename_speaker(self, old: str, new: str) -> None:
         """``old`` is ``new`` everywhere in the pane (and so in its exports); text, user edits
@@ -582,3 +612,7 @@ class TranscriptPane(QWidget):
 def _iterate(block: QTextBlock) -> Iterable[QTextBlock.iterator]:
     """The block's fragments (PySide6's stubs type ``iter(QTextBlock)`` as ``object``)."""
     return cast("Iterable[QTextBlock.iterator]", block)
+
+
+def _time_key(segment: Segment) -> tuple[float, float]:
+    return round(segment.start, 3), round(segment.end, 3)

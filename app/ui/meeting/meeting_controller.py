@@ -90,7 +90,8 @@ class MeetingController(QObject):
         bridge.jobFailed.connect(self._on_failed)
         self._session: MeetingSession | None = None
         self._speaker_model = speaker_model
-        self._speaker_loader = speaker_loader
+        #: How the speaker model is loaded (tests pass a fake).
+        self.speaker_loader = speaker_loader
         self._detector: SpeakerDetector | None = None
         self._speaker_load: int | None = None
         self._jobs: dict[int, _Pending] = {}  # job -> its utterance
@@ -142,7 +143,7 @@ class MeetingController(QObject):
         self._detector = self._speaker_load = None
         if self._speaker_model:
             self._detector = SpeakerDetector(
-                self._speaker_model, allow_download=False, loader=self._speaker_loader
+                self._speaker_model, allow_download=False, loader=self.speaker_loader
             )
             self._speaker_load = self._bridge.submit_work(self._detector.load_work())
 

@@ -95,7 +95,9 @@ class MeetingUi(QObject):
         self._download_job: int | None = None
         self.download_action.triggered.connect(lambda _checked=False: self.download_model())
         self.detector = (
-            SpeakerDetector(speaker_model, allow_download=False) if speaker_model else None
+            SpeakerDetector(speaker_model, allow_download=False, loader=controller.speaker_loader)
+            if speaker_model
+            else None
         )
         self._detect_jobs: dict[int, DocumentView] = {}
         self.detect_action.triggered.connect(lambda _checked=False: self.detect_speakers())
@@ -142,7 +144,8 @@ class MeetingUi(QObject):
             return
         self.speaker_model = spec
         self.controller.set_speaker_model(spec)
-        self.detector = SpeakerDetector(spec, allow_download=False) if spec else None
+        loader = self.controller.speaker_loader
+        self.detector = SpeakerDetector(spec, allow_download=False, loader=loader) if spec else None
         self.detect_action.setEnabled(self._model_ready and self.detector is not None)
 
     @Slot(bool)
@@ -228,17 +231,18 @@ class MeetingUi(QObject):
 
     def detect_speakers(self) -> None:
         """Label the current file transcript's segments with their speakers (Sortformer on
-        the model thread; the file is decoded there too)."""
+        the model thread; the file is decoded there too); a segment where the speaker changes
+        is transcribed again per speaker turn, in every column."""
         view = self.window.current_view()
         doc = view.to_document()
-        segments = view.panes[0].to_output().timed_segments()
+        results = [TranscriptResult(o.spec, o.timed_segments()) for o in doc.outputs]
         if self.detector is None or not doc.source or not Path(doc.source).is_file():
             self.window.show_status("Detect Speakers works on the transcript of an audio file.")
             return
-        if not segments:
+        if not results or not results[0].segments:
             self.window.show_status("This transcript has no timed segments yet.")
             return
-        work = file_speakers_work(self.detector, doc.source, segments)
+        work = file_speakers_work(self.detector, doc.source, results)
         self._detect_jobs[self.window.bridge.submit_work(work)] = view
         self.window.show_status(f"Detecting speakers in {Path(doc.source).name}…")
 
@@ -251,10 +255,9 @@ class MeetingUi(QObject):
         view = self._detect_jobs.pop(job_id, None)
         if view is None or view not in self.window.tabs.views() or not results:
             return
-        names = {(round(s.start, 3), round(s.end, 3)): s.speaker for s in results[0].segments}
-        for pane in view.panes:
-            pane.apply_speakers(names)
-        found = sorted({n for n in names.values() if n})
+        for pane, result in zip(view.panes, results, strict=False):
+            pane.apply_speaker_turns(result.segments)
+        found = sorted({s.speaker for s in results[0].segments if s.speaker})
         self.window.show_status(f"Speakers: {', '.join(found) or 'none found'}")
 
     @Slot(int, str)

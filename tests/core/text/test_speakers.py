@@ -123,3 +123,18 @@ def test_legend_lists_each_speaker_once_with_the_output_that_colours_it():
         ("Speaker 2", 1),
     ]
     assert legend([[], [""]]) == []
+
+
+def test_the_turns_that_replaced_a_segment():
+    from app.core.text.speakers import longest_speaker, turns_within
+
+    old = Segment(10.0, 16.0, "two people talking")
+    labelled = [
+        Segment(4.0, 10.0, "before", speaker="Speaker 1"),
+        Segment(12.2, 16.0, "second", speaker="Speaker 2"),
+        Segment(10.0, 12.2, "first", speaker="Speaker 1"),
+        Segment(16.0, 18.0, "after", speaker="Speaker 1"),
+    ]
+    turns = turns_within(old, labelled)
+    assert [s.text for s in turns] == ["first", "second"]
+    assert longest_speaker(turns) == "Speaker 2" and longest_speaker([]) == ""

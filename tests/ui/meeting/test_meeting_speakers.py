@@ -76,3 +76,43 @@ def test_two_speakers_in_one_utterance_become_two_lines(qtbot, tmp_path: Path):
         "Dana",
     ]
     assert [n for n, _ in view.panes[0].speaker_labels().values()] == ["Speaker 1", "Dana"]
+
+
+def test_detect_speakers_splits_a_file_segment_where_the_speaker_changes(qtbot, tmp_path: Path):
+    from PySide6.QtGui import QTextCursor
+
+    from tests.support.media import write_audio
+
+    rig = Rig(qtbot, tmp_path)
+    ui = install_meeting(
+        rig.window, rig.bridge, speaker_model="fake-speakers", speaker_loader=loader(FakeDiarizer())
+    )
+    rig.load()
+    combo = rig.window.toolbar.task_combo
+    combo.setCurrentIndex(combo.findData("translate:fr"))
+    _mic, call, pause = two_voices_call()
+    path = write_audio(tmp_path / "call.wav", call, RATE)
+    rig.files.add(str(path), call)
+    rig.window.submit_paths([str(path)])
+    rig.wait_jobs_done()
+    view = rig.window.tabs.views()[-1]
+    rig.window.tabs.setCurrentWidget(view)
+    assert [len(p.to_output().timed_segments()) for p in view.panes] == [1, 1]
+    before = view.panes[0].editor.toPlainText()
+    french = view.panes[1].editor
+    cursor = french.textCursor()
+    cursor.movePosition(QTextCursor.MoveOperation.End)
+    french.setTextCursor(cursor)
+    french.insertPlainText(" (checked)")  # an edit: kept
+    with qtbot.waitSignal(rig.bridge.jobFinished, timeout=WAIT_MS):
+        ui.detect_action.trigger()
+    qtbot.waitUntil(lambda: bool(view.panes[0].speakers()), timeout=WAIT_MS)
+    transcript = view.panes[0].to_output().timed_segments()
+    assert [s.speaker for s in transcript] == ["Speaker 1", "Speaker 2"]
+    assert pause[0] < transcript[0].end < pause[1] and transcript[0].end == transcript[1].start
+    assert view.panes[0].editor.toPlainText().count("\n") == 1  # a paragraph per turn
+    (edited,) = view.panes[1].to_output().timed_segments()
+    assert edited.text.endswith("(checked)") and edited.speaker == "Speaker 2"  # longest turn
+    assert [e.name for e in view.legend.entries] == ["Speaker 1", "Speaker 2"]
+    view.panes[0].editor.undo()  # one undo step gives the model's single segment back
+    assert view.panes[0].editor.toPlainText() == before
