@@ -2,9 +2,9 @@
 
 ``SpeakerDetector`` loads the Sortformer (``app.engine.diarize``) on the model thread the first
 time it is needed and keeps it there. Its work functions return ``TranscriptResult``s whose
-segments carry the speaker, so they travel through the ordinary ``job_finished``. When the speaker model cannot be had (not downloaded and no consent, broken
-folder), ``load_work`` fails with one line and ``available`` stays False: callers fall back to
-"You / Others".
+segments carry the speaker, so they travel through the ordinary ``job_finished``. When the
+speaker model cannot be had (not downloaded and no consent, broken folder), ``load_work``
+fails with one line and ``available`` stays False: callers fall back to "You / Others".
 
 ``split_work`` is a meeting utterance's one model step with a speaker model: the utterance is
 diarized, cut where the speaker changes (``app.core.meeting.turns``) and each piece
