@@ -1,7 +1,7 @@
 """Meeting costs: speaker detection per audio minute, and the other side's utterance → its
 translated line.
 
-    python -m tests.bench.meeting_bench [--models tiny,quarter] [--minutes 1] [--runs 3]
+    python -m tests.bench.meeting_bench [--models tiny,quarter] [--minutes 1] [--runs 3] [--split]
 
 1. **Diarization** (random Sortformer checkpoints from ``tests.support.tiny_sortformer``,
    ``tiny`` and ``quarter``, built once into build/bench-models/): compute seconds per minute
@@ -14,6 +14,10 @@ translated line.
    encoding), as ``meeting --translate-to fr`` does. Measured from the moment the last
    sample of the phrase was delivered to the translation being reported: the endpointer's
    pause + queueing + the model (random weights: decode length is capped by max tokens).
+3. **Two speakers in one utterance** (``--split``): the tiny granite model with
+   [transcribe, translate→fr] on a two-voice utterance, once over the whole (what one speaker
+   costs) and once per speaker turn (the turns the meeting would cut, from the loudness-based
+   fake speaker model): encoder frames, prefill tokens, forward passes, CPU seconds.
 
 Prints tables; asserts nothing.
 """
@@ -179,14 +183,62 @@ def translated_line(runs: int) -> None:
     print("(includes the 0.8 s pause the endpointer waits for)")
 
 
+def split_cost(runs: int) -> None:
+    from app.core.meeting.turns import pieces
+    from app.core.transcript import Task, TaskSpec, Timing
+    from app.engine.loader import load_engine
+    from tests.bench.latency_bench import ensure_model
+    from tests.support.espeak import compose, synthesize
+    from tests.support.fake_diarizer import FakeDiarizer
+
+    first = synthesize("good morning everyone let us look at the numbers for this week", "en+m3")
+    second = synthesize("thanks the release is on track and testing starts on monday", "en+f2")
+    audio = compose([0.3, first, 0.4, second, 0.4]).audio
+    parts = pieces(FakeDiarizer().diarize(audio), 0.0, len(audio) / RATE)
+    engine = load_engine(str(ensure_model("tiny")))
+    specs = [TaskSpec(Task.TRANSCRIBE, "en"), TaskSpec(Task.TRANSLATE, "en", "fr")]
+    engine.run(audio[:RATE], specs)  # warm-up
+    cases = [
+        ("whole utterance, one run", [audio]),
+        (
+            f"{len(parts)} speaker turns, one run each",
+            [audio[p.samples(0.0, RATE, len(audio))] for p in parts],
+        ),
+    ]
+    seconds = len(audio) / RATE
+    print(f"\nTwo voices in one {seconds:.1f} s utterance (tiny model, transcript + fr)", end="")
+    print(f", best of {runs}")
+    print(f"{'':34} {'enc frames':>10} {'prefill':>8} {'passes':>7} {'tokens':>7} {'CPU s':>7}")
+    for label, chunks in cases:
+        cpu, timing = [], Timing()
+        for _ in range(runs):
+            timing = Timing()
+            t = time.process_time()
+            for chunk in chunks:
+                for out in engine.run(chunk, specs):
+                    timing = timing + out.timing
+            cpu.append(time.process_time() - t)
+        print(
+            f"{label:34} {timing.encoder_frames:10} {timing.prefill_tokens:8} "
+            f"{timing.forward_passes:7} {timing.generated_tokens:7} {min(cpu):7.2f}"
+        )
+    print("(random weights: how many tokens each run decodes is arbitrary; with real weights")
+    print(" the tokens follow the words said, the same words either way)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--models", default="tiny,quarter")
     parser.add_argument("--minutes", type=float, default=1.0)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--split", action="store_true", help="only the two-speaker split")
     args = parser.parse_args()
+    if args.split:
+        split_cost(args.runs)
+        return
     diarization(args.models.split(","), args.minutes, args.runs)
     translated_line(args.runs)
+    split_cost(args.runs)
 
 
 if __name__ == "__main__":
