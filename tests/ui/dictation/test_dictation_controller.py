@@ -12,8 +12,9 @@ from PySide6.QtGui import QAction
 
 from app.audio.session import DictationConfig, DictationSession
 from app.core.dictation.endpointing import Utterance
+from app.core.dictation.regions import PREVIEW_MARK
 from app.core.transcript import Segment, Task, TaskSpec
-from app.ui.dictation.dictation_controller import PREVIEW_MARK, DictationController
+from app.ui.dictation.dictation_controller import DictationController
 from app.ui.dictation.level_meter import LevelMeter, db_to_fraction
 from app.ui.editor.transcript_pane import TranscriptPane
 from app.workers.qt_engine import Bridge, EngineBridge

@@ -9,8 +9,9 @@ import numpy as np
 
 from app.audio.session import DictationConfig, DictationSession
 from app.core.dictation.endpointing import Utterance
+from app.core.dictation.regions import PREVIEW_MARK
 from app.core.transcript import Segment, TaskSpec
-from app.ui.dictation.dictation_controller import PREVIEW_MARK, DictationController
+from app.ui.dictation.dictation_controller import DictationController
 from app.ui.editor.transcript_pane import TranscriptPane
 from app.workers.qt_engine import EngineBridge
 from tests.support import fake_engine
