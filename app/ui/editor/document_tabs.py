@@ -42,7 +42,7 @@ class DocumentView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self.legend)
-        layout.addWidget(self.view)
+        layout.addWidget(self.view, 1)
         self.view.textEdited.connect(self._on_edited)
         self.legend.renamed.connect(self.rename_speaker)
         self.view.filesDropped.connect(self.filesDropped)

@@ -51,6 +51,9 @@ def test_the_legend_shows_the_speakers_present_in_their_colours(qtbot):
     ]
     assert len({e.colour.name() for e in view.legend.entries}) == 3
     assert view.legend.entries[0].button.text() == "Speaker 1"
+    view.resize(800, 600)
+    qtbot.waitUntil(lambda: view.view.height() > 450)  # one row: the text keeps the room
+    assert view.legend.height() == view.legend.sizeHint().height() < 60
 
 
 def test_clicking_a_name_renames_the_speaker_everywhere_keeping_edits(qtbot):
