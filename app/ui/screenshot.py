@@ -1,6 +1,7 @@
 """Render the main window with sample content to a PNG: ``python -m app.ui.screenshot OUT.png``.
 
-Shows a meeting transcript with its timestamp gutter and French translation side by side, the
+Shows a meeting transcript with its speakers (legend, names in the gutter) and timestamp
+gutter and French translation side by side, the
 player bar playing it (the current segment lit), a recording in progress (red Record button
 with its time, the "Listening…" strip) and the file queue. Runs offscreen with a stand-in
 bridge (no model, no network, no sound), in a temporary data folder.
@@ -16,11 +17,16 @@ from pathlib import Path
 SIZE = (1200, 760)
 
 TRANSCRIPT = [
-    (0.0, 6.2, "Good morning everyone, thanks for joining the weekly product sync."),
-    (6.2, 13.8, "First item: the Granite Dictate beta ships to the design team on Friday."),
-    (13.8, 21.5, "Maya, can you give us an update on the onboarding screens?"),
-    (21.5, 30.0, "Sure. The welcome page is done; the settings page needs one more review."),
-    (30.0, 37.4, "Great. Next, the open questions about the Kubernetes migration."),
+    (0.0, 6.2, "Good morning everyone, thanks for joining the weekly product sync.", "Dana"),
+    (6.2, 13.8, "First item: the Granite Dictate beta ships to the design team on Friday.", "Dana"),
+    (13.8, 21.5, "Maya, can you give us an update on the onboarding screens?", "Dana"),
+    (
+        21.5,
+        30.0,
+        "Sure. The welcome page is done; the settings page needs one more review.",
+        "Maya",
+    ),
+    (30.0, 37.4, "Great. Next, the open questions about the Kubernetes migration.", "Dana"),
 ]
 TRANSLATION = [
     "Bonjour à tous, merci de participer à la réunion produit hebdomadaire.",
@@ -84,9 +90,12 @@ def render(out_path: str) -> str:
         [Segment(0, 4, "Notes for Friday: send the beta build to the design team.")]
     )
     view = window.tabs.open_document(meeting)
-    view.panes[0].append_segments([Segment(a, b, t) for a, b, t in TRANSCRIPT])
+    view.panes[0].append_segments([Segment(a, b, t, "", who) for a, b, t, who in TRANSCRIPT])
     view.panes[1].append_segments(
-        [Segment(a, b, t) for (a, b, _), t in zip(TRANSCRIPT, TRANSLATION, strict=True)]
+        [
+            Segment(a, b, t, "", who)
+            for (a, b, _, who), t in zip(TRANSCRIPT, TRANSLATION, strict=True)
+        ]
     )
     for pane in view.panes:
         handle = pane.begin_partial("weekly-sync.m4a", at_end=True)
