@@ -10,24 +10,33 @@ remaining skew and the acoustic delay make ``lag``, searched in ``[-max_lead_s, 
 1. **Delay**: normalized cross-correlation of the last ``window_s`` of mic against the system
    track over the lag range (one FFT), re-estimated every ``update_every_s`` while the system
    track is active; a new lag is taken only when its peak correlation is above ``min_corr``
-   (double talk lowers the peak: the old lag is kept). A frame that matches poorly while the
-   system track is active re-estimates at once (at most every ``retry_frames``): the delay
-   moves when a player under-runs or the output route changes.
-2. **Per frame** (512 samples): the least-squares gain ``g`` of the delayed system frame in the
-   mic frame and the residual ``mic - g·sys``. When the residual is at least ``erle_db`` below
-   the mic frame, the frame is (mostly) echo: it is replaced by silence, so the VAD never opens
-   an utterance on it. ``hangover_frames`` after an echo frame a weaker match suffices (echo
-   tails). Your own speech over theirs (double talk) leaves a loud residual and is kept.
+   (double talk lowers the peak: the old lag is kept), and one far from the known lag only
+   above ``jump_corr`` (your voice can match theirs somewhere else by chance). A frame that
+   matches poorly while the system track is active re-estimates at once (at most every
+   ``retry_frames``): the delay moves when a player under-runs or the output route changes.
+2. **Per frame** (512 samples), two tests; the better one counts:
+   * sample-exact: the least-squares gain ``g`` of the delayed system frame in the mic frame
+     and the residual ``mic - g·sys``;
+   * band energies (``app.core.meeting.echo_bands``): the echo predicted in 16 bands from
+     the system audio around the delay and a per-band gain learned from earlier echo frames.
+     It survives what the first test does not: a clock that drifts (the delay fractional
+     and moving between estimates) and a room's reflections (up to ~150 ms).
+   When the mic frame drops by at least ``erle_db`` once the echo is taken out, the frame is
+   (mostly) echo: it is replaced by silence, so the VAD never opens an utterance on it.
+   ``hangover_frames`` after an echo frame a weaker match suffices (echo tails). Your own
+   speech over theirs (double talk) leaves a loud residual and is kept.
 
 The journal keeps the raw microphone; only what is segmented and transcribed is gated.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
+
+from app.core.meeting.echo_bands import BandConfig, BandEcho, FrameBands
 
 Audio = npt.NDArray[np.float32]
 _EPS = 1e-12
@@ -40,17 +49,24 @@ class EchoConfig:
     frame: int = 512
     # The two captures start at different moments (a PortAudio stream and a parec process
     # may be ready half a second apart on a loaded machine): both signs are searched widely.
+    # The mic track ahead costs latency (system audio must arrive before a frame is judged);
+    # behind costs only memory, and a parec that starts late puts it there (0.76 s measured
+    # in the end-to-end test on a cold PulseAudio): that side is searched further.
     max_lead_s: float = 0.8  # the mic track ahead of the system track
-    max_delay_s: float = 0.8  # the mic track behind (acoustic + output latency + start skew)
+    max_delay_s: float = 2.0  # the mic track behind (acoustic + output latency + start skew)
     window_s: float = 1.5
     update_every_s: float = 0.5
     min_corr: float = 0.35
+    jump_corr: float = 0.6  # the correlation a delay far from the known one needs
     erle_db: float = 8.0
     tail_erle_db: float = 2.0
     hangover_frames: int = 3
     retry_window_s: float = 0.25
     retry_frames: int = 2  # a poor match re-estimates the delay at most this often
     active_db: float = -55.0  # system frame RMS (dBFS) below which it cannot echo
+    slack: int = 32  # samples of delay error the band test allows (drift between estimates)
+    learn_corr: float = 0.5  # band gains learn while the delay's correlation is at least this
+    bands: BandConfig | None = field(default_factory=BandConfig)  # None: the sample-exact test only
 
     @property
     def lead(self) -> int:
@@ -85,6 +101,8 @@ class EchoGate:
         self.mic_done = 0  # mic samples judged so far
         self.lag: int | None = None
         self.corr = 0.0
+        self.match = 0.0  # the last estimate's peak correlation (taken or not)
+        self._bands = BandEcho(self.cfg.bands) if self.cfg.bands is not None else None
         self._since_update = 0
         self._hangover = 0
         self.echo_frames = 0
@@ -120,13 +138,17 @@ class EchoGate:
             self._estimate()
         echo = False
         if self.lag is not None and active:
-            erle = _erle_db(mic, self._system(start - self.lag, len(mic)))
+            erle, bands = self._explained(mic, start, self.lag)
             if erle < cfg.erle_db and self._since_update >= cfg.retry_frames * cfg.frame:
                 # a poor match: the delay may have moved (under-run, new route): look at the
                 # most recent audio only, where the new delay dominates
                 self._estimate(cfg.retry_window_s)
-                erle = _erle_db(mic, self._system(start - self.lag, len(mic)))
+                erle, bands = self._explained(mic, start, self.lag)
             echo = erle >= cfg.erle_db or (self._hangover > 0 and erle >= cfg.tail_erle_db)
+            if self._bands is not None and bands is not None:
+                self._bands.commit(bands, learn=self.match >= cfg.learn_corr)
+        elif self._bands is not None:
+            self._bands.silence()
         if echo:
             self._hangover = cfg.hangover_frames
             self.echo_frames += 1
@@ -136,6 +158,18 @@ class EchoGate:
         return (np.zeros_like(mic) if echo else mic), echo
 
     # --- internals ---------------------------------------------------------------------------
+
+    def _explained(self, mic: Audio, start: int, lag: int) -> tuple[float, FrameBands | None]:
+        """How far (dB) the frame drops once the echo is taken out: the better of the
+        sample-exact test and the band-energy test (and the latter's measures)."""
+        erle = _erle_db(mic, self._system(start - lag, len(mic)))
+        if self._bands is None:
+            return erle, None
+        n, slack = len(mic), self.cfg.slack
+        band_db, bands = self._bands.measure(
+            mic, [self._system(start - lag + o, n) for o in (0, -slack, slack)]
+        )
+        return max(erle, band_db), bands
 
     def _system(self, start: int, n: int) -> Audio:
         """System samples [start, start + n) by absolute index; zeros where unknown."""
@@ -169,9 +203,19 @@ class EchoGate:
             value = float(np.dot(m, seg)) / den if den > _EPS else 0.0
             if value > best:
                 best_k, best = k, value
-        if best >= cfg.min_corr:
-            self.lag = cfg.delay - best_k
+        self.match = best
+        lag = cfg.delay - best_k
+        # a far-away peak replaces a known delay only when it is strong: during double talk
+        # your voice can match the other side's somewhere else by chance
+        near = self.lag is None or abs(lag - self.lag) <= _DECIMATE * 4
+        if best >= cfg.min_corr and (near or best >= cfg.jump_corr):
+            self.lag = lag
             self.corr = best
+            if self._bands is not None and not self._bands.seeded:
+                # the first echo of the call: no band gain learned yet. The least-squares gain
+                # of the window at the delay (the direct path: your voice does not bias it)
+                seg = s[best_k : best_k + w]
+                self._bands.seed(float(np.dot(m, seg)) / max(float(np.dot(seg, seg)), _EPS))
 
     def _trim(self) -> None:
         cut = self.mic_done - self._keep

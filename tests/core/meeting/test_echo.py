@@ -1,5 +1,7 @@
 """EchoGate: call audio leaked into the mic at about -15 dB with 30-60 ms delay is dropped;
-your own speech (alone or over theirs) is kept."""
+your own speech (alone or over theirs) is kept. Also when the echo is not a scaled copy at one
+integer delay: a clock that drifts (PulseAudio's loopback in the end-to-end test moves the
+delay by ~1000 ppm) and a room's reflections."""
 
 from __future__ import annotations
 
@@ -20,9 +22,32 @@ def _leak(system: np.ndarray, delay_s: float, gain_db: float) -> np.ndarray:
     return out
 
 
+def _drifting_leak(system: np.ndarray, delay_s: float, gain_db: float, ppm: float) -> np.ndarray:
+    """The leak through a loudspeaker whose clock runs ``ppm`` fast: the delay is fractional
+    and grows by ``ppm`` millionths of the elapsed time."""
+    t = np.arange(len(system), dtype=np.float64)
+    src = t - delay_s * RATE - t * ppm * 1e-6
+    return np.interp(src, t, system, left=0, right=0).astype(np.float32) * 10 ** (gain_db / 20)
+
+
+def _room(direct_s: float, drr_db: float, gain_db: float = -15.0, seed: int = 1) -> np.ndarray:
+    """A room's impulse response: the direct path at ``direct_s``, then 40 reflections decaying
+    over the next ~110 ms (150 ms in all) holding ``drr_db`` less energy than the direct path
+    (direct-to-reverberant ratio); ``gain_db`` overall."""
+    rng = np.random.default_rng(seed)
+    d, n = round(direct_s * RATE), round(0.15 * RATE)
+    at = rng.choice(np.arange(d + 1, n), 40, replace=False)
+    h = np.zeros(n)
+    h[at] = rng.normal(0, 1, 40) * np.exp(-(at - d) / (0.04 * RATE))
+    h *= np.sqrt(10 ** (-drr_db / 10) / np.sum(h**2))
+    h[d] = 1.0
+    return (h * 10 ** (gain_db / 20) / np.sqrt(np.sum(h**2))).astype(np.float32)
+
+
 def _run(mic: np.ndarray, system: np.ndarray, skew: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Feed the gate like the session does (system in 100 ms pieces, mic judged when it can);
-    ``skew`` > 0: the mic stream started ``skew`` samples after the system stream."""
+    ``skew`` > 0: the system stream started ``skew`` samples after the mic stream (< 0: the
+    mic stream started late)."""
     gate = EchoGate(EchoConfig())
     system = system[skew:] if skew > 0 else np.concatenate([np.zeros(-skew, np.float32), system])
     out, flags = [], []
@@ -56,16 +81,14 @@ def _speech_frames(x: np.ndarray, db: float = -45.0) -> set[int]:
         (0.045, -12, -400),
         (0.04, -15, 9600),  # the system capture started 0.6 s late
         (0.04, -15, -9600),  # the microphone started 0.6 s late
+        (0.04, -15, 24000),  # parec started 1.5 s after the microphone (a loaded machine)
     ],
 )
 def test_leaked_call_is_dropped_and_your_speech_kept(delay_s, gain_db, skew):
-    them = synthesize("good morning everyone, let us start with the budget", "en+m3")
-    you = synthesize("sounds good to me, thank you", "en+f2")
-    system = compose([1.0, them, 2.5, 0.2]).audio  # the call starts after both captures
-    you_track = compose([1.0 + them.duration + 0.8, you, 0.2]).audio
-    n = max(len(system), len(you_track))
-    system = np.pad(system, (0, n - len(system)))
-    you_track = np.pad(you_track, (0, n - len(you_track)))
+    system, you_track = _monologue_and_reply()  # the call starts after both captures
+    if skew > RATE // 2:  # the call starts after the late capture too
+        system, you_track = (np.pad(x, (skew, 0)) for x in (system, you_track))
+    n = len(system)
     mic = you_track + _leak(system, delay_s, gain_db) + noise(n / RATE, -65, seed=3)[:n]
     out, flags = _run(mic.astype(np.float32), system, skew)
     leak_frames = _speech_frames(_leak(system, delay_s, gain_db)[: len(out)], -50)
@@ -82,14 +105,61 @@ def test_leaked_call_is_dropped_and_your_speech_kept(delay_s, gain_db, skew):
     )
 
 
-def test_double_talk_keeps_your_words():
+def _monologue_and_reply() -> tuple[np.ndarray, np.ndarray]:
+    """(system, your track): their phrase from 1 s, your reply 0.8 s after it."""
+    them = synthesize("good morning everyone, let us start with the budget", "en+m3")
+    you = synthesize("sounds good to me, thank you", "en+f2")
+    system = compose([1.0, them, 2.5, 0.2]).audio
+    you_track = compose([1.0 + them.duration + 0.8, you, 0.2]).audio
+    n = max(len(system), len(you_track))
+    return np.pad(system, (0, n - len(system))), np.pad(you_track, (0, n - len(you_track)))
+
+
+@pytest.mark.parametrize("ppm", [300, 1000])
+def test_a_drifting_clock_leaves_no_echo_audible(ppm):
+    """Failed before the band-energy test: at 1000 ppm whole runs of echo frames matched
+    with a gain <= 0 and became a "You" utterance (at 300 ppm: a few frames)."""
+    system, you_track = _monologue_and_reply()
+    leak = _drifting_leak(system, 0.04003, -15, ppm)
+    mic = (you_track + leak + noise(len(system) / RATE, -65, seed=3)).astype(np.float32)
+    out, flags = _run(mic, system)
+    left = _speech_frames(out, -50) & _speech_frames(leak[: len(out)], -50)
+    assert not left, sorted(left)
+    assert not any(flags[i] for i in _speech_frames(you_track[: len(out)], -45))
+
+
+@pytest.mark.parametrize(("direct_s", "drr_db"), [(0.03, 3.0), (0.06, 0.0), (0.045, -3.0)])
+def test_a_room_leaves_no_echo_audible(direct_s, drr_db):
+    """Reflections up to 150 ms, as loud as the direct path or louder: one delay and gain
+    cannot cancel them (failed before the band-energy test)."""
+    system, you_track = _monologue_and_reply()
+    leak = np.convolve(system, _room(direct_s, drr_db))[: len(system)]
+    mic = (you_track + leak + noise(len(system) / RATE, -65, seed=3)).astype(np.float32)
+    out, flags = _run(mic, system)
+    left = _speech_frames(out, -50) & _speech_frames(leak[: len(out)], -50)
+    assert not left, sorted(left)
+    assert not any(flags[i] for i in _speech_frames(you_track[: len(out)], -45))
+
+
+def _double_talk() -> tuple[np.ndarray, np.ndarray]:
+    """(system, your track): you speak over the middle of their phrase."""
     them = synthesize("the quarterly numbers look quite strong this time", "en+m3")
     you = synthesize("wait, which numbers", "en+f2")
     system = compose([0.3, them, 1.0]).audio
     you_track = compose([0.3 + 0.8, you]).audio
-    n = len(system)
-    you_track = np.pad(you_track, (0, n - len(you_track)))
-    mic = (you_track + _leak(system, 0.04, -15)).astype(np.float32)
+    return system, np.pad(you_track, (0, len(system) - len(you_track)))
+
+
+@pytest.mark.parametrize("path", ["delay", "drift", "room"])
+def test_double_talk_keeps_your_words(path):
+    system, you_track = _double_talk()
+    if path == "delay":
+        leak = _leak(system, 0.04, -15)
+    elif path == "drift":
+        leak = _drifting_leak(system, 0.04003, -15, 1000)
+    else:
+        leak = np.convolve(system, _room(0.04, 0.0))[: len(system)]
+    mic = (you_track + leak).astype(np.float32)
     _out, flags = _run(mic, system)
     you_frames = _speech_frames(you_track, -30)  # the loud part of your words
     kept = sum(1 for i in you_frames if i < len(flags) and not flags[i])
