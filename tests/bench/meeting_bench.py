@@ -1,7 +1,8 @@
-"""Meeting costs: speaker detection per audio minute, and the other side's utterance → its
-translated line.
+"""Meeting costs: speaker detection per audio minute, the other side's utterance → its
+translated line, and the echo gate.
 
-    python -m tests.bench.meeting_bench [--models tiny,quarter] [--minutes 1] [--runs 3] [--split]
+    python -m tests.bench.meeting_bench [--models tiny,quarter] [--minutes 1] [--runs 3]
+        [--split] [--parts diarization,translation,split,echo]
 
 1. **Diarization** (random Sortformer checkpoints from ``tests.support.tiny_sortformer``,
    ``tiny`` and ``quarter``, built once into build/bench-models/): compute seconds per minute
@@ -18,6 +19,8 @@ translated line.
    [transcribe, translate→fr] on a two-voice utterance, once over the whole (what one speaker
    costs) and once per speaker turn (the turns the meeting would cut, from the loudness-based
    fake speaker model): encoder frames, prefill tokens, forward passes, CPU seconds.
+
+4. **Echo gate** (no model, ``tests/bench/echo_bench.py``, also runnable alone).
 
 Prints tables; asserts nothing.
 """
@@ -232,13 +235,19 @@ def main() -> None:
     parser.add_argument("--minutes", type=float, default=1.0)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--split", action="store_true", help="only the two-speaker split")
+    parser.add_argument("--parts", default="diarization,translation,split,echo")
     args = parser.parse_args()
-    if args.split:
+    parts = ["split"] if args.split else args.parts.split(",")
+    if "diarization" in parts:
+        diarization(args.models.split(","), args.minutes, args.runs)
+    if "translation" in parts:
+        translated_line(args.runs)
+    if "split" in parts:
         split_cost(args.runs)
-        return
-    diarization(args.models.split(","), args.minutes, args.runs)
-    translated_line(args.runs)
-    split_cost(args.runs)
+    if "echo" in parts:
+        from tests.bench.echo_bench import echo_gate
+
+        echo_gate(args.minutes)
 
 
 if __name__ == "__main__":

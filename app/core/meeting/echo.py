@@ -139,9 +139,16 @@ class EchoGate:
         echo = False
         if self.lag is not None and active:
             erle, bands = self._explained(mic, start, self.lag)
-            if erle < cfg.erle_db and self._since_update >= cfg.retry_frames * cfg.frame:
-                # a poor match: the delay may have moved (under-run, new route): look at the
-                # most recent audio only, where the new delay dominates
+            if (
+                erle < cfg.erle_db
+                and self._since_update >= cfg.retry_frames * cfg.frame
+                and (
+                    _db(self._system(start - self.lag - cfg.slack, len(mic) + 2 * cfg.slack))
+                    > cfg.active_db
+                )
+            ):
+                # a poor match where their voice should be: the delay may have moved (under-run,
+                # new route): look at the most recent audio only, where the new delay dominates
                 self._estimate(cfg.retry_window_s)
                 erle, bands = self._explained(mic, start, self.lag)
             echo = erle >= cfg.erle_db or (self._hangover > 0 and erle >= cfg.tail_erle_db)

@@ -23,11 +23,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-Audio = npt.NDArray[np.float32]
+Audio = npt.NDArray[np.floating[Any]]  # float32 from the gate, any float from tests
 Bands = npt.NDArray[np.float64]
 _EPS = 1e-12
 BANDS = 16
@@ -141,8 +142,10 @@ class BandEcho:
         ok = counts >= cfg.min_frames
         if not ok.any():
             return
-        gains = np.full(BANDS, np.nan)
-        gains[ok] = np.nanpercentile(self._ratios[:, ok], cfg.percentile, axis=0)
+        # the percentile by rank (nanpercentile costs ten times more): NaNs sort last
+        ranked = np.sort(self._ratios, axis=0)
+        rank = np.floor((np.maximum(counts, 1) - 1) * cfg.percentile / 100).astype(int)
+        gains = ranked[rank, np.arange(BANDS)]
         # a band with too few ratios (the call has little energy there): the median band's
         # gain, which is about as likely too high as too low
         gains[~ok] = float(np.median(gains[ok]))
