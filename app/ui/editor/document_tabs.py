@@ -10,7 +10,7 @@ from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
 from app.core.text.document import Document, OutputText, output_kind, output_label
-from app.core.text.speakers import legend
+from app.core.text.speakers import legend, new_name
 from app.core.transcript import TaskSpec
 from app.ui.editor.speaker_legend import SpeakerLegend
 from app.ui.editor.transcript_pane import TranscriptPane
@@ -144,9 +144,13 @@ class DocumentView(QWidget):
 
     @Slot(str, str)
     def rename_speaker(self, old: str, new: str) -> None:
-        """``old`` becomes ``new`` in every column (and so in the exports); edits are kept."""
+        """``old`` becomes ``new`` (one tidy line, ``new_name``) in every column and so in
+        the exports; edits are kept. An empty or unchanged name does nothing."""
+        name = new_name(old, new)
+        if name is None:
+            return
         for pane in self.panes:
-            pane.rename_speaker(old, new)
+            pane.rename_speaker(old, name)
 
     def mark_saved(self, path: str) -> None:
         self.path, self.modified = path, False

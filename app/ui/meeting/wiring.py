@@ -278,7 +278,7 @@ class MeetingUi(QObject):
         if not ok:
             return
         new, ok = QInputDialog.getText(self.window, "Rename Speaker", f"New name for {old}:")
-        if ok and new.strip():
+        if ok:
             rename_speaker(view, old, new)
 
 

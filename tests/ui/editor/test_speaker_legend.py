@@ -102,6 +102,10 @@ def test_escape_or_an_empty_name_renames_nothing(qtbot):
     qtbot.keyClick(entry.edit, Qt.Key.Key_Return)
     assert renames == [] and not entry.editing
     assert [s.speaker for s in view.panes[0].to_output().timed_segments()][1] == "You"
+    view.rename_speaker("You", " \n ")  # the menu's dialog takes the same path
+    assert [e.name for e in view.legend.entries] == ["Speaker 1", "You", "Speaker 2"]
+    view.rename_speaker("You", "  Alex \n  Kim ")
+    assert [e.name for e in view.legend.entries] == ["Speaker 1", "Alex Kim", "Speaker 2"]
 
 
 def test_a_legend_on_its_own_rebuilds_only_when_the_speakers_change(qtbot):
