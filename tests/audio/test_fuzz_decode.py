@@ -5,7 +5,6 @@ memory. A batch of them through ``transcribe`` gives one line per file."""
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import sys
@@ -14,8 +13,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.cli.test_transcribe import ROOT
 from tests.support import fuzz_media
+from tests.support.cli import ROOT, run_app
 
 CASES = 400
 SEED = 20261201
@@ -62,22 +61,16 @@ def test_a_batch_of_mutated_files_gives_one_line_each(tmp_path: Path) -> None:
         path = tmp_path / f"m{i:02d}{ext}"
         path.write_bytes(data)
         files.append(path)
-    env = {
-        **os.environ,
-        "GRANITE_DICTATE_HOME": str(tmp_path / "home"),
-        "GRANITE_DICTATE_ENGINE_FACTORY": "tests.support.fake_engine:factory",
-    }
-    proc = subprocess.run(
-        [sys.executable, "-m", "app", "transcribe", *map(str, files), "--model", "test/fake",
-         "--output-dir", str(tmp_path / "out")],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )  # fmt: skip
-    assert proc.returncode in (0, 1) and "Traceback" not in proc.stderr, proc.stderr
+    args: list[str | Path] = [
+        "transcribe",
+        *files,
+        "--model",
+        "test/fake",
+        "--output-dir",
+        tmp_path / "out",
+    ]
+    proc = run_app(args, tmp_path / "home")
+    assert proc.returncode in (0, 1), proc.stderr
     said = [line for line in proc.stderr.splitlines() if line.strip()]
     assert len(said) == len(files), proc.stderr
     for path, line in zip(files, said, strict=True):

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,8 +12,7 @@ import pytest
 from app.cli import main
 from app.core.history.store import DICTATION, FILE, HistoryStore, NewEntry, OutputText
 from app.core.text import export
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support.cli import run_app
 
 
 @dataclass
@@ -40,16 +36,8 @@ def run(monkeypatch, capsys):
 
 
 def test_a_child_process_end_to_end(home: Path) -> None:
-    env = {**os.environ, "GRANITE_DICTATE_HOME": str(home)}
-    proc = subprocess.run(
-        [sys.executable, "-m", "app", "history", "search", "deadline"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert proc.returncode == 0 and "Traceback" not in proc.stderr
+    proc = run_app(["history", "search", "deadline"], home, engine=None)
+    assert proc.returncode == 0
     assert proc.stdout.endswith("[2.00-4.50] Friday is the deadline\n")
 
 

@@ -5,13 +5,12 @@ gives one warning line and never fails the command or its outputs."""
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import subprocess
-import sys
 import time
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -24,11 +23,9 @@ from app.core.text.postprocess import command_set
 from app.core.text.rules import parse_rules
 from app.core.transcript import Segment, Task, TaskSpec, TranscriptResult
 from tests.support import espeak
+from tests.support.cli import FAKE_ENGINE, ROOT, app_command, run_app
 from tests.support.media import write_audio
 from tests.support.pulse import PulseServer, pulse_server  # noqa: F401 - fixture
-
-ROOT = Path(__file__).resolve().parents[2]
-FAKE = "tests.support.fake_engine:factory"
 
 
 @pytest.fixture(scope="module")
@@ -38,30 +35,19 @@ def talk(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def run(args: list[str], home: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "GRANITE_DICTATE_HOME": str(home), "GRANITE_DICTATE_ENGINE_FACTORY": FAKE}
-    proc = subprocess.run(
-        [sys.executable, "-m", "app", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert "Traceback" not in proc.stderr, proc.stderr
-    return proc
-
-
 def transcribe(talk: Path, home: Path, out: Path, *extra: str) -> subprocess.CompletedProcess[str]:
-    return run(
-        ["transcribe", str(talk), "--model", "test/fake", "--output-dir", str(out), *extra], home
-    )
+    return run_app(["transcribe", talk, "--model", "test/fake", "--output-dir", out, *extra], home)
+
+
+def history_rows(home: Path, *args: str) -> list[dict[str, Any]]:
+    """``history ARGS --json``: one JSON row per line."""
+    proc = run_app(["history", *args, "--json"], home)
+    assert proc.returncode == 0, proc.stderr
+    return [json.loads(line) for line in proc.stdout.splitlines()]
 
 
 def search(home: Path, words: str = "speech") -> list[dict[str, object]]:
-    proc = run(["history", "search", words, "--json"], home)
-    assert proc.returncode == 0, proc.stderr
-    return [json.loads(line) for line in proc.stdout.splitlines()]
+    return history_rows(home, "search", words)
 
 
 def warnings(stderr: str) -> list[str]:
@@ -86,7 +72,7 @@ def test_transcribe_stores_the_file_and_history_search_finds_it(talk, tmp_path) 
     assert hits[0]["language"] == "fr"
     written = (tmp_path / "talk.fr.txt").read_text().strip()
     assert hits[0]["text"] == written and "[fr] SPOKEN" in written
-    listed = json.loads(run(["history", "list", "--json"], home).stdout.splitlines()[0])
+    listed = history_rows(home, "list")[0]
     assert listed["task"] == "translate" and listed["target_languages"] == ["fr"]
     assert listed["model"] and listed["duration"] > 0 and listed["audio"] == str(talk.absolute())
 
@@ -212,9 +198,9 @@ def test_listen_stores_each_utterance(pulse_server: PulseServer, tmp_path: Path)
     speech = espeak.compose([0.5, espeak.synthesize("the quick brown fox"), 1.5])
     home, saved = tmp_path / "home", tmp_path / "saved.wav"
     env = dict(
-        pulse_server.env, GRANITE_DICTATE_HOME=str(home), GRANITE_DICTATE_ENGINE_FACTORY=FAKE
+        pulse_server.env, GRANITE_DICTATE_HOME=str(home), GRANITE_DICTATE_ENGINE_FACTORY=FAKE_ENGINE
     )
-    cmd = [sys.executable, "-m", "app", "listen", "--model", "test/fake"]
+    cmd = app_command("listen", "--model", "test/fake")
     cmd += ["--duration", f"{speech.duration + 2.0:.1f}", "--save-audio", str(saved)]
     proc = subprocess.Popen(
         cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
@@ -230,5 +216,5 @@ def test_listen_stores_each_utterance(pulse_server: PulseServer, tmp_path: Path)
     hits = search(home)
     assert len(hits) == len(out.strip().splitlines()) >= 1
     assert all(h["kind"] == "dictation" for h in hits)
-    listed = json.loads(run(["history", "list", "--json"], home).stdout.splitlines()[0])
+    listed = history_rows(home, "list")[0]
     assert listed["audio"] == str(saved.absolute()) and saved.exists()

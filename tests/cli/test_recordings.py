@@ -15,7 +15,8 @@ from app.audio.journal import RecordingJournal
 from app.audio.session import SessionSummary
 from app.cli import listen
 from app.core.storage import recordings
-from tests.cli.test_transcribe import ROOT, lines
+from tests.cli.test_transcribe import lines
+from tests.support.cli import run_app
 
 
 def _dead_pid() -> int:
@@ -34,36 +35,17 @@ def _killed_recording(home: Path, seconds: float = 1.5) -> recordings.RecordingI
     return journal.info
 
 
-def _run(args: list[str], home: Path) -> subprocess.CompletedProcess[str]:
-    env = {
-        **os.environ,
-        "GRANITE_DICTATE_HOME": str(home),
-        "GRANITE_DICTATE_ENGINE_FACTORY": "tests.support.fake_engine:factory",
-    }
-    proc = subprocess.run(
-        [sys.executable, "-m", "app", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert "Traceback" not in proc.stderr, proc.stderr
-    return proc
-
-
 def test_list_recover_and_transcribe_a_killed_recording(tmp_path: Path) -> None:
     info = _killed_recording(tmp_path)
-    listed = _run(["recordings", "list"], tmp_path)
+    listed = run_app(["recordings", "list"], tmp_path)
     assert listed.returncode == 0 and info.id in listed.stdout and "interrupted" in listed.stdout
 
-    done = _run(["recordings", "transcribe", info.id[:15], "--model", "test/fake"], tmp_path)
+    done = run_app(["recordings", "transcribe", info.id[:15], "--model", "test/fake"], tmp_path)
     assert done.returncode == 0, done.stderr
     assert f"recovered {info.id}: 1.5 s" in done.stderr
     assert info.wav.with_suffix(".txt").exists()  # a tone: the VAD finds no speech in it
     assert f"{info.id}.wav: 0 segments, 2 s of audio" in done.stderr
-    assert "recovered" in _run(["recordings", "list"], tmp_path).stdout
+    assert "recovered" in run_app(["recordings", "list"], tmp_path).stdout
 
 
 def test_the_next_listen_reports_what_a_kill_left(tmp_path: Path) -> None:
@@ -75,7 +57,7 @@ def test_the_next_listen_reports_what_a_kill_left(tmp_path: Path) -> None:
 def test_listen_with_an_unwritable_data_folder_says_one_line(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
-    proc = _run(["listen", "--model", "test/fake", "--duration", "1"], blocker)
+    proc = run_app(["listen", "--model", "test/fake", "--duration", "1"], blocker)
     assert proc.returncode == 1
     said = [line for line in lines(proc.stderr) if "log" not in line.lower()]
     assert len(said) == 1 and "recordings folder" in said[0], proc.stderr
@@ -94,7 +76,7 @@ def test_a_clean_exit_keeps_a_recording_whose_utterances_failed(tmp_path: Path) 
 
 @pytest.mark.parametrize("args", [["recover"], ["transcribe", "nope"]])
 def test_bad_ids_are_one_line(tmp_path: Path, args: list[str]) -> None:
-    proc = _run(["recordings", *args], tmp_path)
+    proc = run_app(["recordings", *args], tmp_path)
     assert proc.returncode in (1, 2) and len(lines(proc.stderr)) == 1
 
 
@@ -106,5 +88,5 @@ def test_stale_temp_files_are_cleaned_at_start(tmp_path: Path) -> None:
         temp.write_text("half a file from a crash")
         os.utime(temp, (1_000_000, 1_000_000))
         stale.append(temp)
-    _run(["recordings", "list"], tmp_path)
+    run_app(["recordings", "list"], tmp_path)
     assert not any(p.exists() for p in stale)

@@ -2,32 +2,25 @@
 
 from __future__ import annotations
 
-import os
 import queue
 import re
 import signal
 import subprocess
-import sys
 import threading
 from pathlib import Path
 
 import openai
 
 from tests.support import espeak
+from tests.support.cli import ROOT, app_command, app_env
 from tests.support.media import write_audio
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def _start(args: list[str], home: Path) -> subprocess.Popen[str]:
-    env = {
-        **os.environ,
-        "GRANITE_DICTATE_HOME": str(home),
-        "GRANITE_DICTATE_ENGINE_FACTORY": "tests.support.fake_engine:factory",
-    }
+    env = app_env(home)
     env.pop("GRANITE_DICTATE_API_KEY", None)
     return subprocess.Popen(
-        [sys.executable, "-m", "app", "serve", *args],
+        app_command("serve", *args),
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -89,15 +82,10 @@ def test_a_model_that_cannot_load_is_one_line_exit_1(tmp_path) -> None:
 def test_ctrl_c_with_a_request_in_flight_cancels_it_and_exits(tmp_path) -> None:
     speech = espeak.compose([0.3, espeak.synthesize("Hello there."), 0.3])
     audio = write_audio(tmp_path / "hello.wav", speech.audio, 16000)
-    env = {
-        **os.environ,
-        "GRANITE_DICTATE_HOME": str(tmp_path / "home"),
-        "GRANITE_DICTATE_ENGINE_FACTORY": "tests.support.fake_engine:factory",
-    }
     proc = subprocess.Popen(
-        [sys.executable, "-m", "app", "serve", "--model", "test/block", "--port", "0"],
+        app_command("serve", "--model", "test/block", "--port", "0"),
         cwd=ROOT,
-        env=env,
+        env=app_env(tmp_path / "home"),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

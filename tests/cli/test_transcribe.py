@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import itertools
 import json
-import os
 import signal
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,9 +14,8 @@ from app.cli.transcribe import output_paths
 from app.core.text import export
 from app.core.transcript import Task, TaskSpec
 from tests.support import espeak
+from tests.support.cli import ROOT, app_command, app_env, run_app, run_gui_script
 from tests.support.media import write_audio
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
@@ -34,22 +31,7 @@ def speech_dir(tmp_path_factory) -> Path:
 
 
 def run(args: list[str], home: Path, **kw) -> subprocess.CompletedProcess[str]:
-    env = {
-        **os.environ,
-        "GRANITE_DICTATE_HOME": str(home),
-        "GRANITE_DICTATE_ENGINE_FACTORY": "tests.support.fake_engine:factory",
-    }
-    proc = subprocess.run(
-        [sys.executable, "-m", "app", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        **kw,
-    )
-    assert "Traceback" not in proc.stderr, proc.stderr
-    return proc
+    return run_app(args, home, **kw)
 
 
 def lines(text: str) -> list[str]:
@@ -205,25 +187,12 @@ def test_version(tmp_path) -> None:
 
 
 def test_ctrl_c_cancels_and_exits_130(speech_dir, tmp_path) -> None:
-    env = {
-        **os.environ,
-        "GRANITE_DICTATE_HOME": str(tmp_path),
-        "GRANITE_DICTATE_ENGINE_FACTORY": "tests.support.fake_engine:factory",
-    }
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "app",
-            "transcribe",
-            str(speech_dir / "talk.wav"),
-            "--model",
-            "test/block",
-            "--output-dir",
-            str(tmp_path),
-        ],
+        app_command(
+            "transcribe", speech_dir / "talk.wav", "--model", "test/block", "--output-dir", tmp_path
+        ),
         cwd=ROOT,
-        env=env,
+        env=app_env(tmp_path),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -273,30 +242,10 @@ def test_end_to_end_with_the_tiny_model(tiny_model_dir, tmp_path) -> None:
     speech = espeak.compose(parts)
     assert 20 < speech.duration < 40
     src = write_audio(tmp_path / "talk.flac", speech.audio, 16000)
-    env = {**os.environ, "GRANITE_DICTATE_HOME": str(tmp_path / "home")}
-    env.pop("GRANITE_DICTATE_ENGINE_FACTORY", None)
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "app",
-            "transcribe",
-            str(src),
-            "--model",
-            str(tiny_model_dir),
-            "--format",
-            "txt,srt,vtt,json",
-            "--max-chunk",
-            "8",
-        ],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    args = ["transcribe", src, "--model", tiny_model_dir, "--format", "txt,srt,vtt,json"]
+    proc = run_app([*args, "--max-chunk", "8"], tmp_path / "home", engine=None, timeout=600)
     assert proc.returncode == 0, proc.stderr
-    assert "Traceback" not in proc.stderr and len(lines(proc.stderr)) == 1
+    assert len(lines(proc.stderr)) == 1
     for ext in ("txt", "srt", "vtt", "json"):
         assert (tmp_path / f"talk.{ext}").stat().st_size > 0
     doc = json.loads((tmp_path / "talk.json").read_text(encoding="utf-8"))
@@ -349,20 +298,7 @@ runpy.run_module("app", run_name="__main__")  # what `make run` runs: python -m 
 
 @pytest.mark.slow
 def test_gui_exit_saves_before_the_hard_exit(tmp_path) -> None:
-    env = {
-        **os.environ,
-        "GRANITE_DICTATE_HOME": str(tmp_path),
-        "GRANITE_DICTATE_ENGINE_FACTORY": "tests.support.fake_engine:factory",
-        "QT_QPA_PLATFORM": "offscreen",
-    }
-    proc = subprocess.run(
-        [sys.executable, "-c", GUI_EXIT],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    proc = run_gui_script(GUI_EXIT, tmp_path)
     assert proc.returncode == 0, proc.stderr[-2000:]
     # The process ended through exit_process (no interpreter finalization) ...
     assert proc.stdout.splitlines() == ["quitting"]

@@ -6,12 +6,12 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.cli.test_transcribe import ROOT, lines, run
+from tests.cli.test_transcribe import lines, run
+from tests.support.cli import ROOT, app_command, app_env
 from tests.support.media import write_tone
 
 
@@ -46,16 +46,11 @@ def test_a_name_that_is_not_utf8_is_written_and_the_batch_goes_on(tones, tmp_pat
 def test_a_closed_stderr_never_stops_the_work(tones, tmp_path) -> None:
     """``transcribe a b c d e 2>&1 | head -1``: every output is written, exit code 0."""
     out = tmp_path / "out"
-    env = {
-        **os.environ,
-        "GRANITE_DICTATE_HOME": str(tmp_path),
-        "GRANITE_DICTATE_ENGINE_FACTORY": "tests.support.fake_engine:factory",
-    }
     files = [str(tones / f"{n}.wav") for n in "abcde"]
     child = subprocess.Popen(
-        [sys.executable, "-m", "app", "transcribe", *files, *_model(), "--output-dir", str(out)],
+        app_command("transcribe", *files, *_model(), "--output-dir", out),
         cwd=ROOT,
-        env=env,
+        env=app_env(tmp_path),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )

@@ -3,10 +3,8 @@ killed batch resumed where it stopped, stable output names; the batch progress l
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
-import sys
 import threading
 from pathlib import Path
 
@@ -15,11 +13,10 @@ import pytest
 from app.cli.files.folders import BatchProgress
 from app.core.errors import CancelledError
 from tests.support import espeak
+from tests.support.cli import ROOT, app_command, app_env, run_app
 from tests.support.fake_engine import FakeEngine
 from tests.support.media import write_audio
 
-ROOT = Path(__file__).resolve().parents[2]
-FAKE = "tests.support.fake_engine:factory"
 STOPPER = "tests.cli.test_transcribe_folders:one_then_block"
 
 
@@ -30,20 +27,8 @@ def _tone(path: Path, seconds: float) -> Path:
     return write_audio(path, speech.audio, 16000)
 
 
-def _cmd(args: list[str], home: Path, factory: str = FAKE) -> tuple[list[str], dict[str, str]]:
-    env = {
-        **os.environ,
-        "GRANITE_DICTATE_HOME": str(home),
-        "GRANITE_DICTATE_ENGINE_FACTORY": factory,
-    }
-    return [sys.executable, "-m", "app", "transcribe", *args], env
-
-
 def _run(args: list[str], home: Path) -> subprocess.CompletedProcess[str]:
-    cmd, env = _cmd(args, home)
-    proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
-    assert "Traceback" not in proc.stderr, proc.stderr
-    return proc
+    return run_app(["transcribe", *args], home)
 
 
 class _OneThenBlock(FakeEngine):
@@ -94,7 +79,8 @@ def test_a_folder_without_recursive_is_still_refused(archive, tmp_path) -> None:
 
 def test_a_killed_batch_continues_where_it_stopped(archive, tmp_path) -> None:
     home = tmp_path / "home"
-    cmd, env = _cmd([str(archive), "--recursive", "--skip-existing"], home, STOPPER)
+    cmd = app_command("transcribe", archive, "--recursive", "--skip-existing")
+    env = app_env(home, engine=STOPPER)
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
     try:
         assert proc.stdout is not None

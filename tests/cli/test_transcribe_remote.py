@@ -4,9 +4,7 @@ API server on 127.0.0.1 with the tiny model (the exactness check), and one-line 
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,10 +12,10 @@ import pytest
 from app.workers.engine_factory import default_engine_factory
 from tests.server.helpers import serve
 from tests.support import espeak
+from tests.support.cli import FAKE_ENGINE, run_app
 from tests.support.fake_engine import factory as fake_factory
 from tests.support.media import write_audio
 
-ROOT = Path(__file__).resolve().parents[2]
 SENTENCES = [
     "The quick brown fox jumps over the lazy dog.",
     "Granite speech runs on the device.",
@@ -28,20 +26,7 @@ SENTENCES = [
 def _transcribe(
     args: list[str], home: Path, fake: bool = False
 ) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "GRANITE_DICTATE_HOME": str(home)}
-    env.pop("GRANITE_DICTATE_ENGINE_FACTORY", None)
-    if fake:
-        env["GRANITE_DICTATE_ENGINE_FACTORY"] = "tests.support.fake_engine:factory"
-    proc = subprocess.run(
-        [sys.executable, "-m", "app", "transcribe", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert "Traceback" not in proc.stderr, proc.stderr
-    return proc
+    return run_app(["transcribe", *args], home, engine=FAKE_ENGINE if fake else None, timeout=600)
 
 
 @pytest.fixture(scope="module")

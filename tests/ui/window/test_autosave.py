@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -19,6 +18,7 @@ from app.core.transcript import Segment
 from app.ui.window.main_window import MainWindow
 from app.workers.qt_engine import EngineBridge
 from tests.support import fake_engine
+from tests.support.cli import ROOT, app_env, run_gui_script
 
 WAIT_MS = 10_000
 
@@ -140,17 +140,10 @@ CHILD = textwrap.dedent(
 
 @pytest.mark.slow
 def test_text_survives_sigkill(tmp_path: Path) -> None:
-    env = {
-        **os.environ,
-        "GRANITE_DICTATE_HOME": str(tmp_path),
-        "GRANITE_DICTATE_ENGINE_FACTORY": "tests.support.fake_engine:factory",
-        "QT_QPA_PLATFORM": "offscreen",
-    }
-    cwd = Path(__file__).resolve().parents[3]
     child = subprocess.Popen(
         [sys.executable, "-c", CHILD, "type"],
-        env=env,
-        cwd=cwd,
+        env=app_env(tmp_path, QT_QPA_PLATFORM="offscreen"),
+        cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
@@ -172,14 +165,7 @@ def test_text_survives_sigkill(tmp_path: Path) -> None:
             child.kill()
             child.wait()
     assert child.returncode == -signal.SIGKILL
-    restart = subprocess.run(
-        [sys.executable, "-c", CHILD, "restore"],
-        env=env,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    restart = run_gui_script(CHILD, tmp_path, "restore")
     assert restart.returncode == 0, restart.stderr[-2000:]
     docs = json.loads(restart.stdout.strip().splitlines()[-1])
     assert docs == [

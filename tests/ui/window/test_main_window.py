@@ -29,6 +29,7 @@ from app.ui.window.main_window import MainWindow
 from app.workers.engine_factory import default_engine_factory
 from app.workers.qt_engine import EngineBridge
 from tests.support import fake_engine
+from tests.support.cli import run_gui_script
 from tests.workers.helpers import MemoryFiles, fixed_splitter, speech_like
 
 WAIT_MS = 20_000
@@ -389,23 +390,7 @@ sys.exit(run_gui([]))
 
 @pytest.mark.slow
 def test_run_gui_shows_the_window_then_loads_the_model(tmp_path) -> None:
-    import subprocess
-    import sys
-
-    env = {
-        **os.environ,
-        "GRANITE_DICTATE_HOME": str(tmp_path),
-        "GRANITE_DICTATE_ENGINE_FACTORY": "tests.support.fake_engine:factory",
-        "QT_QPA_PLATFORM": "offscreen",
-    }
-    proc = subprocess.run(
-        [sys.executable, "-c", RUN_GUI],
-        env=env,
-        cwd=Path(__file__).resolve().parents[3],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    proc = run_gui_script(RUN_GUI, tmp_path)
     assert proc.returncode == 0, proc.stderr[-2000:]
     lines = proc.stdout.splitlines()
     assert lines[0].split() == ["ready", "True", "True"]
