@@ -71,7 +71,7 @@ def serve_command(ns: argparse.Namespace) -> int:
         return EXIT_USAGE
     hub = JobHub(config.max_queue)
     check = InputCheck()
-    thread = EngineThread(engine_factory(), hub, decoder=check.decode, splitter=check.split)
+    thread = EngineThread(engine_factory(), hub)
     thread.start()
     try:
         say(f"loading {ns.model} …")

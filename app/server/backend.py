@@ -8,6 +8,7 @@ own). Uploads are file jobs, so a live-dictation utterance on the same thread al
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from typing import Protocol
 
 from app.core.chunking.segmentation import Chunk, SegmentationConfig
@@ -15,13 +16,7 @@ from app.core.errors import AudioDecodeError, AudioTooShortError, UsageError
 from app.core.transcript import TaskSpec
 from app.engine.base import SAMPLE_RATE, Audio
 from app.workers.engine_thread import EngineThread
-from app.workers.files.pipeline import (
-    CancelCheck,
-    Decoder,
-    Splitter,
-    default_decoder,
-    default_splitter,
-)
+from app.workers.files.pipeline import CancelCheck
 
 #: The longest upload sent as one piece (``chunking_strategy=none``): the model's window.
 MAX_WHOLE_S = 300.0
@@ -35,17 +30,27 @@ class Backend(Protocol):
 
 
 class InputCheck:
-    """Wraps a decoder and a splitter; remembers the paths whose audio was bad input."""
+    """Remembers the paths whose upload was bad input (unreadable audio, too long to send as
+    one piece), told by the file jobs' ``on_failed``: the jobs keep the app's own decoder and
+    splitter, so uploads stream like any file (first chunks on the model while the rest
+    decodes)."""
 
-    def __init__(self, decoder: Decoder = default_decoder, splitter: Splitter = default_splitter):
-        self._decoder = decoder
-        self._splitter = splitter
+    def __init__(self) -> None:
         self._lock = threading.Lock()
         self._bad: set[str] = set()
 
     def _mark(self, path: str) -> None:
         with self._lock:
             self._bad.add(path)
+
+    def failed(self, path: str) -> Callable[[BaseException], None]:
+        """``on_failed`` for the job of ``path``."""
+
+        def heard(err: BaseException) -> None:
+            if isinstance(err, _BAD_INPUT):
+                self._mark(path)
+
+        return heard
 
     def bad_input(self, path: str) -> bool:
         with self._lock:
@@ -55,18 +60,8 @@ class InputCheck:
         with self._lock:
             self._bad.discard(path)
 
-    def decode(self, path: str, cancel: CancelCheck) -> Audio:
-        try:
-            return self._decoder(path, cancel)
-        except _BAD_INPUT:
-            self._mark(path)
-            raise
 
-    def split(self, audio: Audio, cfg: SegmentationConfig, cancel: CancelCheck) -> list[Chunk]:
-        return self._splitter(audio, cfg, cancel)
-
-
-def whole(audio: Audio, cfg: SegmentationConfig, cancel: CancelCheck) -> list[Chunk]:
+def one_piece(audio: Audio, cfg: SegmentationConfig, cancel: CancelCheck) -> list[Chunk]:
     """One chunk: the whole upload (``chunking_strategy=none``)."""
     seconds = len(audio) / SAMPLE_RATE
     if seconds > MAX_WHOLE_S:
@@ -83,19 +78,17 @@ class EngineBackend:
         self._check = check
         self._cfg = seg_cfg
 
-    def _whole(self, path: str) -> Splitter:
-        def split(audio: Audio, cfg: SegmentationConfig, cancel: CancelCheck) -> list[Chunk]:
-            try:
-                return whole(audio, cfg, cancel)
-            except UsageError:
-                self._check._mark(path)
-                raise
-
-        return split
-
     def submit(self, path: str, spec: TaskSpec, whole: bool) -> int:
-        splitter = self._whole(path) if whole else None
-        return self._thread.submit_file(path, [spec], self._cfg, splitter=splitter)
+        """A file job for the upload at ``path``: the app's streaming pipeline, or the whole
+        upload as one chunk (``chunking_strategy=none``: its one chunk ends where the file
+        ends, so it is decoded whole first)."""
+        return self._thread.submit_file(
+            path,
+            [spec],
+            self._cfg,
+            splitter=one_piece if whole else None,
+            on_failed=self._check.failed(path),
+        )
 
     def cancel(self, job_id: int) -> None:
         self._thread.cancel(job_id)

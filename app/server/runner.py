@@ -23,8 +23,8 @@ from app.workers.engine_thread import EngineThread
 def build_app(
     config: ServerConfig, thread: EngineThread, hub: JobHub, check: InputCheck
 ) -> FastAPI:
-    """The app for an engine thread whose listener is ``hub`` and whose decoder and splitter
-    are ``check``'s (so unreadable uploads are told apart)."""
+    """The app for an engine thread whose listener is ``hub``; ``check`` hears which uploads
+    were bad input (unreadable: HTTP 400, not 500)."""
     return create_app(config, hub, EngineBackend(thread, check, SegmentationConfig()))
 
 

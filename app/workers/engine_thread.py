@@ -23,7 +23,7 @@ import gc
 import itertools
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -41,7 +41,6 @@ from app.workers.files.pipeline import (
     Decoder,
     FileTranscription,
     Splitter,
-    resume_splitter,
 )
 from app.workers.files.pipeline import default_decoder as _default_decoder
 from app.workers.files.pipeline import default_splitter as _default_splitter
@@ -118,20 +117,24 @@ class EngineThread:
         *,
         splitter: Splitter | None = None,
         resume_after: float = 0.0,
+        on_failed: Callable[[BaseException], None] | None = None,
     ) -> int:
         """A file job; ``splitter`` replaces the thread's own for this job (the API server's
         ``chunking_strategy=none`` sends an upload as one chunk); ``resume_after`` (seconds)
-        skips the chunks that start before it (a job resumed after a quit)."""
-        split = splitter or self._splitter
+        skips the chunks that start before it (a job resumed after a quit); ``on_failed``
+        hears why decoding or splitting failed (the API server tells bad input apart)."""
         work = FileTranscription(
             path,
             specs,
             seg_cfg,
             decoder=self._decoder,
-            splitter=resume_splitter(split, resume_after) if resume_after > 0 else split,
+            splitter=splitter or self._splitter,
             batch_size=self._file_batch,
+            resume_after=resume_after,
         )
         work.on_ready = self._wake
+        if on_failed is not None:
+            work.on_failed = on_failed
         return self._add(FileJob(next(self._ids), work))
 
     def _wake(self) -> None:

@@ -47,7 +47,7 @@ def serve(
 ) -> Iterator[Served]:
     hub = JobHub(max_queue)
     check = InputCheck()
-    thread = EngineThread(factory, hub, decoder=check.decode, splitter=check.split)
+    thread = EngineThread(factory, hub)
     thread.start()
     thread.load_model(model)
     assert hub.ready.wait(120), "the model did not load"

@@ -54,9 +54,7 @@ class ServerSide:
 def make_engine(prefs: Preferences) -> tuple[EngineBridge, ServerSide]:
     """The window's bridge, its model thread also heard by the (stopped) API server."""
     hub, check, notices = JobHub(DEFAULT_MAX_QUEUE), InputCheck(), Notices()
-    bridge = EngineBridge(
-        engine_factory_for(prefs, notices), decoder=check.decode, splitter=check.split, also=hub
-    )
+    bridge = EngineBridge(engine_factory_for(prefs, notices), also=hub)
     return bridge, ServerSide(EmbeddedServer(bridge.engine_thread, hub, check), notices)
 
 

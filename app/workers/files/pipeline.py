@@ -16,8 +16,10 @@ batch runs out of memory the job carries on one chunk per step.
 Streaming (the default decoder and splitter): ``prepare`` decodes, voice-detects and plans
 chunks block by block (``app.workers.files.file_stream``) and each chunk is available to
 ``run_step`` as soon as its end is certain, with the same boundaries as the whole-file plan;
-``on_ready`` (any thread) says new chunks arrived. Other decoders/splitters (tests, the API
-server's one-chunk splitter, a resumed job) prepare the whole file first, as before.
+``on_ready`` (any thread) says new chunks arrived. A resumed job (``resume_after``) streams
+too and skips the chunks that start before that point (the same chunks as the whole-file
+plan's). Other decoders/splitters (tests, the API server's ``chunking_strategy=none``, whose
+one chunk ends with the file) prepare the whole file first.
 
 Segments carry the chunk's start/end (absolute seconds in the file): the model gives no word
 timings, so a chunk is the finest timing the transcript has. Chunks whose text is empty are
@@ -65,16 +67,6 @@ def default_decoder(path: str, cancel: CancelCheck) -> Audio:
     return decode_file(path, cancel=cancel)
 
 
-def resume_splitter(splitter: Splitter, after_s: float) -> Splitter:
-    """``splitter`` without the chunks that start before ``after_s``: the same file split the
-    same way, so a resumed job picks up at the first chunk whose text is not kept yet."""
-
-    def split(audio: Audio, cfg: SegmentationConfig, cancel: CancelCheck) -> list[Chunk]:
-        return [c for c in splitter(audio, cfg, cancel) if c.start >= after_s - 1e-6]
-
-    return split
-
-
 def default_splitter(audio: Audio, cfg: SegmentationConfig, cancel: CancelCheck) -> list[Chunk]:
     from app.audio.vad import split_audio
 
@@ -94,6 +86,7 @@ class FileTranscription:
         splitter: Splitter = default_splitter,
         batch_size: int = 1,
         streaming: bool | None = None,
+        resume_after: float = 0.0,
     ) -> None:
         if not 1 <= batch_size <= MAX_FILE_BATCH:
             raise UsageError(f"The batch size must be between 1 and {MAX_FILE_BATCH} chunks.")
@@ -114,6 +107,11 @@ class FileTranscription:
         self.decoded_s = 0.0
         self.expected_s: float | None = None  # the container's duration, if it says
         self.on_ready: Callable[[], None] = lambda: None
+        #: told why ``prepare`` failed (any thread): the API server tells bad input apart
+        self.on_failed: Callable[[BaseException], None] = lambda err: None
+        #: a resumed job: the chunks that start before this (seconds) are done already
+        self.resume_after = resume_after
+        self._planned_end = 0  # sample after the last chunk planned (kept or skipped)
         self._lock = threading.Lock()
         self.next_index = 0
         self.duration = 0.0
@@ -147,19 +145,40 @@ class FileTranscription:
             n, complete = len(self.chunks), self.complete
         if complete or not self.streaming:
             return float(self.next_index), float(n)
-        frac = self.decoded_s / self.expected_s if self.expected_s else 0.5
+        after = min(self.resume_after, self.decoded_s)
+        left = (self.expected_s or 0.0) - after
+        frac = (self.decoded_s - after) / left if left > 1e-3 else 0.5
         return float(self.next_index), float(max(n + 1, round(n / max(min(frac, 1.0), 0.01))))
+
+    def _kept(self, chunks: Sequence[Chunk]) -> list[Chunk]:
+        """Without the chunks a resumed job has done already: the same file split the same
+        way, so a resumed job picks up at the first chunk whose text is not kept yet."""
+        return [c for c in chunks if c.start >= self.resume_after - 1e-6]
 
     def add_chunks(self, chunks: Sequence[Chunk], *, complete: bool = False) -> None:
         """A streaming prepare found more chunks (any thread)."""
+        kept = self._kept(chunks)
         with self._lock:
-            self.chunks += chunks
+            idle = self.next_index == len(self.chunks)  # nothing before these is waiting
+            self.chunks += kept
             self.complete = complete
-        if chunks or complete:
+            if chunks:
+                self._planned_end = chunks[-1].samples(SAMPLE_RATE).stop
+        if idle and isinstance(self.audio, BlockSamples):  # a resumed job skips ahead
+            self.audio.release_before(kept[0].samples().start if kept else self._planned_end)
+        if kept or complete:
             self.on_ready()
 
     def prepare(self, cancel: CancelCheck) -> None:
-        """Decode and split; raises AudioDecodeError/CancelledError. Any thread."""
+        """Decode and split; raises AudioDecodeError/CancelledError (``on_failed`` hears why
+        first). Any thread."""
+        try:
+            self._prepare(cancel)
+        except BaseException as err:
+            self.on_failed(err)
+            raise
+
+    def _prepare(self, cancel: CancelCheck) -> None:
         if self.streaming:
             prepare_streaming(self, cancel)
             return
@@ -170,7 +189,7 @@ class FileTranscription:
         chunks = self._splitter(audio, self.seg_cfg, cancel) if len(audio) else []
         if cancel():
             raise CancelledError()
-        self.chunks = chunks
+        self.chunks = self._kept(chunks)
         self.audio = audio
         self.complete = True
         log.info(
@@ -248,8 +267,8 @@ class FileTranscription:
         if isinstance(audio, BlockSamples):
             with self._lock:
                 chunks, i = self.chunks, self.next_index
-                upto = chunks[min(i, len(chunks) - 1)].samples(SAMPLE_RATE)
-            audio.release_before(upto.start if i < len(chunks) else upto.stop)
+                upto = chunks[i].samples(SAMPLE_RATE).start if i < len(chunks) else None
+            audio.release_before(self._planned_end if upto is None else upto)
 
     def _add(
         self, chunk: Chunk, outputs: list[TaskOutput], on_segment: SegmentCallback | None

@@ -54,6 +54,23 @@ def test_streamed_transcript_equals_the_whole_file_one(tmp_path: Path) -> None:
     assert early  # text before the whole file was decoded
 
 
+def test_a_resumed_job_streams_the_chunks_after_its_resume_point(tmp_path: Path) -> None:
+    path = str(_long_file(tmp_path, 2.0, 6))
+    cfg = SegmentationConfig()
+    whole = FileTranscription(path, [TaskSpec()], cfg, streaming=False, batch_size=4)
+    whole.prepare(lambda: False)
+    after = whole.chunks[len(whole.chunks) // 2].start
+    resumed = FileTranscription(path, [TaskSpec()], cfg, batch_size=4, resume_after=after)
+    assert resumed.streaming
+    resumed.prepare(lambda: False)
+    samples = resumed.audio
+    assert isinstance(samples, BlockSamples)
+    assert len(samples) - samples.held >= after * 16_000 - 5 * 16_000  # the done part freed
+    assert resumed.chunks == [c for c in whole.chunks if c.start >= after]
+    expected = [s for s in _segments(whole, FakeEngine()) if s.start >= after]
+    assert _segments(resumed, FakeEngine()) == expected and expected
+
+
 def test_while_streaming_the_model_steps_a_first_chunk_then_whole_batches() -> None:
     work = FileTranscription("/x", [TaskSpec()], SegmentationConfig(), batch_size=3)
     work.audio = np.zeros(16_000 * 20, dtype=np.float32)
