@@ -15,9 +15,12 @@ where the speaker changes are transcribed again, per speaker turn.
 
 from __future__ import annotations
 
+import importlib
 import logging
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from typing import cast
 
 import numpy as np
 
@@ -36,6 +39,18 @@ log = logging.getLogger(__name__)
 
 DiarizerLoader = Callable[..., SpeakerModel]
 RATE = 16_000
+LOADER_ENV = "GRANITE_DICTATE_SPEAKER_LOADER"
+
+
+def speaker_loader_from_env() -> DiarizerLoader:
+    """``load_diarizer``, or the loader ``GRANITE_DICTATE_SPEAKER_LOADER=module:callable``
+    names (end-to-end tests: ``tests.support.fake_diarizer:load``, known speaker turns, as
+    ``GRANITE_DICTATE_ENGINE_FACTORY`` stands in for the speech model)."""
+    target = os.environ.get(LOADER_ENV)
+    if not target:
+        return load_diarizer
+    module, _, attr = target.partition(":")
+    return cast(DiarizerLoader, getattr(importlib.import_module(module), attr))
 
 
 class SpeakerDetector:
@@ -45,12 +60,12 @@ class SpeakerDetector:
         *,
         allow_download: bool = True,
         on_progress: DownloadProgress | None = None,
-        loader: DiarizerLoader = load_diarizer,
+        loader: DiarizerLoader | None = None,
     ) -> None:
         self.spec = spec
         self._allow_download = allow_download
         self._on_progress = on_progress
-        self._loader = loader
+        self._loader = loader or speaker_loader_from_env()
         self._diarizer: SpeakerModel | None = None  # model thread only
         self._streams: dict[str, SpeakerStream] = {}
         self.available = False

@@ -3,8 +3,9 @@
 ``FakeDiarizer`` finds turns from loudness: every stretch of sound set apart by at least
 ``gap`` seconds of silence is one turn, and the turns take the speakers of ``order`` one after
 the other (a stream goes on where its last piece stopped). A test that composes two voices
-with a pause between them therefore knows the turns exactly. ``loader`` has
-``load_diarizer``'s signature.
+with a pause between them therefore knows the turns exactly. ``loader(d)`` and ``load`` have
+``load_diarizer``'s signature; a command picks up ``load`` through
+``GRANITE_DICTATE_SPEAKER_LOADER=tests.support.fake_diarizer:load``.
 """
 
 from __future__ import annotations
@@ -74,3 +75,8 @@ def loader(diarizer: FakeDiarizer | None = None) -> Any:
         return model
 
     return load
+
+
+def load(_spec: str, **_options: object) -> FakeDiarizer:
+    """A new ``FakeDiarizer`` (Speaker 1, Speaker 2 in turn) for any spec."""
+    return FakeDiarizer()

@@ -24,7 +24,6 @@ from app.audio.meeting.system_audio import AudioSource
 from app.core.errors import GraniteError
 from app.core.meeting.model import MeetingUtterance, Side, meeting_lines
 from app.core.transcript import TaskSpec, TranscriptResult
-from app.engine.diarize import load_diarizer
 from app.workers.qt_engine import Bridge
 from app.workers.speakers import DiarizerLoader, SpeakerDetector
 
@@ -74,7 +73,7 @@ class MeetingController(QObject):
         config: MeetingConfig | None = None,
         journal_dir: Path | None = None,
         speaker_model: str | None = None,
-        speaker_loader: DiarizerLoader = load_diarizer,
+        speaker_loader: DiarizerLoader | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)

@@ -27,7 +27,6 @@ from app.core.model_state import ModelState
 from app.core.preferences import Preferences
 from app.core.text.document import Document, OutputText
 from app.core.transcript import Segment, Task, TaskSpec, TranscriptResult
-from app.engine.diarize import load_diarizer
 from app.ui.editor.document_tabs import DocumentView
 from app.ui.meeting.meeting_controller import MeetingController, SourcesFactory
 from app.ui.meeting.speaker_model import (
@@ -294,7 +293,7 @@ def install_meeting(
     sources: SourcesFactory | None = None,
     journal_dir: Path | None = None,
     speaker_model: str | None = None,
-    speaker_loader: DiarizerLoader = load_diarizer,
+    speaker_loader: DiarizerLoader | None = None,
 ) -> MeetingUi:
     """Meeting mode for ``window``; ``sources`` opens the microphone (the preferred input
     device) and the system audio unless a test passes fakes. The speaker model is the
