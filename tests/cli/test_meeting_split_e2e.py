@@ -8,16 +8,15 @@ from __future__ import annotations
 
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from tests.support.cli import ROOT, app_command, app_env
 from tests.support.espeak import compose, noise, synthesize
 from tests.support.pulse import PulseServer, pulse_server  # noqa: F401 - fixture
 
-ROOT = Path(__file__).resolve().parents[2]
 RATE = 16_000
 CALL = "vsplit"
 LINE = re.compile(r"^\[(\d+\.\d\d)-(\d+\.\d\d)\] (.+?)( \(fr\))?: (.*)$")
@@ -34,13 +33,12 @@ def test_two_voices_in_one_utterance_print_a_line_per_speaker(
     call = compose([1.0, first, 0.5, second, 2.0]).audio
     mic = noise(len(call) / RATE, -70, seed=3)[: len(call)].astype(np.float32)
     pulse_server.add_sink(CALL)
-    env = dict(
-        pulse_server.env,
-        GRANITE_DICTATE_HOME=str(tmp_path / "home"),
-        GRANITE_DICTATE_ENGINE_FACTORY="tests.support.fake_engine:factory",
+    env = app_env(
+        tmp_path / "home",
+        **pulse_server.env,
         GRANITE_DICTATE_SPEAKER_LOADER="tests.support.fake_diarizer:load",
     )
-    cmd = [sys.executable, "-m", "app", "meeting", "--model", "test/fake"]
+    cmd = app_command("meeting", "--model", "test/fake")
     cmd += ["--system", f"pulse:{CALL}.monitor", "--duration", f"{len(call) / RATE + 1.5:.1f}"]
     cmd += ["--speakers", "--speaker-model", "fake", "--translate-to", "fr", "--pause", "1.2"]
     proc = subprocess.Popen(
