@@ -1,14 +1,16 @@
 """``python -m app meeting``: record both sides of a call, one line per utterance.
 
 The microphone is "You", the system audio (``--system``, default: the monitor of the default
-output; see ``app.audio.meeting.system_audio``) is "Others". Each finished utterance is printed on
-stdout as ``[start-end] Speaker: text`` (seconds from the start of the meeting); with
-``--translate-to`` the other side's lines are followed by ``[start-end] Speaker (LANG): text``
-(one encoder pass for both). The call leaking into the microphone is dropped from the mic
-track (``app.core.meeting.echo``). Ctrl-C (or ``--duration``) ends the meeting after the
-utterances still being transcribed; a second Ctrl-C abandons them. Both tracks are journaled
-while recording (crash-safe); at the end they are copied to ``--save-audio DIR`` as
-``you.wav``/``others.wav``, or kept in the recordings folder.
+output; see ``app.audio.meeting.system_audio``) is "Others". Each finished utterance is
+printed on stdout as ``[start-end] Speaker: text`` (seconds from the start of the meeting;
+with ``--speakers``, an utterance where the other side's speaker changes is one line per
+speaker turn, ``app.cli.meeting_lines``); with ``--translate-to`` the other side's lines are
+followed by ``[start-end] Speaker (LANG): text`` (one encoder pass for both). The call
+leaking into the microphone is dropped from the mic track (``app.core.meeting.echo``).
+Ctrl-C (or ``--duration``) ends the meeting after the utterances still being transcribed; a
+second Ctrl-C abandons them. Both tracks are journaled while recording (crash-safe); at the
+end they are copied to ``--save-audio DIR`` as ``you.wav``/``others.wav``, or kept in the
+recordings folder.
 
 Exit codes: 0 done, 1 the model or a capture failed, 2 usage error, 130 interrupted.
 """
