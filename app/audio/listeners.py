@@ -26,7 +26,13 @@ class EagerListener(Protocol):
 
 
 class PreviewFeed:
-    """Follows the endpointer frame by frame and hands the open utterance's audio on."""
+    """Follows the endpointer frame by frame and hands the open utterance's audio on.
+
+    A piece goes out once it holds ``interval_s`` of audio and at least one speech frame:
+    pieces of pause only are held (added to the next piece if speech resumes, dropped when
+    the utterance ends), so no preview update occupies the model thread while the tail and
+    the pause run, which is when the eager or final run of the utterance wants it.
+    """
 
     def __init__(self, listener: PreviewListener, cfg: EndpointConfig, interval_s: float) -> None:
         self._out = listener
@@ -35,8 +41,11 @@ class PreviewFeed:
         self._parts: list[np.ndarray] = []
         self._open = False
         self._started = False
+        self._speech = False  # a speech frame among ``_parts``
 
-    def frame(self, frame: np.ndarray, was_open: bool, now_open: bool, emitted: bool) -> None:
+    def frame(
+        self, frame: np.ndarray, was_open: bool, now_open: bool, emitted: bool, speech: bool = True
+    ) -> None:
         if was_open and (emitted or not now_open):
             self.end()
         if now_open and not self._open:
@@ -44,16 +53,17 @@ class PreviewFeed:
             self._parts = [] if was_open else list(self._history)
         if self._open:
             self._parts.append(frame)
-            if len(self._parts) >= self._every:
+            self._speech = self._speech or speech
+            if len(self._parts) >= self._every and self._speech:
                 self._send()
         self._history.append(frame)
 
     def _send(self) -> None:
         self._out.preview(np.concatenate(self._parts), not self._started)
-        self._parts, self._started = [], True
+        self._parts, self._started, self._speech = [], True, False
 
     def end(self) -> None:
         if self._open:
-            self._open, self._parts = False, []
+            self._open, self._parts, self._speech = False, [], False
             if self._started:
                 self._out.preview_end()

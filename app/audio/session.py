@@ -16,7 +16,8 @@ flushes the open utterance. Errors end the session with a one-line
 
 Live preview: a listener that also has ``preview(samples, start)`` and ``preview_end()`` gets,
 while an utterance is open, its new audio about every ``preview_interval_s`` of audio
-(``start`` on the first piece: it begins with the pre-roll, as the utterance will), and
+(``start`` on the first piece: it begins with the pre-roll, as the utterance will; audio of
+the pause alone is held back until speech resumes, see ``PreviewFeed``), and
 ``preview_end()`` once the utterance closed (after its ``utterance`` call, or when it was too
 short to be one). After a forced cut (``max_chunk_s``) the preview restarts from the next
 frame: the approximate text then misses the few frames the cut left open.
@@ -201,17 +202,20 @@ class DictationSession:
                 if limit is not None:
                     chunk = chunk[: max(0, limit - self.samples)]
                 if len(chunk):
-                    journal.write(chunk)
                     self.samples += len(chunk)
                     pending = np.concatenate([pending, chunk]) if len(pending) else chunk
                     usable = len(pending) - len(pending) % frame_n
-                    for i in range(0, usable, frame_n):
-                        frame = np.ascontiguousarray(pending[i : i + frame_n])
-                        was_open = endpointer.in_speech
-                        events = endpointer.step(frame, vad.probability(frame))
-                        emitted = self._emit(events, eager)
-                        if feed is not None:
-                            feed.frame(frame, was_open, endpointer.in_speech, emitted)
+                    try:
+                        for i in range(0, usable, frame_n):
+                            frame = np.ascontiguousarray(pending[i : i + frame_n])
+                            was_open = endpointer.in_speech
+                            prob = vad.probability(frame)
+                            emitted = self._emit(endpointer.step(frame, prob), eager)
+                            if feed is not None:
+                                speech = prob >= cfg.threshold
+                                feed.frame(frame, was_open, endpointer.in_speech, emitted, speech)
+                    finally:  # after the endpointing: a journal flush never delays its events
+                        journal.write(chunk)
                     pending = pending[usable:]
                 if limit is not None and self.samples >= limit:
                     capture.stop()

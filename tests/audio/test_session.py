@@ -270,3 +270,24 @@ def test_each_recording_follows_the_current_system_default(tmp_path: Path):
         used.append(session.device_name)
     assert used == ["built-in", "headset"]
     assert backend.refreshes == 2  # PortAudio re-queried before each recording
+
+
+def test_a_listener_that_fails_mid_chunk_loses_no_audio_from_the_journal(tmp_path: Path):
+    """The journal gets each chunk after the endpointing has seen it (a flush never delays
+    an utterance), and still gets it when the endpointing's listener fails."""
+
+    class Failing(Recorder):
+        def utterance(self, utt: Utterance) -> None:
+            raise RuntimeError("listener broke")
+
+    speech = compose([0.4, synthesize("hello there"), 1.0, synthesize("and more"), 1.0])
+    backend = FakeBackend(FakeDevice("mic", speech.audio), speed=4)
+    rec = Failing()
+    session = _run(backend, tmp_path, rec, max_seconds=speech.duration)
+    assert session.wait(30)
+    assert rec.summary is not None and "listener broke" in rec.summary.error
+    info = rec.summary.recording
+    assert info is not None
+    saved, _ = read_wav(info.wav)
+    assert len(saved) == session.samples > 0  # the failing chunk included
+    np.testing.assert_allclose(saved, speech.audio[: len(saved)], atol=1.0 / 32768)
