@@ -1,150 +1,20 @@
 """The wired app (``start_gui``): window + dictation controller + tray + indicator + system-wide
-dictation + single instance, with a fake engine, a fake microphone session and a fake platform.
+dictation + single instance, with a fake engine, a fake microphone session and a fake platform
+(``App`` in tests/support/wired_app.py; the ``app`` fixture is in tests/ui/conftest.py).
 """
 
 from __future__ import annotations
 
-import threading
-import uuid
 from dataclasses import replace
-from pathlib import Path
-from typing import Any, cast
 
-import numpy as np
 import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
-from app.audio.capture import Level
-from app.audio.session import DictationConfig, SessionSummary
-from app.core.dictation.endpointing import Utterance
 from app.core.preferences import Preferences
-from app.core.transcript import TaskSpec
-from app.system import Platform
 from app.system.base import Shortcut
-from app.system.fake import FakeHotkey, FakeLoginItem, FakePermissions, FakeTextInjector
-from app.ui.app import Gui, start_gui
-from app.ui.settings.settings_store import SettingsStore
-from app.workers.qt_engine import EngineBridge
-from tests.support import fake_engine
-from tests.workers.helpers import MemoryFiles, fixed_splitter, speech_like
-
-WAIT_MS = 20_000
-RATE = 16_000
-
-
-def tone(seconds: float, level: float = 0.3) -> np.ndarray:
-    t = np.arange(round(seconds * RATE), dtype=np.float32) / RATE
-    return (level * np.sin(2 * np.pi * 220 * t)).astype(np.float32)
-
-
-class FakeSession:
-    """A microphone session: ``say(audio)`` queues an utterance; ``stop`` delivers what was
-    said and then ``stopped`` on a later event-loop turn, as the consumer thread would."""
-
-    def __init__(self, listener: Any, config: DictationConfig, script: list[np.ndarray]) -> None:
-        self.listener, self.config = listener, config
-        self.script = script
-        self.recording = False
-        self.level = Level(-18.0, -9.0)
-        self.overflows = 0
-        self.journal_path: Path | None = None
-        self.started = 0
-
-    def start(self) -> None:
-        self.recording = True
-        self.started += 1
-
-    def stop(self, tail: bool = True) -> None:
-        if not self.recording:
-            return
-        QTimer.singleShot(0, lambda: self._finish(tail))
-
-    def _finish(self, tail: bool) -> None:
-        if not self.recording:
-            return
-        start, count = 0.0, 0
-        for index, audio in enumerate(self.script if tail else []):
-            end = start + len(audio) / RATE
-            self.listener.utterance(Utterance(index, start, end, audio))
-            start, count = end + 0.5, count + 1
-        self.recording = False
-        self.listener.stopped(SessionSummary(None, start, count, 0))
-
-    def wait(self, timeout: float | None = None) -> bool:
-        return True
-
-
-class Sessions:
-    """Session factory; each session speaks ``script`` and is kept for inspection."""
-
-    def __init__(self, gui_ref: list[Gui], script: list[np.ndarray]) -> None:
-        self.gui_ref, self.script = gui_ref, script
-        self.made: list[FakeSession] = []
-
-    def __call__(self, listener: Any) -> FakeSession:
-        config = self.gui_ref[0].dictation.config  # what the controller would use
-        session = FakeSession(listener, config, self.script)
-        self.made.append(session)
-        return session
-
-
-class App:
-    def __init__(self, qtbot, tmp_path: Path, prefs: Preferences | None = None) -> None:
-        self.qtbot = qtbot
-        self.key = f"granite-dictate-test-{uuid.uuid4().hex[:10]}"
-        self.hotkey = FakeHotkey()
-        self.injector = FakeTextInjector()
-        self.login = FakeLoginItem()
-        self.platform = Platform(self.hotkey, self.injector, FakePermissions(), self.login, "fake")
-        self.settings = SettingsStore(str(tmp_path / "settings.ini"))
-        if prefs is not None:
-            self.settings.save_preferences(prefs)
-        self.tmp = tmp_path
-        self.files = MemoryFiles()
-        self.bridge = EngineBridge(fake_engine.factory, decoder=self.files, splitter=fixed_splitter)
-        self.texts = [tone(0.5), tone(0.75, 0.4)]
-        ref: list[Gui] = []
-        self.sessions = Sessions(ref, self.texts)
-        gui = start_gui(
-            bridge=self.bridge,
-            settings=self.settings,
-            platform=self.platform,
-            session_factory=cast(Any, self.sessions),  # fake sessions stand in
-            instance_key=self.key,
-        )
-        assert gui is not None
-        ref.append(gui)
-        self.gui = gui
-        self.window = gui.window
-        self.shell = gui.shell
-        self.ctl = gui.dictation
-        qtbot.addWidget(self.window)
-        qtbot.addWidget(self.shell.indicator)
-        with qtbot.waitSignal(self.bridge.modelStateChanged, timeout=WAIT_MS):
-            self.window.use_model("fake")
-        qtbot.waitUntil(lambda: self.window.model_state == "ready", timeout=WAIT_MS)
-
-    def expected(self) -> list[str]:
-        return [fake_engine.fake_text(a, TaskSpec()) for a in self.texts]
-
-    def wait_idle(self) -> None:
-        self.qtbot.waitUntil(
-            lambda: not self.ctl.recording and not self.ctl.pending_jobs, timeout=WAIT_MS
-        )
-
-    def close(self) -> None:
-        self.shell.shutdown()
-        self.gui.instance.close()
-        self.bridge.shutdown(5.0)
-
-
-@pytest.fixture
-def app(qtbot, tmp_path, monkeypatch):
-    monkeypatch.setenv("GRANITE_DICTATE_HOME", str(tmp_path / "home"))
-    a = App(qtbot, tmp_path)
-    yield a
-    a.close()
+from app.ui.app import start_gui
+from tests.support.wired_app import WAIT_MS, App
 
 
 def test_record_button_drives_the_controller_and_the_tray_follows(app: App) -> None:
@@ -170,11 +40,7 @@ def test_record_button_drives_the_controller_and_the_tray_follows(app: App) -> N
 
 def test_tray_shows_file_jobs_but_dictation_can_still_start(app: App) -> None:
     tray = app.shell.tray
-    gate = threading.Event()
-    path = app.tmp / "meeting.wav"
-    path.write_bytes(b"")  # must exist; the fake decoder supplies the samples
-    app.files.add(str(path), speech_like(2.0), gate)
-    assert app.window.submit_paths([str(path)])
+    gate = app.gated_file_job()
     app.qtbot.waitUntil(lambda: tray.state == "transcribing", timeout=WAIT_MS)
     assert tray.start_stop_action.isEnabled() and tray.start_stop_action.text() == "Start Dictation"
     gate.set()
@@ -186,16 +52,13 @@ def test_global_shortcut_records_and_pastes_into_the_frontmost_app(app: App) -> 
     prefs = replace(app.window.prefs, global_hotkey="Alt+Space")
     app.window.apply_preferences(prefs)
     assert app.hotkey.shortcut == Shortcut.parse("alt+space")
-    app.hotkey.press()
-    app.hotkey.release()
-    app.qtbot.waitUntil(lambda: app.ctl.recording, timeout=WAIT_MS)
+    app.start_system_wide()
     assert shell.indicator.isVisible() and shell.indicator.state == "recording"
     assert shell.tray.state == "recording" and app.hotkey.watching_escape
     with app.qtbot.waitSignal(app.ctl.levelChanged, timeout=WAIT_MS):
         pass
     assert shell.indicator.level > 0  # -18 dBFS from the fake session
-    app.hotkey.press()
-    app.hotkey.release()
+    app.tap_hotkey()
     app.qtbot.waitUntil(lambda: bool(app.injector.keystrokes), timeout=WAIT_MS)
     pasted = app.injector.keystrokes[0][1]
     first, second = app.expected()
@@ -210,9 +73,7 @@ def test_global_shortcut_records_and_pastes_into_the_frontmost_app(app: App) -> 
 
 def test_escape_cancels_a_system_wide_recording(app: App) -> None:
     app.window.apply_preferences(replace(app.window.prefs, global_hotkey="ctrl+alt+d"))
-    app.hotkey.press()
-    app.hotkey.release()
-    app.qtbot.waitUntil(lambda: app.ctl.recording, timeout=WAIT_MS)
+    app.start_system_wide()
     app.hotkey.escape()
     app.qtbot.waitUntil(lambda: not app.ctl.recording, timeout=WAIT_MS)
     app.wait_idle()

@@ -4,15 +4,13 @@ running, a Dock click (application activation) shows the window again."""
 
 from __future__ import annotations
 
-import threading
 from dataclasses import replace
 
 import pytest
 from PySide6.QtCore import QCoreApplication, QEvent, Qt
 from PySide6.QtWidgets import QApplication, QWidget
 
-from tests.ui.test_app import WAIT_MS, App
-from tests.workers.helpers import speech_like
+from tests.support.wired_app import WAIT_MS, App
 
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")  # offscreen plugin, on show()
 
@@ -30,23 +28,11 @@ class Confirm:
 
 
 @pytest.fixture
-def app(qtbot, tmp_path, monkeypatch):
-    monkeypatch.setenv("GRANITE_DICTATE_HOME", str(tmp_path / "home"))
-    a = App(qtbot, tmp_path)
-    a.shell.lifecycle.hide_on_close = True  # as with a tray icon / on macOS
-    a.shell.lifecycle.reopen_on_activate = True
-    a.window.show()
-    yield a
-    a.close()
-
-
-def _file_job(app: App) -> threading.Event:
-    gate = threading.Event()
-    path = app.tmp / "meeting.wav"
-    path.write_bytes(b"")
-    app.files.add(str(path), speech_like(2.0), gate)
-    assert app.window.submit_paths([str(path)])
-    return gate
+def app(app: App) -> App:
+    app.shell.lifecycle.hide_on_close = True  # as with a tray icon / on macOS
+    app.shell.lifecycle.reopen_on_activate = True
+    app.window.show()
+    return app
 
 
 def test_closing_hides_and_system_wide_dictation_keeps_working(app: App) -> None:
@@ -55,18 +41,13 @@ def test_closing_hides_and_system_wide_dictation_keeps_working(app: App) -> None
     app.window.close()
     assert not app.window.isVisible() and not app.shell.lifecycle.quitting
     assert app.hotkey.registered
-    app.hotkey.press()
-    app.hotkey.release()
-    app.qtbot.waitUntil(lambda: app.ctl.recording, timeout=WAIT_MS)
-    app.hotkey.press()
-    app.hotkey.release()
-    app.qtbot.waitUntil(lambda: bool(app.injector.keystrokes), timeout=WAIT_MS)
+    app.dictate_system_wide()
     assert app.injector.keystrokes[0][0] == "paste"
     assert not app.window.isVisible()  # dictation did not bring the window up
 
 
 def test_hiding_never_cancels_a_file_job(app: App) -> None:
-    gate = _file_job(app)
+    gate = app.gated_file_job()
     app.window.close()
     assert not app.window.isVisible()
     assert app.window.jobs.active()
@@ -87,7 +68,7 @@ def test_quit_asks_while_a_recording_runs_and_no_keeps_everything(app: App) -> N
 
 def test_quit_asks_during_a_file_job_and_yes_quits(app: App) -> None:
     confirm = app.shell.lifecycle.confirm = Confirm(answer=True)
-    gate = _file_job(app)
+    gate = app.gated_file_job()
     app.window.close()  # hidden, the job runs on
     app.shell.tray.quit_action.trigger()
     assert confirm.asked == [["1 file being transcribed"]]
@@ -135,7 +116,7 @@ def test_activation_leaves_the_window_hidden_off_macos(app: App) -> None:
 def test_without_a_tray_closing_the_window_quits_as_before(app: App) -> None:
     app.shell.lifecycle.hide_on_close = False
     assert QApplication.quitOnLastWindowClosed()
-    gate = _file_job(app)
+    gate = app.gated_file_job()
     app.window.close()
     assert not app.window.jobs.active()  # a real close: jobs end with the app
     gate.set()

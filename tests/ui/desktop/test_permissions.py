@@ -16,7 +16,7 @@ from app.system.base import MicrophoneStatus
 from app.system.fake import FakePermissions
 from app.ui.desktop.permissions import BANNER_SOURCE, OPEN_SETTINGS
 from app.ui.settings.permissions_page import PermissionsPage
-from tests.ui.test_app import WAIT_MS, App
+from tests.support.wired_app import WAIT_MS, App
 
 
 @pytest.fixture
@@ -25,14 +25,11 @@ def home(tmp_path):
 
 
 @pytest.fixture
-def app(qtbot, tmp_path, monkeypatch, home):
-    monkeypatch.setenv("GRANITE_DICTATE_HOME", str(home))
-    a = App(qtbot, tmp_path)
+def app(app: App) -> App:
     opened: list[str] = []
-    a.shell.permissions.open_url = opened.append
-    a.opened = opened  # type: ignore[attr-defined]
-    yield a
-    a.close()
+    app.shell.permissions.open_url = opened.append
+    app.opened = opened  # type: ignore[attr-defined]
+    return app
 
 
 def _perms(app: App) -> FakePermissions:
@@ -75,8 +72,7 @@ def test_system_wide_dictation_starts_once_the_microphone_is_allowed(app: App) -
     perms = _perms(app)
     perms.microphone = MicrophoneStatus.NOT_DETERMINED
     app.window.apply_preferences(replace(app.window.prefs, global_hotkey="Alt+Space"))
-    app.hotkey.press()
-    app.hotkey.release()
+    app.tap_hotkey()
     app.qtbot.waitUntil(lambda: bool(perms.mic_requests), timeout=WAIT_MS)
     assert not app.ctl.recording
     perms.answer_microphone(True)

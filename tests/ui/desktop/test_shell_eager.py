@@ -8,15 +8,13 @@ from dataclasses import replace
 from app.core.dictation.endpointing import Utterance
 from app.core.transcript import TaskSpec
 from tests.support import fake_engine
-from tests.ui.test_app import WAIT_MS, App, app, tone  # noqa: F401  (fixture)
+from tests.support.wired_app import WAIT_MS, App, tone
 
 
-def test_an_eager_run_is_shown_but_pasted_only_once_confirmed(app: App) -> None:  # noqa: F811
+def test_an_eager_run_is_shown_but_pasted_only_once_confirmed(app: App) -> None:
     app.texts.clear()  # the fake session says nothing by itself: the test speaks
     app.window.apply_preferences(replace(app.window.prefs, global_hotkey="Alt+Space"))
-    app.hotkey.press()
-    app.hotkey.release()
-    app.qtbot.waitUntil(lambda: app.ctl.recording, timeout=WAIT_MS)
+    app.start_system_wide()
     listener = app.sessions.made[-1].listener
     audio = tone(0.6)
     text = fake_engine.fake_text(audio, TaskSpec())
@@ -35,8 +33,7 @@ def test_an_eager_run_is_shown_but_pasted_only_once_confirmed(app: App) -> None:
     )
     assert app.injector.keystrokes == []
     listener.utterance(Utterance(0, 0.0, 1.1, longer, False, True))  # the pause completed
-    app.hotkey.press()
-    app.hotkey.release()
+    app.tap_hotkey()
     app.qtbot.waitUntil(lambda: bool(app.injector.keystrokes), timeout=WAIT_MS)
     assert app.injector.keystrokes == [("paste", final[0].upper() + final[1:])]
     assert pane.document.toPlainText() == final[0].upper() + final[1:]

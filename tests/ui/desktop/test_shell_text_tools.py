@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from app.core.dictation.system_session import session_text
-from tests.ui.test_app import WAIT_MS, App, app  # noqa: F401  (fixture)
+from tests.support.wired_app import WAIT_MS, App
 
 
 def test_session_text_keeps_line_breaks_and_capitalises_the_start() -> None:
@@ -16,18 +16,15 @@ def test_session_text_keeps_line_breaks_and_capitalises_the_start() -> None:
     assert session_text([]) == ""
 
 
-def paste_session(app: App) -> str:  # noqa: F811
-    app.hotkey.press()
-    app.hotkey.release()
-    app.qtbot.waitUntil(lambda: app.ctl.recording, timeout=WAIT_MS)
-    app.hotkey.press()
-    app.hotkey.release()
+def paste_session(app: App) -> str:
+    app.start_system_wide()
+    app.tap_hotkey()
     app.qtbot.waitUntil(lambda: app.shell.driver.state.value == "idle", timeout=WAIT_MS)
     app.wait_idle()
     return "".join(str(text) for _kind, text in app.injector.keystrokes)
 
 
-def test_commands_reach_the_paste(app: App) -> None:  # noqa: F811
+def test_commands_reach_the_paste(app: App) -> None:
     first, second = app.expected()
     # the fake engine's words as a user's own spoken commands
     lines = f"{second.split()[-1]} => new line\n{' '.join(second.split())} => scratch that"

@@ -6,17 +6,17 @@ from __future__ import annotations
 from PySide6.QtWidgets import QApplication
 
 from app.core.model_state import ModelState
-from tests.ui.test_app import WAIT_MS, App, app  # noqa: F401  (fixture)
+from tests.support.wired_app import WAIT_MS, App
 
 
-def test_nothing_dictated_yet_is_said_and_nothing_is_pasted(app: App) -> None:  # noqa: F811
+def test_nothing_dictated_yet_is_said_and_nothing_is_pasted(app: App) -> None:
     dictation = app.shell.dictation
     assert not dictation.copy_last() and not dictation.paste_last()
     assert app.shell.messages == ["Nothing dictated yet.", "Nothing dictated yet."]
     assert app.injector.keystrokes == []
 
 
-def test_a_window_utterance_is_the_last_dictation(app: App) -> None:  # noqa: F811
+def test_a_window_utterance_is_the_last_dictation(app: App) -> None:
     app.window.record_action.trigger()
     app.window.record_action.trigger()
     app.wait_idle()
@@ -32,7 +32,7 @@ def test_a_window_utterance_is_the_last_dictation(app: App) -> None:  # noqa: F8
     assert app.injector.keystrokes == [("paste", last)]
 
 
-def test_the_shortcut_does_not_record_before_the_model_is_ready(app: App) -> None:  # noqa: F811
+def test_the_shortcut_does_not_record_before_the_model_is_ready(app: App) -> None:
     app.window._on_model_state(ModelState.LOADING, "")
     app.shell.tray.start_stop_action.trigger()
     app.qtbot.waitUntil(lambda: app.shell.driver.state.value == "idle", timeout=WAIT_MS)

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import warnings
-
 import pytest
-from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
-from PySide6.QtGui import QDragEnterEvent, QDropEvent, QTextCursor
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QTextCursor
 
 from app.core.text.document import export_output
 from app.core.text.export import parse_srt, parse_vtt
 from app.core.transcript import Segment
 from app.ui.editor.transcript_pane import PROP_PARTIAL, TranscriptPane
+from tests.support.window_rig import drop_urls
 
 # Showing a top-level window on the offscreen platform logs this harmless warning.
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
@@ -225,23 +223,6 @@ def test_scroll_to_time_aligns_by_segment(qtbot) -> None:
     assert pane.time_at_top() == 30.0
     pane.scroll_to_time(0.0)
     assert pane.time_at_top() == 0.0
-
-
-def drop_urls(target, paths) -> None:
-    """What a real drag does: DragEnter (accepted) then Drop, delivered by the application."""
-    mime = QMimeData()
-    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
-    action, button, mods = (
-        Qt.DropAction.CopyAction,
-        Qt.MouseButton.LeftButton,
-        Qt.KeyboardModifier.NoModifier,
-    )
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        enter = QDragEnterEvent(QPoint(5, 5), action, mime, button, mods)
-    QApplication.sendEvent(target, enter)
-    assert enter.isAccepted()
-    QApplication.sendEvent(target, QDropEvent(QPointF(5, 5), action, mime, button, mods))
 
 
 def test_dropped_file_urls_are_passed_up_not_pasted(qtbot, tmp_path) -> None:

@@ -11,18 +11,18 @@ from app.core.history.search import MARK_START
 from app.core.history.store import DICTATION, FILE, HistoryStore
 from app.ui.history.rows import row_html
 from tests.support import fake_engine
-from tests.ui.test_app import WAIT_MS, App, app  # noqa: F401  (fixture)
+from tests.support.wired_app import WAIT_MS, App
 from tests.workers.helpers import speech_like
 
 
-def stored(app: App) -> HistoryStore:  # noqa: F811
+def stored(app: App) -> HistoryStore:
     """A second, read-only look at the database (the history thread owns the first)."""
     history = app.gui.history
     assert history.service.flush()
     return HistoryStore(history.service.path)
 
 
-def test_dictation_and_files_are_stored_and_found(app: App) -> None:  # noqa: F811
+def test_dictation_and_files_are_stored_and_found(app: App) -> None:
     w = app.window
     history = app.gui.history
     adds: list[str] = []
@@ -77,7 +77,7 @@ def test_dictation_and_files_are_stored_and_found(app: App) -> None:  # noqa: F8
     assert w.tabs.tabText(w.tabs.currentIndex()).startswith("meeting.wav")
 
 
-def test_delete_and_retention(app: App) -> None:  # noqa: F811
+def test_delete_and_retention(app: App) -> None:
     w = app.window
     history = app.gui.history
     w.record_action.trigger()
@@ -99,7 +99,7 @@ def test_delete_and_retention(app: App) -> None:  # noqa: F811
     store.close()
 
 
-def test_history_off_stores_nothing(app: App) -> None:  # noqa: F811
+def test_history_off_stores_nothing(app: App) -> None:
     w = app.window
     w.apply_preferences(replace(w.prefs, history_enabled=False))
     w.record_action.trigger()
@@ -111,7 +111,7 @@ def test_history_off_stores_nothing(app: App) -> None:  # noqa: F811
     store.close()
 
 
-def test_menu_bar_copies_and_pastes_the_last_dictation_again(app: App) -> None:  # noqa: F811
+def test_menu_bar_copies_and_pastes_the_last_dictation_again(app: App) -> None:
     from PySide6.QtGui import QGuiApplication
 
     w, tray = app.window, app.shell.tray
@@ -128,7 +128,7 @@ def test_menu_bar_copies_and_pastes_the_last_dictation_again(app: App) -> None: 
     assert "Copy Last Dictation" in [a.text() for a in tray.menu.actions()]
 
 
-def test_stored_text_has_the_rules_applied(app: App) -> None:  # noqa: F811
+def test_stored_text_has_the_rules_applied(app: App) -> None:
     from app.core.text.rules import Rule
 
     gui = app.gui
@@ -142,7 +142,7 @@ def test_stored_text_has_the_rules_applied(app: App) -> None:  # noqa: F811
     store.close()
 
 
-def test_a_command_only_utterance_is_not_stored(app: App) -> None:  # noqa: F811
+def test_a_command_only_utterance_is_not_stored(app: App) -> None:
     gui = app.gui
     first, second = app.expected()
     # the fake engine's second utterance, as a user's own spoken command
@@ -157,7 +157,7 @@ def test_a_command_only_utterance_is_not_stored(app: App) -> None:  # noqa: F811
     store.close()
 
 
-def test_scratch_that_takes_the_utterance_out_of_the_history(app: App) -> None:  # noqa: F811
+def test_scratch_that_takes_the_utterance_out_of_the_history(app: App) -> None:
     gui = app.gui
     _first, second = app.expected()
     lines = f"{' '.join(second.split())} => scratch that"

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from app.core.storage.autosave_store import AutosaveStore
 from app.core.text.document import Document, OutputText, Run
-from tests.ui.window.test_main_window import rig  # noqa: F401  (fixture)
 
 
-def test_restore_reopens_the_autosaved_documents_or_starts_a_new_one(rig, tmp_path) -> None:  # noqa: F811
+def test_restore_reopens_the_autosaved_documents_or_starts_a_new_one(rig, tmp_path) -> None:
     w = rig.window
     store = AutosaveStore(tmp_path / "other")
     w.restore_documents(store)
@@ -19,7 +18,7 @@ def test_restore_reopens_the_autosaved_documents_or_starts_a_new_one(rig, tmp_pa
     assert w.statusBar().currentMessage() == "Restored 1 document(s) from the last session."
 
 
-def test_save_writes_an_opened_text_file_in_place(rig) -> None:  # noqa: F811
+def test_save_writes_an_opened_text_file_in_place(rig) -> None:
     w = rig.window
     note = rig.tmp / "note.txt"
     note.write_text("old", encoding="utf-8")
@@ -31,7 +30,7 @@ def test_save_writes_an_opened_text_file_in_place(rig) -> None:  # noqa: F811
     assert not view.modified
 
 
-def test_closing_asks_only_when_unsaved_text_would_be_lost(rig) -> None:  # noqa: F811
+def test_closing_asks_only_when_unsaved_text_would_be_lost(rig) -> None:
     w = rig.window
     asked: list[str] = []
 
@@ -48,7 +47,7 @@ def test_closing_asks_only_when_unsaved_text_would_be_lost(rig) -> None:  # noqa
     assert w.document_names() == ["Untitled"] and asked == ["Untitled", "Untitled"]
 
 
-def test_open_recent_opens_text_and_transcribes_audio(rig) -> None:  # noqa: F811
+def test_open_recent_opens_text_and_transcribes_audio(rig) -> None:
     w = rig.window
     note = rig.tmp / "note.md"
     note.write_text("hello", encoding="utf-8")

@@ -4,92 +4,28 @@ from __future__ import annotations
 
 import os
 import threading
-import warnings
-from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
-from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeySequence, QTextCursor
+from PySide6.QtGui import QKeySequence, QTextCursor
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
     QLineEdit,
     QPlainTextEdit,
     QToolButton,
-    QWidget,
 )
 
 from app.core.preferences import Preferences
-from app.core.storage.autosave_store import AutosaveStore
 from app.core.text.export import parse_srt, parse_vtt
 from app.core.transcript import Task, TaskSpec
-from app.ui.settings.settings_store import SettingsStore
-from app.ui.window.main_window import MainWindow
 from app.workers.engine_factory import default_engine_factory
-from app.workers.qt_engine import EngineBridge
 from tests.support import fake_engine
 from tests.support.cli import run_gui_script
-from tests.workers.helpers import MemoryFiles, fixed_splitter, speech_like
+from tests.support.window_rig import WAIT_MS, Rig, drop_urls
 
-WAIT_MS = 20_000
-
-
-def drop_urls(target: QWidget, paths) -> None:
-    """What a real drag does: DragEnter (must be accepted) then Drop."""
-    mime = QMimeData()
-    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
-    action, button = Qt.DropAction.CopyAction, Qt.MouseButton.LeftButton
-    mods = Qt.KeyboardModifier.NoModifier
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        enter = QDragEnterEvent(QPoint(5, 5), action, mime, button, mods)
-    QApplication.sendEvent(target, enter)
-    assert enter.isAccepted()
-    QApplication.sendEvent(target, QDropEvent(QPointF(5, 5), action, mime, button, mods))
-
-
-class Rig:
-    def __init__(self, qtbot, tmp_path: Path, prefs: Preferences | None = None, **bridge_kw):
-        self.qtbot, self.tmp = qtbot, tmp_path
-        self.files = MemoryFiles()
-        bridge_kw.setdefault("decoder", self.files)
-        bridge_kw.setdefault("splitter", fixed_splitter)
-        factory = bridge_kw.pop("factory", fake_engine.factory)
-        self.bridge = EngineBridge(factory, **bridge_kw)
-        self.settings = SettingsStore(str(tmp_path / "settings.ini"))
-        self.store = AutosaveStore(tmp_path / "autosave")
-        self.window = MainWindow(
-            self.bridge, prefs or Preferences(), autosave_store=self.store, settings=self.settings
-        )
-        qtbot.addWidget(self.window)
-
-    def audio_file(self, name: str, seconds: float, gate: threading.Event | None = None) -> str:
-        path = self.tmp / name
-        path.write_bytes(b"")  # must exist; the fake decoder supplies the samples
-        self.files.add(str(path), speech_like(seconds, seed=len(name)), gate)
-        return str(path)
-
-    def load(self, spec: str = "fake") -> None:
-        self.window.use_model(spec)
-        self.qtbot.waitUntil(
-            lambda: self.window.model_state not in ("idle", "loading", "downloading"),
-            timeout=WAIT_MS,
-        )
-
-    def wait_jobs_done(self) -> None:
-        self.qtbot.waitUntil(lambda: not self.window.jobs.active(), timeout=WAIT_MS)
-
-    def close(self) -> None:
-        self.bridge.shutdown(5.0)
-
-
-@pytest.fixture
-def rig(qtbot, tmp_path, monkeypatch):
-    monkeypatch.setenv("GRANITE_DICTATE_HOME", str(tmp_path / "home"))
-    r = Rig(qtbot, tmp_path)
-    yield r
-    r.close()
+__all__ = ["WAIT_MS", "Rig"]  # tests/ui/meeting imports them from here
+from tests.workers.helpers import speech_like
 
 
 def test_window_opens_at_once_and_loads_the_model_in_the_background(rig) -> None:

@@ -4,10 +4,9 @@ straight through its slots and the jobs' signals."""
 from __future__ import annotations
 
 from app.core.model_state import ModelState
-from tests.ui.window.test_main_window import rig  # noqa: F401  (fixture)
 
 
-def test_waiting_for_the_model_keeps_record_off_and_says_why(rig) -> None:  # noqa: F811
+def test_waiting_for_the_model_keeps_record_off_and_says_why(rig) -> None:
     w = rig.window
     w.feed.show_model_state(ModelState.DOWNLOADING, "")
     assert w.toolbar.model_label.text() == "Model: downloading…"
@@ -17,7 +16,7 @@ def test_waiting_for_the_model_keeps_record_off_and_says_why(rig) -> None:  # no
     assert w.banner.text() == ""
 
 
-def test_a_failed_model_goes_to_the_banner_and_ready_clears_it(rig) -> None:  # noqa: F811
+def test_a_failed_model_goes_to_the_banner_and_ready_clears_it(rig) -> None:
     w = rig.window
     w.feed.show_model_state(ModelState.ERROR, "Out of memory.")
     assert w.toolbar.model_label.text() == "Model: error"
@@ -31,7 +30,7 @@ def test_a_failed_model_goes_to_the_banner_and_ready_clears_it(rig) -> None:  # 
     assert w.statusBar().currentMessage() == "The speech model is ready."
 
 
-def test_download_progress_and_a_failed_job_in_the_status_bar(rig) -> None:  # noqa: F811
+def test_download_progress_and_a_failed_job_in_the_status_bar(rig) -> None:
     w = rig.window
     rig.bridge.downloadProgress.emit(30, 120)
     assert w.status.progress_bar.isVisibleTo(w) and w.status.progress_bar.value() == 250

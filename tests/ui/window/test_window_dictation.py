@@ -13,8 +13,8 @@ from app.core.preferences import Preferences
 from app.core.transcript import Segment, Task, TaskSpec
 from app.ui.dictation.wiring import install
 from tests.support.fake_stream import FakeBackend, FakeDevice
+from tests.support.window_rig import WAIT_MS
 from tests.ui.dictation.test_dictation_controller import _speech
-from tests.ui.window.test_main_window import WAIT_MS, rig  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")  # offscreen plugin, on show()
 TRANSCRIPT = [TaskSpec()]
@@ -26,7 +26,7 @@ def _cursor_at(pane, pos: int) -> None:
     pane.editor.setTextCursor(cursor)
 
 
-def test_typed_note_takes_dictation_at_its_cursor(rig, tmp_path: Path) -> None:  # noqa: F811
+def test_typed_note_takes_dictation_at_its_cursor(rig, tmp_path: Path) -> None:
     rig.load()
     w = rig.window
     w.actions_.new.trigger()
@@ -62,7 +62,7 @@ def test_typed_note_takes_dictation_at_its_cursor(rig, tmp_path: Path) -> None: 
     assert text.endswith(committed[1].text + " see you.")
 
 
-def test_opened_text_and_file_transcripts_take_dictation_too(rig) -> None:  # noqa: F811
+def test_opened_text_and_file_transcripts_take_dictation_too(rig) -> None:
     rig.load()
     w = rig.window
     txt = rig.tmp / "notes.md"
@@ -78,7 +78,7 @@ def test_opened_text_and_file_transcripts_take_dictation_too(rig) -> None:  # no
     assert w.tabs.count() == 3
 
 
-def test_never_silently_into_a_busy_read_only_or_translation_pane(rig) -> None:  # noqa: F811
+def test_never_silently_into_a_busy_read_only_or_translation_pane(rig) -> None:
     rig.load()
     w = rig.window
     gate = threading.Event()
@@ -111,7 +111,7 @@ def test_never_silently_into_a_busy_read_only_or_translation_pane(rig) -> None: 
 
 
 def test_silence_warning_clears_when_sound_arrives_and_when_recording_ends(
-    rig,  # noqa: F811
+    rig,
     tmp_path: Path,
 ) -> None:
     import numpy as np

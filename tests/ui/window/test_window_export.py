@@ -7,10 +7,10 @@ import json
 from PySide6.QtWidgets import QFileDialog
 
 from app.ui.window import dialogs
-from tests.ui.window.test_main_window import WAIT_MS, rig  # noqa: F401  (fixture)
+from tests.support.window_rig import WAIT_MS
 
 
-def test_export_md_and_json_carry_the_real_model_and_timings(rig) -> None:  # noqa: F811
+def test_export_md_and_json_carry_the_real_model_and_timings(rig) -> None:
     rig.load()
     with rig.qtbot.waitSignal(rig.bridge.jobFinished, timeout=WAIT_MS):
         rig.window.submit_paths([rig.audio_file("talk.wav", 3.0)])
@@ -30,7 +30,7 @@ def test_export_md_and_json_carry_the_real_model_and_timings(rig) -> None:  # no
     assert view.to_document().outputs[0].model == "fake"
 
 
-def test_a_typed_md_name_is_not_given_the_chosen_type(rig, monkeypatch) -> None:  # noqa: F811
+def test_a_typed_md_name_is_not_given_the_chosen_type(rig, monkeypatch) -> None:
     assert "md" in dialogs.EXPORT_FILTERS
     srt_filter = dialogs.EXPORT_FILTERS["srt"]
 

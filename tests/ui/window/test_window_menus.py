@@ -11,7 +11,7 @@ from PySide6.QtGui import QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QMenu
 
 from app.ui.window.window_menus import WindowMenus, shortcut_rows
-from tests.ui.test_app import App, app  # noqa: F401  (fixture)
+from tests.support.wired_app import App
 
 
 def _mnemonic(text: str) -> str | None:
@@ -34,7 +34,7 @@ def _check_menu(menu: QMenu, where: str) -> None:
             _check_menu(sub, f"{where} › {action.text()}")
 
 
-def test_every_menu_has_unique_mnemonics(app: App) -> None:  # noqa: F811
+def test_every_menu_has_unique_mnemonics(app: App) -> None:
     bar = app.window.menuBar()
     tops = [a.text() for a in bar.actions()]
     assert len({_mnemonic(t) for t in tops}) == len(tops)
@@ -45,7 +45,7 @@ def test_every_menu_has_unique_mnemonics(app: App) -> None:  # noqa: F811
 
 
 @pytest.mark.qt_log_ignore("propagateSizeHints")
-def test_view_menu_shows_and_hides_every_panel_and_the_toolbar(app: App) -> None:  # noqa: F811
+def test_view_menu_shows_and_hides_every_panel_and_the_toolbar(app: App) -> None:
     w = app.window
     w.actions_.view_menu.aboutToShow.emit()
     toggles = {a.text().replace("&", "") for a in w.actions_.view_menu.actions()}
@@ -60,7 +60,7 @@ def test_view_menu_shows_and_hides_every_panel_and_the_toolbar(app: App) -> None
     assert not w.toolbar.isHidden()
 
 
-def test_ctrl_page_keys_switch_tabs_and_toolbar_buttons_take_tab_focus(app: App) -> None:  # noqa: F811
+def test_ctrl_page_keys_switch_tabs_and_toolbar_buttons_take_tab_focus(app: App) -> None:
     from PySide6.QtCore import Qt
 
     w = app.window
@@ -78,7 +78,7 @@ def test_ctrl_page_keys_switch_tabs_and_toolbar_buttons_take_tab_focus(app: App)
     assert button.focusPolicy() & Qt.FocusPolicy.TabFocus
 
 
-def test_open_recent_and_help_entries(app: App, tmp_path) -> None:  # noqa: F811
+def test_open_recent_and_help_entries(app: App, tmp_path) -> None:
     w = app.window
     note = tmp_path / "note.txt"
     note.write_text("hello", encoding="utf-8")
@@ -105,7 +105,7 @@ def test_open_recent_and_help_entries(app: App, tmp_path) -> None:  # noqa: F811
     assert ("Dictation › Record", "Ctrl+Shift+Space") in shortcut_rows(w)
 
 
-def test_readme_and_menus_name_the_same_record_shortcut(app: App) -> None:  # noqa: F811
+def test_readme_and_menus_name_the_same_record_shortcut(app: App) -> None:
     from pathlib import Path
 
     from app.core.preferences import Preferences

@@ -10,12 +10,12 @@ from app.audio.output import FakeOutput
 from app.core.preferences import Preferences
 from app.ui.editor.player import Player
 from app.ui.window.main_window import MainWindow
-from tests.ui.window.test_main_window import WAIT_MS, rig  # noqa: F401  (fixture)
+from tests.support.window_rig import WAIT_MS
 
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
 
 
-def test_click_a_time_to_play_from_there_with_bar_speed_and_highlight(rig) -> None:  # noqa: F811
+def test_click_a_time_to_play_from_there_with_bar_speed_and_highlight(rig) -> None:
     output = FakeOutput()
     player = Player(output, decoder=lambda path: rig.files.files[path])
     w = MainWindow(

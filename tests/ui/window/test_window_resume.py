@@ -9,10 +9,10 @@ from app.core.preferences import Preferences
 from app.core.storage.pending_jobs import PendingStore
 from app.core.transcript import Segment
 from app.ui.window.main_window import MainWindow
-from tests.ui.window.test_main_window import WAIT_MS, rig  # noqa: F401  (fixture)
+from tests.support.window_rig import WAIT_MS
 
 
-def test_unfinished_job_resumes_after_quit_into_its_partial_tab(rig) -> None:  # noqa: F811
+def test_unfinished_job_resumes_after_quit_into_its_partial_tab(rig) -> None:
     rig.window.prefs = Preferences(max_chunk_s=5.0)
     rig.load()
     gate = threading.Event()

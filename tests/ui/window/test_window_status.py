@@ -6,10 +6,10 @@ import threading
 
 import numpy as np
 
-from tests.ui.window.test_main_window import WAIT_MS, rig  # noqa: F401  (fixture)
+from tests.support.window_rig import WAIT_MS
 
 
-def test_cancel_clears_the_transcribing_status(rig) -> None:  # noqa: F811
+def test_cancel_clears_the_transcribing_status(rig) -> None:
     rig.load()
     w = rig.window
     gate = threading.Event()
@@ -23,7 +23,7 @@ def test_cancel_clears_the_transcribing_status(rig) -> None:  # noqa: F811
     gate.set()
 
 
-def test_empty_result_says_no_speech_found_in_tab_and_queue(rig) -> None:  # noqa: F811
+def test_empty_result_says_no_speech_found_in_tab_and_queue(rig) -> None:
     rig.load()
     w = rig.window
     w.toolbar.lang_combo.setCurrentIndex(w.toolbar.lang_combo.findData("fr"))
@@ -43,7 +43,7 @@ def test_empty_result_says_no_speech_found_in_tab_and_queue(rig) -> None:  # noq
     rig.qtbot.waitUntil(lambda: not w.jobs.active(), timeout=WAIT_MS)
 
 
-def test_names_say_what_things_are(rig) -> None:  # noqa: F811
+def test_names_say_what_things_are(rig) -> None:
     rig.load()
     w = rig.window
     assert w.windowTitle() == "Untitled[*] — Granite Dictate" and not w.isWindowModified()
@@ -70,7 +70,7 @@ def test_names_say_what_things_are(rig) -> None:  # noqa: F811
     assert w.tabs.tabText(w.tabs.indexOf(view)) == view.title
 
 
-def test_dragging_files_highlights_the_drop_target(rig) -> None:  # noqa: F811
+def test_dragging_files_highlights_the_drop_target(rig) -> None:
     import warnings
 
     from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
