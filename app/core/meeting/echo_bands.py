@@ -15,8 +15,11 @@ Band energies do not care about phase. ``BandEcho`` predicts the echo's energy i
 half-frame neighbours, so a few ms of delay error do not matter, followed by a decaying tail
 for reflections) times a per-band gain learned from earlier echo frames (a low percentile of
 mic/reference ratios, so that double talk, which only raises the ratio, does not inflate it).
-``explained_db`` is how far the mic frame drops once the predicted echo is taken out of each
-band: high for an echo, low when your own voice fills bands the echo does not explain.
+``measure`` says how far the mic frame drops once the predicted echo is taken out of each
+band: high for an echo, low when your own voice fills bands the echo does not explain. When
+the mic keeps holding far less than the echo the gains predict (a headset went on), the
+gains are forgotten: your voice over theirs, quieter than the echo that no longer comes, is
+not taken for it. They are seeded again when the delay estimate finds an echo.
 """
 
 from __future__ import annotations
@@ -42,6 +45,12 @@ class BandConfig:
     history_frames: int = 250  # ~8 s of frames with system audio
     min_frames: int = 3  # ratios a band needs before its gain is used
     seed_frames: int = 4
+    # an echo path that went away (a headset went on): frames where the mic holds this much
+    # less than the echo predicted in its strongest bands, net of frames that match, before
+    # the gains are forgotten (your words would otherwise be taken for the missing echo)
+    absent_db: float = 10.0
+    absent_frames: int = 8
+    audible_db: float = -55.0  # a predicted echo below this (dBFS) proves nothing
     reflections_db: float = 3.0  # what a room adds to the direct path, before any learning
     significant_db: float = -30.0  # a band below its frame's loudest by more: no ratio
 
@@ -54,6 +63,7 @@ class FrameBands:
     mic: Bands
     aligned: Bands
     most: Bands
+    n: int  # samples in the frame
 
 
 @lru_cache(maxsize=4)
@@ -70,6 +80,12 @@ def band_powers(x: Audio) -> Bands:
     return bands
 
 
+def _dbfs(energy: float, n: int) -> float:
+    """The level (dBFS RMS) of ``n`` samples whose bands hold ``energy`` (Hann window: the
+    one-sided spectrum holds about n²·0.375/2 times the mean square)."""
+    return 10.0 * float(np.log10(max(2.0 * energy / (0.375 * n * n), _EPS)))
+
+
 class BandEcho:
     """Per-band echo prediction: ``measure`` then ``commit`` each judged frame, in order."""
 
@@ -79,6 +95,7 @@ class BandEcho:
         self._ratios = np.full((self.cfg.history_frames, BANDS), np.nan)
         self._next = 0
         self._gains: Bands | None = None
+        self._absent = 0
 
     def measure(self, mic: Audio, system: list[Audio]) -> tuple[float, FrameBands]:
         """How far (dB) the mic frame drops once the predicted echo is taken from each band
@@ -86,15 +103,40 @@ class BandEcho:
         ``system[0]`` is the delayed system frame, the others its neighbours."""
         powers = [band_powers(s) for s in system]
         most = np.maximum(np.max(powers, axis=0), self._tail * 10 ** (-self.cfg.tail_decay_db / 10))
-        bands = FrameBands(band_powers(mic), powers[0], most)
+        bands = FrameBands(band_powers(mic), powers[0], most, len(mic))
         return self._explained_db(bands.mic, most), bands
 
     def commit(self, bands: FrameBands, learn: bool) -> None:
         """The frame is judged: its echo carries over as a decaying tail; with ``learn`` its
         mic/system ratios join the gain history (a frame believed to hold the echo)."""
         self._tail = bands.most
+        self._check_heard(bands)
         if learn:
             self._learn(bands.mic, bands.aligned)
+
+    def _check_heard(self, bands: FrameBands) -> None:
+        """Forget the gains once the mic keeps holding far less than the echo they predict."""
+        cfg = self.cfg
+        if self._gains is None:
+            return
+        echo = self._gains * bands.aligned
+        top = echo >= float(echo.max()) * 0.1  # the bands within 10 dB of the strongest
+        predicted = float(echo[top].sum())
+        if predicted < _EPS or _dbfs(predicted, bands.n) < cfg.audible_db:
+            return
+        ratio_db = 10.0 * float(np.log10(max(float(bands.mic[top].sum()), _EPS) / predicted))
+        if ratio_db < -cfg.absent_db:
+            self._absent += 1
+        elif ratio_db > -cfg.absent_db / 2:
+            self._absent = max(0, self._absent - 1)
+        if self._absent >= cfg.absent_frames:
+            self._forget()
+
+    def _forget(self) -> None:
+        self._ratios[:] = np.nan
+        self._next = 0
+        self._gains = None
+        self._absent = 0
 
     def silence(self) -> None:
         """The system track is silent: no tail carries over."""

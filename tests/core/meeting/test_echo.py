@@ -206,3 +206,21 @@ def test_a_delay_that_moves_inside_a_phrase_is_followed():
     out, _flags = _run(mic, system)
     left = _speech_frames(out, -50) & _speech_frames(leak[: len(out)], -50)
     assert len(left) <= 4, sorted(left)  # never the 0.2 s of speech an utterance needs
+
+
+def test_a_headset_put_on_mid_call_keeps_your_words_over_theirs():
+    """The learned echo gains are forgotten once the mic stops hearing the call: your voice
+    over theirs, quieter than the echo they predict, is not taken for it."""
+    them1 = synthesize("first we review the numbers from last week", "en+m3")
+    them2 = synthesize("the quarterly numbers look quite strong this time and we go on", "en+m3")
+    you = synthesize("wait, which numbers do you mean exactly", "en+f2")
+    system = compose([0.5, them1, 6.0, them2, 1.0]).audio
+    you_track = compose([0.5 + them1.duration + 6.5, you]).audio * 10 ** (-12 / 20)
+    you_track = np.pad(you_track, (0, len(system) - len(you_track)))
+    leak = _leak(system, 0.04, -15)
+    leak[round((0.5 + them1.duration + 1.0) * RATE) :] = 0  # the headset goes on
+    out, flags = _run((you_track + leak).astype(np.float32), system)
+    assert _speech_frames(leak[: len(out)], -50) <= set(np.flatnonzero(flags))
+    you_frames = _speech_frames(you_track[: len(out)], -45)
+    assert len(you_frames) > 40
+    assert not any(flags[i] for i in you_frames)

@@ -93,3 +93,16 @@ def test_reflections_after_their_voice_stops_are_explained_until_silence():
     echo.silence()
     explained, _bands = echo.measure(ringing, [quiet])
     assert explained < 1
+
+
+def test_gains_are_forgotten_when_the_echo_is_no_longer_heard():
+    echo = _learned(-15)
+    quiet_you = _noise(70) * 10 ** (-25 / 20)  # your voice, 10 dB under the echo predicted
+    system = _noise(71)
+    explained, bands = echo.measure(quiet_you, [system])
+    assert explained > 8  # what the learned gains say while they are kept
+    for i in range(8):  # a headset: their voice, and the mic holds none of it
+        _db, bands = echo.measure(_noise(80 + i) * 1e-4, [_noise(90 + i)])
+        echo.commit(bands, learn=False)
+    explained, bands = echo.measure(quiet_you, [system])
+    assert explained == 0.0 and not echo.seeded
