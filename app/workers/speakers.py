@@ -26,9 +26,7 @@ import numpy as np
 
 from app.audio.files.decode import decode_file
 from app.core.errors import CancelledError, GraniteError
-from app.core.meeting.speakers import (
-    SpeakerTurn,
-)
+from app.core.meeting.speakers import SpeakerTurn
 from app.core.meeting.turns import Piece, pieces
 from app.core.transcript import Segment, TaskSpec, Timing, TranscriptResult
 from app.engine.base import CancelToken, DownloadProgress, SpeechEngine
