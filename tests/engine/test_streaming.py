@@ -33,8 +33,15 @@ class ScriptedEngine(GraniteEngine):
         super().__init__(model, "scripted")
         self.script = list(script)
         self.steps = 0
+        self.launched = 0
 
-    def next_token(self, logits) -> int:
+    def greedy(self, logits) -> None:
+        return None
+
+    def launch(self, token) -> None:
+        self.launched += 1
+
+    def read_token(self, token) -> int:
         return self.script.pop(0) if self.script else self.eos_token_id
 
     def step(self, token, cache):
@@ -78,6 +85,8 @@ def test_multibyte_characters_are_never_split(tiny_engine):
     assert result.tokens == ids
     assert partials == [text[: i + 1] for i in range(len(text))]
     assert result.forward_passes == len(ids)
+    # the step after EOS is built while EOS computes, but never launched
+    assert engine.launched == len(ids) == engine.steps - 1
 
 
 def test_max_new_tokens_bounds_decoding(tiny_engine):
@@ -85,7 +94,7 @@ def test_max_new_tokens_bounds_decoding(tiny_engine):
     result = engine.decode(None, [], max_new_tokens=3)
     assert result.tokens == result.tokens[:3] and len(result.tokens) == 3
     assert result.text == "abc"
-    assert engine.steps == 2  # no forward pass after the last allowed token
+    assert engine.steps == engine.launched == 2  # no forward pass after the last allowed token
 
 
 def test_cancel_mid_decode_stops_promptly(tiny_engine):
@@ -107,3 +116,20 @@ def test_cancel_before_start(tiny_engine):
     cancel.cancel()
     with pytest.raises(CancelledError):
         tiny_engine.run(noise(1.0), [TaskSpec()], cancel=cancel)
+
+
+def test_pipelined_decoding_stops_exactly_at_every_limit(tiny_engine):
+    """The step after a token is queued before the token is read: any limit still gives the
+    first tokens of the unlimited run, and the same text."""
+    encoded = tiny_engine.encode(noise(2.0, 3))
+    ids = tiny_engine.build_prompt(encoded.n_audio_tokens, TaskSpec())
+
+    def decode(limit: int) -> list[int]:
+        cache = tiny_engine.make_cache()
+        logits = tiny_engine.prefill(tiny_engine.embed_prompt(ids, encoded), cache)
+        return list(tiny_engine.decode(logits, cache, max_new_tokens=limit).tokens)
+
+    full = decode(4096)
+    assert len(full) > 4
+    for limit in (1, 2, 3, len(full) - 1, len(full), len(full) + 1):
+        assert decode(limit) == full[:limit], limit

@@ -100,20 +100,37 @@ def greedy_decode(
 ) -> DecodeResult:
     """Greedy decoding from the prefill ``logits`` until EOS or ``max_new_tokens``.
 
-    ``on_text(text_so_far)`` follows the ``PartialText`` rule.
+    Pipelined like mlx-audio's ``generate_step``: while one step computes, the step after it
+    is built on its lazy token (Python graph building, the partial text and the cancel check
+    overlap the computation), and launched once the token is read and is not EOS. Unlike
+    ``generate_step`` no step runs after EOS or after the last allowed token. The tokens are
+    the plain argmax rule's (``GraniteModel.greedy``). ``on_text(text_so_far)`` follows the
+    ``PartialText`` rule.
     """
     started = time.perf_counter()
+    eos = engine.eos_token_id
     tokens: list[int] = []
     passes = 0
     partial = PartialText(engine, on_text)
-    token = engine.next_token(logits)
-    while token != engine.eos_token_id and len(tokens) < max_new_tokens:
+    current = engine.greedy(logits)
+    token = engine.read_token(current)
+    ahead: Any = None  # the launched step after ``current``: the next token's array
+    if token != eos and max_new_tokens > 1:
+        ahead = engine.greedy(engine.step(current, cache))
+        engine.launch(ahead)
+    while token != eos and len(tokens) < max_new_tokens:
         tokens.append(token)
-        partial.update(tokens)
         if len(tokens) >= max_new_tokens:
+            partial.update(tokens)
             break
+        passes += 1  # the step computing ``ahead``
+        room = len(tokens) + 1 < max_new_tokens
+        after = engine.greedy(engine.step(ahead, cache)) if room else None
+        partial.update(tokens)
         if cancel is not None and cancel.cancelled:
             raise CancelledError()
-        token = engine.next_token(engine.step(token, cache))
-        passes += 1
+        token = engine.read_token(ahead)
+        if room and token != eos:
+            engine.launch(after)
+        ahead = after
     return DecodeResult(tokens, engine.decode_text(tokens), passes, time.perf_counter() - started)

@@ -2,9 +2,11 @@
 
 ``features`` (mel front end) → ``encode`` (conformer encoder + Q-Former projector, evaluated once
 per chunk) → ``build_prompt`` → ``embed_prompt`` → prefill (``app.engine.model.prefill``) →
-``step``/``next_token`` (one decode step, the argmax rule), plus the one set of pre-run checks
-(``check_run``) and the one out-of-memory rule (``is_oom``). The decoding loops live in
-``decode``, ``speculative`` and ``batch``; ``app.engine.runner`` chooses between them.
+``step``/``next_token`` (one decode step, the argmax rule; ``greedy``, ``launch`` and
+``read_token`` split that rule so that a loop can queue a step before it reads the token before
+it), plus the one set of pre-run checks (``check_run``) and the one out-of-memory rule
+(``is_oom``). The decoding loops live in ``decode``, ``speculative`` and ``batch``;
+``app.engine.runner`` chooses between them.
 
 One argmax rule everywhere: ``next_token`` takes the argmax of the float32 logits. (mlx-audio's
 ``generate()`` takes the argmax of ``logits - logsumexp(logits)`` in the logits' dtype, bf16 on
@@ -213,18 +215,35 @@ class GraniteModel:
     def make_cache(self) -> list[Any]:
         return list(self._model.make_cache())
 
-    def step(self, token: int, cache: list[Any]) -> Any:
-        """One decode step: logits (1, vocab) after feeding ``token``."""
+    def step(self, token: int | Any, cache: list[Any]) -> Any:
+        """One decode step: logits (1, vocab) after feeding ``token``, an id or a (lazy)
+        token array from ``greedy`` (the same embedding row either way)."""
         import mlx.core as mx
 
-        return self._model(mx.array([[token]]), cache=cache)[:, -1, :]
+        ids = mx.array([[token]]) if isinstance(token, int) else token.reshape(1, 1)
+        return self._model(ids, cache=cache)[:, -1, :]
+
+    def greedy(self, logits: Any) -> Any:
+        """The one greedy rule, lazily: a (1,) array, the argmax of the float32 logits."""
+        import mlx.core as mx
+
+        return mx.argmax(logits.astype(mx.float32), axis=-1)
+
+    def launch(self, token: Any) -> None:
+        """Start computing a lazy token (and the step behind it) without waiting for it."""
+        import mlx.core as mx
+
+        async_eval: Any = mx.async_eval  # untyped in mlx's stubs
+        async_eval(token)
+
+    def read_token(self, token: Any) -> int:
+        """The id in a token array from ``greedy`` (waits for it to be computed)."""
+        value: Any = token.item()
+        return int(value)
 
     def next_token(self, logits: Any) -> int:
         """The one greedy rule: argmax of the float32 logits."""
-        import mlx.core as mx
-
-        token: Any = mx.argmax(logits.astype(mx.float32), axis=-1).item()
-        return int(token)
+        return self.read_token(self.greedy(logits))
 
     def decode_text(self, tokens: Sequence[int]) -> str:
         return str(self._tokenizer.decode(list(tokens), skip_special_tokens=True))
