@@ -36,7 +36,12 @@ from app.engine.model.granite import (
     oom_as_error,
 )
 from app.engine.model.prefix_cache import SharedPrefix
-from app.engine.model.speculative import DEFAULT_DRAFT, DraftSource
+from app.engine.model.speculative import (
+    DEFAULT_DRAFT,
+    DraftBackoff,
+    DraftSource,
+    SpeculativeStats,
+)
 from app.engine.model.task import run_task
 
 log = logging.getLogger(__name__)
@@ -50,6 +55,9 @@ class SpeedOptions:
     #: Speculative decoding for transcription (Preferences.speculative_decoding).
     speculative: bool = True
     num_draft: int = DEFAULT_DRAFT
+    #: Stop computing drafts after chunks whose drafts were all rejected, probing now and then
+    #: (``speculative.DraftBackoff``; the engine keeps the state across its chunks).
+    draft_backoff: bool = True
 
 
 #: Exact speed-ups on by default: shared audio-prefix KV cache, and CTC-draft speculative
@@ -70,11 +78,13 @@ def run_encoded(
     *,
     options: SpeedOptions | None = DEFAULT_SPEED,
     draft: Sequence[int] | None = None,
+    backoff: DraftBackoff | None = None,
     on_partial: PartialCallback | None = None,
     cancel: CancelToken | None = None,
 ) -> list[TaskOutput]:
     """Every spec on one encoded chunk (``options=None``: plain). ``draft`` overrides the CTC
-    draft (tests: an oracle)."""
+    draft (tests: an oracle); ``backoff`` (with ``options.draft_backoff``) decides whether this
+    chunk drafts at all and learns from the outcome."""
     shared: SharedPrefix | None = None
     extra = Timing()
     if options is not None and options.shared_prefix and len(specs) > 1:
@@ -87,10 +97,15 @@ def run_encoded(
             forward_passes=shared.forward_passes,
         )
     speculate = options is not None and options.speculative
+    if options is None or not options.draft_backoff:
+        backoff = None
+    if speculate and backoff is not None and any(s.task is Task.TRANSCRIBE for s in specs):
+        speculate = backoff.use_draft()
     source: DraftSource = draft if draft is not None else ctc.LazyDraft(engine, encoded)
     outputs = []
     for index, spec in enumerate(specs):
         use_draft = speculate and spec.task is Task.TRANSCRIBE
+        stats = SpeculativeStats()
         outputs.append(
             run_task(
                 engine,
@@ -101,8 +116,11 @@ def run_encoded(
                 num_draft=options.num_draft if options is not None else DEFAULT_DRAFT,
                 on_text=_task_text(on_partial, index),
                 cancel=cancel,
+                stats=stats,
             )
         )
+        if use_draft and backoff is not None:
+            backoff.record(stats)
     outputs[0].timing = outputs[0].timing + extra
     return outputs
 
@@ -114,10 +132,12 @@ def run_chunk(
     *,
     options: SpeedOptions | None = DEFAULT_SPEED,
     draft: Sequence[int] | None = None,
+    backoff: DraftBackoff | None = None,
     on_partial: PartialCallback | None = None,
     cancel: CancelToken | None = None,
 ) -> list[TaskOutput]:
-    """Encode ``audio`` once and run every spec on it; one output per spec (typed errors)."""
+    """Encode ``audio`` once and run every spec on it; one output per spec (typed errors).
+    ``backoff``: see ``run_encoded`` (``GraniteEngine.run`` passes the engine's own)."""
     check_run([audio], specs, cancel)
     if not specs:
         return []
@@ -131,6 +151,7 @@ def run_chunk(
             specs,
             options=options,
             draft=draft,
+            backoff=backoff,
             on_partial=on_partial,
             cancel=cancel,
         )
@@ -206,6 +227,9 @@ class GraniteEngine(GraniteModel):
         #: Exact speed-ups for ``run``; ``None`` = the plain path. Same tokens either way;
         #: ``SpeedOptions(speculative=False)`` turns speculation off.
         self.speed = speed
+        #: Whether ``run``'s next chunk drafts (drafts that keep failing pause; see
+        #: ``SpeedOptions.draft_backoff``). The model thread owns it, like the model.
+        self.draft_backoff = DraftBackoff()
 
     @property
     def name(self) -> str:
@@ -239,7 +263,13 @@ class GraniteEngine(GraniteModel):
     ) -> list[TaskOutput]:
         """Encode ``audio`` once and run every spec on it (``run_chunk`` with ``self.speed``)."""
         return run_chunk(
-            self, audio, specs, options=self.speed, on_partial=on_partial, cancel=cancel
+            self,
+            audio,
+            specs,
+            options=self.speed,
+            backoff=self.draft_backoff,
+            on_partial=on_partial,
+            cancel=cancel,
         )
 
     def run_batch(

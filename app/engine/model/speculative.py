@@ -9,7 +9,8 @@ passes (bitwise on the tiny float32 and 8-bit models; see tests/engine/test_spee
 
 On a CPU each verified row costs about as much as a pass, so a draft that keeps failing must
 cost nothing: after a rejected draft the decoder takes plain steps and only checks, for free,
-whether the draft predicted the model's token; it verifies again after such a hit.
+whether the draft predicted the model's token; it verifies again after such a hit. Across
+chunks, ``DraftBackoff`` stops computing drafts that keep failing (probing now and then).
 """
 
 from __future__ import annotations
@@ -33,6 +34,10 @@ DEFAULT_DRAFT = 8
 MAX_MATCH = 4
 #: A draft, or a function computing it (called only when the draft is first needed).
 DraftSource = Sequence[int] | Callable[[], Sequence[int]]
+#: Chunks in a row whose draft had no accepted token before drafting pauses (``DraftBackoff``).
+PAUSE_AFTER = 2
+#: While paused, one chunk in this many still drafts (a probe).
+PROBE_EVERY = 8
 
 
 class DraftLookup:
@@ -77,6 +82,54 @@ class SpeculativeStats:
     verify_passes: int = 0  #: passes that carried draft tokens
     plain_passes: int = 0  #: passes with no draft (ordinary greedy steps)
     shadow_hits: int = 0  #: plain steps whose token the draft predicted (verifying resumes)
+    drafted: bool = False  #: the draft was computed (a lazy draft is not when EOS comes first)
+
+
+class DraftBackoff:
+    """Whether the next chunk computes a draft at all; one per engine, across its chunks.
+
+    Even when every draft token is rejected, a draft costs its computation (the CTC head: about
+    one decode step of the tiny model on MLX's CPU build) and a lookup per step. After
+    ``pause_after`` chunks in a row without one accepted draft token, the following chunks
+    decode plainly, except one probe every ``probe_every`` chunks; a probe with an accepted
+    token resumes drafting on every chunk. The tokens are the same either way (every token is
+    the model's argmax); only the time changes.
+    """
+
+    def __init__(self, pause_after: int = PAUSE_AFTER, probe_every: int = PROBE_EVERY) -> None:
+        if pause_after < 1 or probe_every < 1:
+            raise ValueError("pause_after and probe_every must be at least 1")
+        self.pause_after = pause_after
+        self.probe_every = probe_every
+        self._misses = 0
+        self._paused_chunks = 0
+        #: Chunks that computed a draft, and chunks decoded plainly because drafting was paused.
+        self.drafted = 0
+        self.skipped = 0
+
+    @property
+    def paused(self) -> bool:
+        return self._misses >= self.pause_after
+
+    def use_draft(self) -> bool:
+        """Once per chunk (with a transcription task): does this chunk draft?"""
+        if not self.paused:
+            return True
+        self._paused_chunks += 1
+        probe = self._paused_chunks % self.probe_every == 0
+        self.skipped += not probe
+        return probe
+
+    def record(self, stats: SpeculativeStats) -> None:
+        """After a task decoded with a draft; a draft that was never computed does not count."""
+        if not stats.drafted:
+            return
+        self.drafted += 1
+        if stats.accepted:
+            self._misses = 0
+            self._paused_chunks = 0
+        else:
+            self._misses += 1
 
 
 class DraftLength:
@@ -149,6 +202,7 @@ class _Drafts:
             draft = self._source() if callable(self._source) else self._source
             self._lookup = DraftLookup([t for t in draft if t != self._eos])
             self._stats.draft_tokens = len(self._lookup.draft)
+            self._stats.drafted = True
         return self._lookup
 
     def predict(self, history: Sequence[int]) -> int | None:

@@ -34,8 +34,10 @@ def run_task(
     num_draft: int = DEFAULT_DRAFT,
     on_text: TextCallback | None = None,
     cancel: CancelToken | None = None,
+    stats: SpeculativeStats | None = None,
 ) -> TaskOutput:
-    """Prompt, prefill and decode one task; ``draft`` (if given) drives speculative decoding."""
+    """Prompt, prefill and decode one task; ``draft`` (if given) drives speculative decoding
+    (its counts go to ``stats``)."""
     prompt_ids, room = engine.task_prompt(encoded, spec, cancel)
     started = time.perf_counter()
     forked = shared.fork_for(prompt_ids) if shared is not None else None
@@ -52,7 +54,7 @@ def run_task(
     prefill_s = time.perf_counter() - started
     max_new = min(engine.max_tokens, room)
     if draft is not None:
-        stats = SpeculativeStats()
+        stats = stats if stats is not None else SpeculativeStats()
         result = speculative_decode(
             engine,
             logits,
