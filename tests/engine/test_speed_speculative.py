@@ -262,3 +262,17 @@ def test_the_default_path_is_exact_with_a_lazy_ctc_draft(f32_engine):
     fast = run_chunk(f32_engine, audio, specs, options=SpeedOptions())
     assert [o.tokens for o in fast] == [o.tokens for o in plain]
     assert [o.text for o in fast] == [o.text for o in plain]
+
+
+@pytest.mark.parametrize("limit", [1, 2, 3, 7, 4096])
+def test_queued_plain_steps_stop_exactly_and_hand_over_to_verifying(f32_engine, limit):
+    """Plain steps are queued ahead only while no shadow hit can follow; a draft that knows
+    pairs of tokens switches between queued plain steps and verifying passes."""
+    audio = noise(5.0, 16)
+    [plain] = f32_engine.run(audio, [TaskSpec()])
+    never = f32_engine.audio_token_id
+    draft = [t if i % 5 < 2 else never for i, t in enumerate(plain.tokens)]
+    result, stats = _speculate(f32_engine, audio, draft, max_new=limit)
+    assert result.tokens == plain.tokens[:limit]
+    if limit == 4096:
+        assert stats.shadow_hits > 0 and stats.verify_passes > 0 and stats.plain_passes > 0

@@ -89,6 +89,40 @@ class PartialText:
             self._on_text(text)
 
 
+class PlainSteps:
+    """One-token greedy passes on ``cache``, pipelined like mlx-audio's ``generate_step``.
+
+    ``next(current, queue_next=True)`` builds the pass after the next one on the next token's
+    lazy array before reading that token, and launches it once the token is read and is not
+    EOS: graph building (Python) and whatever the caller does before its next call overlap the
+    computation. Unlike ``generate_step`` nothing runs after EOS, and ``queue_next=False``
+    (the caller may want something else next: the last allowed token, a draft to verify)
+    queues nothing, so the cache then holds exactly the tokens read. The tokens are the
+    argmax rule's (``GraniteModel.greedy``).
+    """
+
+    def __init__(self, engine: GraniteModel, cache: list[Any]) -> None:
+        self._engine = engine
+        self._cache = cache
+        self._ahead: Any = None
+        self._queued = False
+
+    def next(self, current: int, *, queue_next: bool) -> int:
+        """The model's token after ``current`` (the last token read, not yet in the cache)."""
+        engine = self._engine
+        ahead = self._ahead
+        if not self._queued:
+            ahead = engine.greedy(engine.step(current, self._cache))
+            engine.launch(ahead)
+        after = engine.greedy(engine.step(ahead, self._cache)) if queue_next else None
+        token = engine.read_token(ahead)
+        self._queued = queue_next and token != engine.eos_token_id
+        if self._queued:
+            engine.launch(after)
+        self._ahead = after
+        return token
+
+
 def greedy_decode(
     engine: GraniteModel,
     logits: Any,
@@ -98,39 +132,25 @@ def greedy_decode(
     on_text: TextCallback | None = None,
     cancel: CancelToken | None = None,
 ) -> DecodeResult:
-    """Greedy decoding from the prefill ``logits`` until EOS or ``max_new_tokens``.
+    """Greedy decoding from the prefill ``logits`` until EOS or ``max_new_tokens``, with
+    pipelined steps (``PlainSteps``; the partial text and the cancel check overlap a step).
 
-    Pipelined like mlx-audio's ``generate_step``: while one step computes, the step after it
-    is built on its lazy token (Python graph building, the partial text and the cancel check
-    overlap the computation), and launched once the token is read and is not EOS. Unlike
-    ``generate_step`` no step runs after EOS or after the last allowed token. The tokens are
-    the plain argmax rule's (``GraniteModel.greedy``). ``on_text(text_so_far)`` follows the
-    ``PartialText`` rule.
+    ``on_text(text_so_far)`` follows the ``PartialText`` rule.
     """
     started = time.perf_counter()
     eos = engine.eos_token_id
     tokens: list[int] = []
     passes = 0
     partial = PartialText(engine, on_text)
-    current = engine.greedy(logits)
-    token = engine.read_token(current)
-    ahead: Any = None  # the launched step after ``current``: the next token's array
-    if token != eos and max_new_tokens > 1:
-        ahead = engine.greedy(engine.step(current, cache))
-        engine.launch(ahead)
+    steps = PlainSteps(engine, cache)
+    token = engine.next_token(logits)
     while token != eos and len(tokens) < max_new_tokens:
         tokens.append(token)
-        if len(tokens) >= max_new_tokens:
-            partial.update(tokens)
-            break
-        passes += 1  # the step computing ``ahead``
-        room = len(tokens) + 1 < max_new_tokens
-        after = engine.greedy(engine.step(ahead, cache)) if room else None
         partial.update(tokens)
+        if len(tokens) >= max_new_tokens:
+            break
         if cancel is not None and cancel.cancelled:
             raise CancelledError()
-        token = engine.read_token(ahead)
-        if room and token != eos:
-            engine.launch(after)
-        ahead = after
+        token = steps.next(token, queue_next=len(tokens) + 1 < max_new_tokens)
+        passes += 1
     return DecodeResult(tokens, engine.decode_text(tokens), passes, time.perf_counter() - started)

@@ -8,9 +8,11 @@ plain greedy decoding whenever the k-token pass computes the same logits as k si
 passes (bitwise on the tiny float32 and 8-bit models; see tests/engine/test_speed_speculative).
 
 On a CPU each verified row costs about as much as a pass, so a draft that keeps failing must
-cost nothing: after a rejected draft the decoder takes plain steps and only checks, for free,
-whether the draft predicted the model's token; it verifies again after such a hit. Across
-chunks, ``DraftBackoff`` stops computing drafts that keep failing (probing now and then).
+cost nothing: after a rejected draft the decoder takes plain steps (pipelined as in plain
+decoding while the draft has no prediction that could switch it back to verifying) and only
+checks, for free, whether the draft predicted the model's token; it verifies again after such a
+hit. Across chunks, ``DraftBackoff`` stops computing drafts that keep failing (probing now and
+then).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from typing import Any
 
 from app.core.errors import CancelledError
 from app.engine.base import CancelToken
-from app.engine.model.decode import DecodeResult, PartialText, TextCallback
+from app.engine.model.decode import DecodeResult, PartialText, PlainSteps, TextCallback
 from app.engine.model.granite import GraniteModel
 
 log = logging.getLogger(__name__)
@@ -239,6 +241,7 @@ def speculative_decode(
     tokens: list[int] = []
     passes = 0
     partial = PartialText(engine, on_text)
+    steps = PlainSteps(engine, cache)
     current = engine.next_token(logits)
     while current != engine.eos_token_id and len(tokens) < max_new_tokens:
         tokens.append(current)  # not yet in the cache
@@ -250,23 +253,25 @@ def speculative_decode(
             raise CancelledError()
         length = schedule.next()
         proposals = drafts.lookup().propose(tokens, min(length, room)) if length else []
-        predicted = None if length else drafts.predict(tokens)
-        predictions = verify(engine, [current, *proposals], cache)
         passes += 1
-        accepted = _accepted(proposals, predictions)
-        if proposals:
-            schedule.record(len(proposals), accepted)
-            if len(proposals) > accepted:
-                for layer in cache:
-                    layer.trim(len(proposals) - accepted)
-            drafts.lookup().accept(accepted)
-            stats.proposed += len(proposals)
-            stats.accepted += accepted
-            stats.verify_passes += 1
-        else:
-            schedule.shadow(predicted, predictions[0])
+        if not proposals:  # a plain pass; the next one is queued when no shadow hit can follow
+            predicted = None if length else drafts.predict(tokens)
+            quiet = not length and predicted is None and room > 1
+            current = steps.next(current, queue_next=quiet)
+            schedule.shadow(predicted, current)
             stats.plain_passes += 1
-            stats.shadow_hits += predicted == predictions[0]
+            stats.shadow_hits += predicted == current
+            continue
+        predictions = verify(engine, [current, *proposals], cache)
+        accepted = _accepted(proposals, predictions)
+        schedule.record(len(proposals), accepted)
+        if len(proposals) > accepted:
+            for layer in cache:
+                layer.trim(len(proposals) - accepted)
+        drafts.lookup().accept(accepted)
+        stats.proposed += len(proposals)
+        stats.accepted += accepted
+        stats.verify_passes += 1
         tokens.extend(proposals[:accepted])
         current = predictions[accepted]
     if tokens:
