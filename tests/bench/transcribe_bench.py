@@ -155,12 +155,30 @@ def quarter(pattern: np.ndarray, seconds: float, rounds: int) -> None:
     engine_rows(engine, engine.model, pieces, rounds, short=True)
 
 
-def _variants() -> list[tuple[str, Any, bool, int]]:
-    """(label, SpeedOptions or None = the plain path, partial callbacks, batch size or 0)."""
+def _variants(short: bool = False) -> list[tuple[str, Any, bool, int]]:
+    """(label, SpeedOptions or None = the plain path, partial callbacks, batch size or 0).
+    ``short`` (the quarter model): the plain path, the default, speculation without backoff."""
     from app.engine.runner import DEFAULT_SPEED, SpeedOptions
 
+    plain = ("run(), plain path, no partial callbacks", None, False, 0)
+    default = (
+        "run(), DEFAULT: prefix=on, speculative=on with draft backoff (CTC drafts all "
+        "rejected: paused after 2 chunks, 1 probe in 8), partials",
+        DEFAULT_SPEED,
+        True,
+        0,
+    )
+    no_backoff = (
+        "run(), prefix=on, speculative=on, draft backoff OFF (every chunk computes its CTC "
+        "draft; all rejected), partials",
+        SpeedOptions(draft_backoff=False),
+        True,
+        0,
+    )
+    if short:
+        return [plain, default, no_backoff]
     return [
-        ("run(), plain path, no partial callbacks", None, False, 0),
+        plain,
         ("run(), plain path, partial callbacks", None, True, 0),
         (
             "run(), prefix=on (unused: 1 task), speculative=off, partials",
@@ -168,12 +186,8 @@ def _variants() -> list[tuple[str, Any, bool, int]]:
             True,
             0,
         ),
-        (
-            "run(), DEFAULT: prefix=on, speculative=on (CTC drafts all rejected), partials",
-            DEFAULT_SPEED,
-            True,
-            0,
-        ),
+        default,
+        no_backoff,
         (
             "run_batch B=4 (window's file default), default options, partials",
             DEFAULT_SPEED,
@@ -184,63 +198,87 @@ def _variants() -> list[tuple[str, Any, bool, int]]:
     ]
 
 
+Measure = tuple[float, float, int]  # CPU s, wall s, tokens
+
+
+def _timed(fn: Any, *args: Any) -> Measure:
+    cpu, wall = time.process_time(), time.perf_counter()
+    tokens = int(fn(*args))
+    return time.process_time() - cpu, time.perf_counter() - wall, tokens
+
+
 def engine_rows(
     engine: Any, model: Any, pieces: list[np.ndarray], rounds: int = 3, short: bool = False
 ) -> float:
-    """One row per engine option on the same chunks vs ``generate()``; best of ``rounds``."""
+    """One row per engine option on the same chunks vs ``generate()``.
+
+    CPU time of this process is the measure (wall time on a shared machine mostly measures the
+    other processes). Within a round, ``generate()`` and every ``run()`` option take turns on
+    each chunk, so load that comes and goes hits them alike; the batch rows run after them, on
+    all chunks. Printed: the best round's figures, and the median over the rounds of each
+    round's ratio to that round's ``generate()``. Each round starts a fresh draft backoff (as
+    a newly loaded engine would have).
+    """
     from app.core.transcript import TaskSpec
     from app.engine.base import CancelToken
+    from app.engine.model.speculative import DraftBackoff
     from app.engine.runner import DEFAULT_SPEED
 
     spec = TaskSpec()
     engine.run(pieces[0], [spec])  # warm-up both paths
     model.generate(pieces[0], max_tokens=4096, temperature=0.0)
 
-    def direct_pass() -> tuple[float, float, int]:
-        cpu, wall, tokens = time.process_time(), time.perf_counter(), 0
-        for piece in pieces:
-            res = model.generate(piece, max_tokens=4096, temperature=0.0)
-            tokens += int(getattr(res, "generation_tokens", 0) or 0)
-        return time.process_time() - cpu, time.perf_counter() - wall, tokens
+    def generate(piece: np.ndarray) -> int:
+        res = model.generate(piece, max_tokens=4096, temperature=0.0)
+        return int(getattr(res, "generation_tokens", 0) or 0)
 
-    def app_pass(options: Any, partials: bool, batch: int) -> tuple[float, float, int]:
+    def run(options: Any, partials: bool, piece: np.ndarray) -> int:
         engine.speed = options
         on_partial = (lambda *a: None) if partials else None
-        cpu, wall = time.process_time(), time.perf_counter()
-        if batch:
-            outs = engine.run_batch(pieces, [spec], batch_size=batch, on_partial=on_partial)
-        else:
-            outs = [
-                engine.run(p, [spec], on_partial=on_partial, cancel=CancelToken()) for p in pieces
-            ]
-        cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
-        return cpu, wall, sum(o[0].timing.generated_tokens for o in outs)
+        [out] = engine.run(piece, [spec], on_partial=on_partial, cancel=CancelToken())
+        return int(out.timing.generated_tokens)
 
-    # Interleave the rounds to even out drift on a busy machine; keep the best of each. CPU
-    # time of this process is the measure: wall time on a shared machine mostly measures the
-    # other processes.
-    variants = _variants()
-    if short:  # the quarter model: the plain path and the default only
-        variants = [variants[0], variants[3]]
-    runs: list[list[tuple[float, float, int]]] = [[] for _ in range(len(variants) + 1)]
+    def run_batch(options: Any, batch: int) -> int:
+        engine.speed = options
+        outs = engine.run_batch(pieces, [spec], batch_size=batch, on_partial=lambda *a: None)
+        return sum(o[0].timing.generated_tokens for o in outs)
+
+    variants = _variants(short)
+    per_chunk = [(None, False)] + [(o, p) for _label, o, p, b in variants if not b]
+    labels = ["mlx-audio generate()"] + [label for label, *_, b in variants if not b]
+    labels += [label for label, *_, b in variants if b]
+    runs: list[list[Measure]] = [[] for _ in labels]
     for _ in range(rounds):
-        runs[0].append(direct_pass())
-        for i, (_label, options, partials, batch) in enumerate(variants, start=1):
-            runs[i].append(app_pass(options, partials, batch))
+        engine.draft_backoff = DraftBackoff()
+        totals = [np.zeros(3) for _ in per_chunk]  # CPU s, wall s, tokens
+        for piece in pieces:
+            for i, (options, partials) in enumerate(per_chunk):
+                if i == 0:
+                    totals[i] += _timed(generate, piece)
+                else:
+                    totals[i] += _timed(run, options, partials, piece)
+        for i, total in enumerate(totals):
+            runs[i].append((float(total[0]), float(total[1]), int(total[2])))
+        for j, (_label, options, _partials, batch) in enumerate(v for v in variants if v[3]):
+            runs[len(per_chunk) + j].append(_timed(run_batch, options, batch))
     engine.speed = DEFAULT_SPEED
-    direct_s, direct_wall, direct_tok = min(runs[0])
-    print(f"[engine] {len(pieces)} chunks, transcript only; best of {rounds} rounds")
-    print("| path | CPU s | wall s | tokens | CPU ms per token | x generate() (CPU) |")
-    print("|---|---:|---:|---:|---:|---:|")
+    direct = runs[0]
+    direct_s = min(direct)[0]
     print(
-        f"| mlx-audio generate() | {direct_s:.2f} | {direct_wall:.2f} | {direct_tok} | "
-        f"{direct_s / max(direct_tok, 1) * 1e3:.1f} | 1.00 |"
+        f"[engine] {len(pieces)} chunks, transcript only; {rounds} rounds, generate() and the "
+        f"run() rows interleaved per chunk; load average {os.getloadavg()[0]:.1f} at the end"
     )
-    for (label, *_), result in zip(variants, runs[1:], strict=True):
-        cpu, wall, tok = min(result)
+    print(
+        "| path | CPU s (best) | wall s | tokens | CPU ms per token | x generate() (best) "
+        "| x generate() (median of rounds) |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for label, result in zip(labels, runs, strict=True):
+        best_cpu, wall, tok = min(result)
+        ratios = sorted(r[0] / d[0] for r, d in zip(result, direct, strict=True))
         print(
-            f"| {label} | {cpu:.2f} | {wall:.2f} | {tok} | {cpu / max(tok, 1) * 1e3:.1f} | "
-            f"{cpu / direct_s:.3f} |"
+            f"| {label} | {best_cpu:.2f} | {wall:.2f} | {tok} | {best_cpu / max(tok, 1) * 1e3:.1f} "
+            f"| {best_cpu / direct_s:.3f} | {ratios[len(ratios) // 2]:.3f} |"
         )
     return direct_s
 
