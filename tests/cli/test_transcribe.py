@@ -21,11 +21,9 @@ from tests.support.media import write_audio
 @pytest.fixture(scope="module")
 def speech_dir(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("speech")
-    a = espeak.synthesize("The quick brown fox jumps over the lazy dog.")
-    b = espeak.synthesize("Granite speech runs on the device.")
-    talk = espeak.compose([0.5, a, 1.5, b, 1.0])
-    write_audio(folder / "talk.wav", talk.audio, 16000)
-    write_audio(folder / "short.flac", espeak.compose([0.3, b, 0.3]).audio, 16000)
+    write_audio(folder / "talk.wav", espeak.two_sentences().audio, 16000)
+    short = espeak.compose([0.3, espeak.synthesize(espeak.TWO_SENTENCES[1]), 0.3])
+    write_audio(folder / "short.flac", short.audio, 16000)
     (folder / "bad.mp3").write_text("this is not audio\n" * 50)
     return folder
 

@@ -23,9 +23,7 @@ pytestmark = [
 
 @pytest.fixture(scope="module")
 def talk(tmp_path_factory) -> Path:
-    a = espeak.synthesize("The quick brown fox jumps over the lazy dog.")
-    b = espeak.synthesize("Granite speech runs on the device.")
-    speech = espeak.compose([0.5, a, 1.5, b, 1.0])
+    speech = espeak.two_sentences()
     return write_audio(tmp_path_factory.mktemp("speech") / "talk.flac", speech.audio, 16000)
 
 

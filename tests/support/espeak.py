@@ -285,3 +285,16 @@ def compose(
         audio = audio + noise(len(audio) / RATE, noise_db, color=noise_color, seed=seed)
         audio = np.clip(audio, -1.0, 1.0).astype(np.float32)
     return Speech(audio, words)
+
+
+#: Two sentences most file tests speak: two chunks, two segments.
+TWO_SENTENCES = (
+    "The quick brown fox jumps over the lazy dog.",
+    "Granite speech runs on the device.",
+)
+
+
+def two_sentences() -> Speech:
+    """``TWO_SENTENCES`` with 0.5 s of silence before, 1.5 s between and 1.0 s after."""
+    first, second = (synthesize(text) for text in TWO_SENTENCES)
+    return compose([0.5, first, 1.5, second, 1.0])

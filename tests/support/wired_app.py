@@ -130,6 +130,13 @@ class App:
             lambda: not self.ctl.recording and not self.ctl.pending_jobs, timeout=WAIT_MS
         )
 
+    def record_in_window(self) -> None:
+        """Record (the window's Record action) and stop at once; the fake session speaks its
+        script. Waits until every utterance is transcribed."""
+        self.window.record_action.trigger()
+        self.window.record_action.trigger()
+        self.wait_idle()
+
     def tap_hotkey(self) -> None:
         """Press and release the global shortcut."""
         self.hotkey.press()
@@ -146,13 +153,19 @@ class App:
         self.tap_hotkey()
         self.qtbot.waitUntil(lambda: bool(self.injector.keystrokes), timeout=WAIT_MS)
 
-    def gated_file_job(self, name: str = "meeting.wav", seconds: float = 2.0) -> threading.Event:
-        """Submit a file whose decoding waits for the returned event."""
-        gate = threading.Event()
+    def audio_file(
+        self, name: str = "meeting.wav", seconds: float = 2.0, gate: threading.Event | None = None
+    ) -> str:
+        """A file the fake decoder gives ``seconds`` of speech-like noise for (after ``gate``)."""
         path = self.tmp / name
         path.write_bytes(b"")  # must exist; the fake decoder supplies the samples
         self.files.add(str(path), speech_like(seconds), gate)
-        assert self.window.submit_paths([str(path)])
+        return str(path)
+
+    def gated_file_job(self, name: str = "meeting.wav", seconds: float = 2.0) -> threading.Event:
+        """Submit a file whose decoding waits for the returned event."""
+        gate = threading.Event()
+        assert self.window.submit_paths([self.audio_file(name, seconds, gate)])
         return gate
 
     def close(self) -> None:

@@ -20,11 +20,6 @@ from tests.support.wired_app import WAIT_MS, App
 
 
 @pytest.fixture
-def home(tmp_path):
-    return tmp_path / "home"
-
-
-@pytest.fixture
 def app(app: App) -> App:
     opened: list[str] = []
     app.shell.permissions.open_url = opened.append

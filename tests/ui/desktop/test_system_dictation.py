@@ -17,9 +17,7 @@ def test_nothing_dictated_yet_is_said_and_nothing_is_pasted(app: App) -> None:
 
 
 def test_a_window_utterance_is_the_last_dictation(app: App) -> None:
-    app.window.record_action.trigger()
-    app.window.record_action.trigger()
-    app.wait_idle()
+    app.record_in_window()
     dictation = app.shell.dictation
     last = dictation.last_text
     assert last and last == last.strip()

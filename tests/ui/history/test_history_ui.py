@@ -12,7 +12,6 @@ from app.core.history.store import DICTATION, FILE, HistoryStore
 from app.ui.history.rows import row_html
 from tests.support import fake_engine
 from tests.support.wired_app import WAIT_MS, App
-from tests.workers.helpers import speech_like
 
 
 def stored(app: App) -> HistoryStore:
@@ -33,13 +32,9 @@ def test_dictation_and_files_are_stored_and_found(app: App) -> None:
         original_add(entry, done)
 
     history.service.add = add  # type: ignore[method-assign]
-    w.record_action.trigger()
-    w.record_action.trigger()
-    app.wait_idle()
-    path = app.tmp / "meeting.wav"
-    path.write_bytes(b"")
-    app.files.add(str(path), speech_like(2.0))
-    assert w.submit_paths([str(path)])
+    app.record_in_window()
+    path = app.audio_file()
+    assert w.submit_paths([path])
     app.qtbot.waitUntil(lambda: history.recorder.stored == 3, timeout=WAIT_MS)
     assert set(adds) == {threading.main_thread().name}  # only a queue put on the GUI thread
 
@@ -80,9 +75,7 @@ def test_dictation_and_files_are_stored_and_found(app: App) -> None:
 def test_delete_and_retention(app: App) -> None:
     w = app.window
     history = app.gui.history
-    w.record_action.trigger()
-    w.record_action.trigger()
-    app.wait_idle()
+    app.record_in_window()
     app.qtbot.waitUntil(lambda: history.recorder.stored == 2, timeout=WAIT_MS)
     panel = history.panel
     panel.refresh()
@@ -102,9 +95,7 @@ def test_delete_and_retention(app: App) -> None:
 def test_history_off_stores_nothing(app: App) -> None:
     w = app.window
     w.apply_preferences(replace(w.prefs, history_enabled=False))
-    w.record_action.trigger()
-    w.record_action.trigger()
-    app.wait_idle()
+    app.record_in_window()
     assert fake_engine is not None
     store = stored(app)
     assert store.count() == (0, 0) and app.gui.history.recorder.stored == 0
@@ -114,12 +105,10 @@ def test_history_off_stores_nothing(app: App) -> None:
 def test_menu_bar_copies_and_pastes_the_last_dictation_again(app: App) -> None:
     from PySide6.QtGui import QGuiApplication
 
-    w, tray = app.window, app.shell.tray
+    tray = app.shell.tray
     tray.copy_last_action.trigger()
     assert app.shell.messages[-1] == "Nothing dictated yet."
-    w.record_action.trigger()
-    w.record_action.trigger()
-    app.wait_idle()
+    app.record_in_window()
     last = app.expected()[-1]
     tray.copy_last_action.trigger()
     assert QGuiApplication.clipboard().text().lower() == last.lower()
@@ -133,9 +122,7 @@ def test_stored_text_has_the_rules_applied(app: App) -> None:
 
     gui = app.gui
     app.window.keywords.library().set_rules([Rule("speech", "dictée")])
-    app.window.record_action.trigger()
-    app.window.record_action.trigger()
-    app.wait_idle()
+    app.record_in_window()
     app.qtbot.waitUntil(lambda: gui.history.recorder.stored == 2, timeout=WAIT_MS)
     store = stored(app)
     assert len(store.search("dictée")) == 2 and store.search("speech") == []
@@ -148,9 +135,7 @@ def test_a_command_only_utterance_is_not_stored(app: App) -> None:
     # the fake engine's second utterance, as a user's own spoken command
     lines = f"{' '.join(second.split())} => new line"
     app.window.apply_preferences(replace(app.window.prefs, spoken_command_lines=lines))
-    app.window.record_action.trigger()
-    app.window.record_action.trigger()
-    app.wait_idle()
+    app.record_in_window()
     app.qtbot.waitUntil(lambda: gui.history.recorder.stored == 1, timeout=WAIT_MS)
     store = stored(app)
     assert [e.preview.lower() for e in store.entries()] == [first.lower()]
@@ -162,9 +147,7 @@ def test_scratch_that_takes_the_utterance_out_of_the_history(app: App) -> None:
     _first, second = app.expected()
     lines = f"{' '.join(second.split())} => scratch that"
     app.window.apply_preferences(replace(app.window.prefs, spoken_command_lines=lines))
-    app.window.record_action.trigger()
-    app.window.record_action.trigger()
-    app.wait_idle()
+    app.record_in_window()
     assert app.window.current_pane().document.toPlainText() == ""
     store = stored(app)
     assert store.count() == (0, 0) and gui.history.recorder.stored == 1

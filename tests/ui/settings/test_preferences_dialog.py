@@ -174,20 +174,30 @@ def test_dialog_edits(qtbot) -> None:
     assert result.record_shortcut == ""
 
 
+def ok_button(dialog: PreferencesDialog) -> QAbstractButton:
+    box = dialog.findChild(QDialogButtonBox)
+    assert box is not None
+    button = box.button(QDialogButtonBox.StandardButton.Ok)
+    assert button is not None
+    return button
+
+
+def refused(qtbot, dialog: PreferencesDialog) -> str:
+    """Click OK; the dialog must stay open and say why in one line, returned."""
+    with qtbot.assertNotEmitted(dialog.accepted):
+        qtbot.mouseClick(ok_button(dialog), Qt.MouseButton.LeftButton)
+    error = dialog.findChild(QLabel, "preferencesError")
+    assert error is not None and error.text() and "\n" not in error.text()
+    return error.text()
+
+
 def test_ok_refuses_invalid_values_with_one_line(qtbot) -> None:
     dialog = make(qtbot)
     dialog.model_edit.setText("   ")
-    box = dialog.findChild(QDialogButtonBox)
-    assert box is not None
-    ok = box.button(QDialogButtonBox.StandardButton.Ok)
-    with qtbot.assertNotEmitted(dialog.accepted):
-        qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
-    error = dialog.findChild(QLabel, "preferencesError")
-    assert error is not None and "model setting is empty" in error.text()
-    assert "\n" not in error.text()
+    assert "model setting is empty" in refused(qtbot, dialog)
     dialog.model_edit.setText("mlx-community/granite-4.0-1b-speech-8bit")
     with qtbot.waitSignal(dialog.accepted):
-        qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(ok_button(dialog), Qt.MouseButton.LeftButton)
 
 
 def test_the_speaker_model_is_edited_on_the_advanced_page(qtbot) -> None:
@@ -196,13 +206,7 @@ def test_the_speaker_model_is_edited_on_the_advanced_page(qtbot) -> None:
     dialog.advanced.speaker_edit.setText(" org/other-sortformer ")
     assert dialog.result_preferences().speaker_model == "org/other-sortformer"
     dialog.advanced.speaker_edit.setText("not a repo id")
-    box = dialog.findChild(QDialogButtonBox)
-    assert box is not None
-    ok = box.button(QDialogButtonBox.StandardButton.Ok)
-    with qtbot.assertNotEmitted(dialog.accepted):
-        qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
-    error = dialog.findChild(QLabel, "preferencesError")
-    assert error is not None and "speaker model" in error.text() and "\n" not in error.text()
+    assert "speaker model" in refused(qtbot, dialog)
 
 
 def test_browse_fills_the_model_folder(qtbot) -> None:
@@ -303,9 +307,4 @@ def test_system_wide_dictation_settings(qtbot) -> None:
     result = dialog.result_preferences()
     assert (result.global_hotkey, result.global_hotkey_mode) == ("alt+cmd+d", "toggle")
     dialog.dictation_tab.global_hotkey_edit.setText("ctrl+shift")
-    box = dialog.findChild(QDialogButtonBox)
-    assert box is not None
-    with qtbot.assertNotEmitted(dialog.accepted):
-        box.button(QDialogButtonBox.StandardButton.Ok).click()
-    error = dialog.findChild(QLabel, "preferencesError")
-    assert error is not None and "needs a key" in error.text()
+    assert "needs a key" in refused(qtbot, dialog)
