@@ -11,14 +11,7 @@ from app.core.progress import (
     progress_line,
     progress_text,
 )
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.support.clock import FakeClock
 
 
 def test_format_duration_unknown() -> None:
@@ -29,7 +22,7 @@ def test_format_duration_unknown() -> None:
 
 
 def test_remaining_from_work_done() -> None:
-    clock = Clock()
+    clock = FakeClock(100.0)
     p = ProgressClock(clock)
     assert p.remaining is None and p.fraction == 0.0
     p.update(0, 10)
@@ -42,14 +35,6 @@ def test_remaining_from_work_done() -> None:
     line = progress_line("talk.mp3", p, width=10)
     assert line == "talk.mp3 [##########] 10/10 chunks 5 s elapsed, 0 s left"
     assert "decoding" in progress_line("x", ProgressClock(clock))
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def test_rate_and_eta_over_window() -> None:

@@ -7,14 +7,7 @@ import pytest
 from app.core.errors import UsageError
 from app.core.progress import EtaEstimator
 from app.core.queue_model import JobState, QueueModel, can_transition
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.support.clock import FakeClock
 
 
 def state(q: QueueModel, job_id: int) -> JobState:
@@ -24,7 +17,7 @@ def state(q: QueueModel, job_id: int) -> JobState:
 
 
 def test_happy_path_and_eta() -> None:
-    clock = FakeClock()
+    clock = FakeClock(100.0)
     q = QueueModel(clock)
     row = q.add("/music/talk.mp3", 7)
     assert row.name == "talk.mp3" and row.state is JobState.QUEUED and row.can_cancel
@@ -59,7 +52,7 @@ def test_eta_is_smoothed_against_jumps() -> None:
 
 
 def test_terminal_rows_ignore_late_events() -> None:
-    q = QueueModel(FakeClock())
+    q = QueueModel(FakeClock(100.0))
     row = q.add("a.wav", 1)
     q.set_progress(1, 1, 2)
     assert q.set_cancelled(1)
@@ -71,7 +64,7 @@ def test_terminal_rows_ignore_late_events() -> None:
 
 
 def test_failure_message_is_one_line() -> None:
-    q = QueueModel(FakeClock())
+    q = QueueModel(FakeClock(100.0))
     q.add("b.wav", 2)
     assert q.set_failed(2, "Cannot read\n  b.wav: not audio.")
     row = q.row(2)
@@ -80,7 +73,7 @@ def test_failure_message_is_one_line() -> None:
 
 
 def test_replace_job_requeues_under_new_id() -> None:
-    q = QueueModel(FakeClock())
+    q = QueueModel(FakeClock(100.0))
     q.add("c.wav", 3)
     q.add("d.wav", 4)
     q.set_failed(3, "boom")
@@ -97,7 +90,7 @@ def test_replace_job_requeues_under_new_id() -> None:
 
 
 def test_duplicate_ids_unknown_ids_and_clear() -> None:
-    q = QueueModel(FakeClock())
+    q = QueueModel(FakeClock(100.0))
     q.add("e.wav", 1)
     with pytest.raises(UsageError):
         q.add("f.wav", 1)
@@ -118,7 +111,7 @@ def test_transition_table() -> None:
 
 
 def test_zero_total_progress_does_not_divide_by_zero() -> None:
-    q = QueueModel(FakeClock())
+    q = QueueModel(FakeClock(100.0))
     row = q.add("h.wav", 1)
     assert q.set_progress(1, 0, 0)
     assert row.progress == 0.0 and row.eta_s is None
@@ -127,7 +120,7 @@ def test_zero_total_progress_does_not_divide_by_zero() -> None:
 def test_retry_only_where_it_can_help_and_names_once() -> None:
     from app.core.queue_model import about_the_file, name_once
 
-    q = QueueModel(FakeClock())
+    q = QueueModel(FakeClock(100.0))
     q.add("/x/a.mp3", 1)
     q.set_failed(1, name_once("a.mp3", "a.mp3 is not an audio or video file."))
     row = q.row(1)
@@ -140,7 +133,7 @@ def test_retry_only_where_it_can_help_and_names_once() -> None:
 
 
 def test_finished_rows_keep_a_note() -> None:
-    q = QueueModel(FakeClock())
+    q = QueueModel(FakeClock(100.0))
     q.add("a.wav", 1)
     assert q.set_finished(1, "No speech found.")
     assert q.set_finished(1)

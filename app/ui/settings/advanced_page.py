@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.preferences import CLIPBOARD_RESTORE_RANGE, MLX_CACHE_RANGE, Preferences
+from app.ui.settings.form_rows import add_row
 
 
 class AdvancedPage(QWidget):
@@ -26,7 +27,7 @@ class AdvancedPage(QWidget):
         self.type_check = QCheckBox("&Type dictated text instead of pasting it")
         self.type_check.setAccessibleName("Type dictated text instead of pasting")
         self.type_check.setToolTip("Slower; for apps that block pasting.")
-        self._row(form, "&Other apps:", self.type_check)
+        add_row(form, "&Other apps:", self.type_check)
         self.restore_spin = QDoubleSpinBox()
         self.restore_spin.setRange(*CLIPBOARD_RESTORE_RANGE)
         self.restore_spin.setSingleStep(0.1)
@@ -37,7 +38,7 @@ class AdvancedPage(QWidget):
             "old content."
         )
         self.restore_spin.setAccessibleName("Restore clipboard after, seconds")
-        self._row(form, "&Restore clipboard after:", self.restore_spin)
+        add_row(form, "&Restore clipboard after:", self.restore_spin)
         self.cache_spin = QSpinBox()
         self.cache_spin.setRange(*MLX_CACHE_RANGE)
         self.cache_spin.setSingleStep(256)
@@ -48,22 +49,17 @@ class AdvancedPage(QWidget):
             "can grow to most of the RAM. Applies when the model is next loaded."
         )
         self.cache_spin.setAccessibleName("MLX cache limit, megabytes")
-        self._row(form, "MLX &cache limit:", self.cache_spin)
+        add_row(form, "MLX &cache limit:", self.cache_spin)
         self.speaker_edit = QLineEdit()
         self.speaker_edit.setToolTip(
             "Speaker model (Sortformer) for meetings and Detect Speakers: a folder, or a Hugging "
             "Face repo id downloaded with Meeting → Download Speaker Model…"
         )
         self.speaker_edit.setAccessibleName("Speaker model folder or repo id")
-        self._row(form, "Spea&ker model:", self.speaker_edit)
+        add_row(form, "Spea&ker model:", self.speaker_edit)
         note = QLabel("The speech model itself needs about 3 GB of memory while loaded.")
         note.setWordWrap(True)
         form.addRow(note)
-
-    def _row(self, form: QFormLayout, text: str, field: QWidget) -> None:
-        label = QLabel(text)
-        label.setBuddy(field)
-        form.addRow(label, field)
 
     def show_preferences(self, p: Preferences) -> None:
         self.type_check.setChecked(p.type_instead_of_paste)

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from app.core.preferences import KEEP_RANGE, Preferences
 from app.core.text.commands import BUILT_IN, Action
+from app.ui.settings.form_rows import add_row
 
 COMMANDS_HINT = (
     "Say a command at the end of an utterance: "
@@ -46,7 +47,7 @@ class TextHistoryPage(QWidget):
         self.commands_edit.setAccessibleName("Your spoken commands")
         self.commands_edit.setPlaceholderText("next line => new line\nsmiley => :-)")
         self.commands_edit.setMaximumHeight(90)
-        self._row(form, "&Your commands:", self.commands_edit)
+        add_row(form, "&Your commands:", self.commands_edit)
         self.rules_check = QCheckBox("Apply the keyword list's replacement r&ules to files too")
         self.rules_check.setAccessibleName("Replacement rules on file transcripts")
         form.addRow(self.rules_check)
@@ -58,17 +59,12 @@ class TextHistoryPage(QWidget):
         self.keep_spin.setSpecialValueText("Forever")
         self.keep_spin.setSuffix(" days")
         self.keep_spin.setAccessibleName("Keep history and recordings, days")
-        self._row(form, "Keep history and &recordings for:", self.keep_spin)
+        add_row(form, "Keep history and &recordings for:", self.keep_spin)
         self.delete_button = QPushButton("Dele&te All History…")
         self.delete_button.setAccessibleName("Delete all history")
         self.delete_button.setToolTip("Deletes every history entry and the recordings it kept")
         self.delete_button.clicked.connect(self._on_delete_all)
         form.addRow(self.delete_button)
-
-    def _row(self, form: QFormLayout, text: str, field: QWidget) -> None:
-        label = QLabel(text)
-        label.setBuddy(field)
-        form.addRow(label, field)
 
     def show_preferences(self, p: Preferences) -> None:
         self.commands_check.setChecked(p.spoken_commands)

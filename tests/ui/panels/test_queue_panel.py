@@ -7,14 +7,8 @@ from PySide6.QtWidgets import QLabel, QProgressBar, QToolButton
 
 from app.core.queue_model import JobState
 from app.ui.panels.queue_panel import QueuePanel
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.support.clock import FakeClock
+from tests.support.widgets import named_child
 
 
 def make(qtbot, clock: FakeClock | None = None) -> QueuePanel:
@@ -24,10 +18,7 @@ def make(qtbot, clock: FakeClock | None = None) -> QueuePanel:
 
 
 def button(panel: QueuePanel, accessible: str) -> QToolButton:
-    for b in panel.findChildren(QToolButton):
-        if b.accessibleName() == accessible:
-            return b
-    raise AssertionError(f"no button {accessible!r}")
+    return named_child(panel, QToolButton, accessible)
 
 
 def statuses(panel: QueuePanel) -> list[str]:

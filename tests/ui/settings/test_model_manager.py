@@ -9,16 +9,10 @@ from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton
 
 from app.core.preferences import DEFAULT_MODEL
 from app.ui.settings.model_manager import ModelManagerDialog
+from tests.support.clock import FakeClock
+from tests.support.widgets import named_child
 
 GB = 1_000_000_000
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def make(qtbot, current: str = DEFAULT_MODEL, clock: FakeClock | None = None):
@@ -28,10 +22,7 @@ def make(qtbot, current: str = DEFAULT_MODEL, clock: FakeClock | None = None):
 
 
 def push(dialog: ModelManagerDialog, accessible: str) -> QPushButton:
-    for b in dialog.findChildren(QPushButton):
-        if b.accessibleName() == accessible:
-            return b
-    raise AssertionError(f"no button {accessible!r}")
+    return named_child(dialog, QPushButton, accessible)
 
 
 def text(dialog: ModelManagerDialog, name: str) -> str:

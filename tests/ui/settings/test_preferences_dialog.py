@@ -26,6 +26,7 @@ from app.core.transcript import Task
 from app.ui.settings import dirs
 from app.ui.settings.preferences_dialog import PreferencesDialog
 from app.ui.settings.settings_store import MAX_RECENT, SettingsStore
+from tests.support.widgets import named_child
 
 CUSTOM = Preferences(
     model="/models/granite-8bit",
@@ -212,11 +213,7 @@ def test_the_speaker_model_is_edited_on_the_advanced_page(qtbot) -> None:
 def test_browse_fills_the_model_folder(qtbot) -> None:
     dialog = make(qtbot)
     dialog.ask_directory = lambda title: "/picked/model"
-    browse = next(
-        b
-        for b in dialog.findChildren(QAbstractButton)
-        if b.accessibleName() == "Choose model folder"
-    )
+    browse = named_child(dialog, QAbstractButton, "Choose model folder")
     qtbot.mouseClick(browse, Qt.MouseButton.LeftButton)
     assert dialog.model_edit.text() == "/picked/model"
 
