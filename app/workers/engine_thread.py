@@ -70,6 +70,7 @@ class EngineThread:
         self._splitter = splitter
         self._cond = threading.Condition()
         self._jobs: list[Job] = []  # pending and running, in submission order
+        self._running: Job | None = None  # the job being stepped (utterances leave _jobs first)
         self._ids = itertools.count(1)
         self._stopping = False
         self._stopped = threading.Event()
@@ -92,7 +93,7 @@ class EngineThread:
         """Cancel everything, stop both threads and wait up to ``timeout`` seconds for them."""
         with self._cond:
             self._stopping = True
-            for job in self._jobs:
+            for job in self._live():
                 job.token.cancel()
             self._cond.notify_all()
         self._prefetch.stop()
@@ -200,17 +201,24 @@ class EngineThread:
             self._cond.notify_all()
 
     def cancel(self, job_id: int) -> None:
+        """Queued or running: a running job stops at its next cancel check (between decode
+        steps), so a dropped eager utterance costs only what already ran."""
         with self._cond:
-            for job in self._jobs:
+            for job in self._live():
                 if job.id == job_id:
                     job.token.cancel()
             self._cond.notify_all()
 
     def cancel_all(self) -> None:
         with self._cond:
-            for job in self._jobs:
+            for job in self._live():
                 job.token.cancel()
             self._cond.notify_all()
+
+    def _live(self) -> list[Job]:
+        """Pending jobs and the running one (lock held)."""
+        running = self._running
+        return [*self._jobs, running] if running is not None else list(self._jobs)
 
     # --- scheduling -----------------------------------------------------------------------------
 
@@ -244,7 +252,13 @@ class EngineThread:
                     continue
                 self._apply_speed()
                 self._apply_cache_limit()
-                self._step(job)
+                with self._cond:
+                    self._running = job
+                try:
+                    self._step(job)
+                finally:
+                    with self._cond:
+                        self._running = None
         finally:
             self._engine = None  # drop the model on the thread that made it
             with self._cond:

@@ -1,7 +1,8 @@
 """Dictation latency per mode, with eager endpointing (part of ``latency_bench``).
 
     python -m tests.bench.latency_modes [--model tiny] [--pause 0.8] [--runs 3] [--verbose]
-        [--modes toggle,ptt] [--dictation gentle|harsh]
+        [--modes toggle,ptt|plain,nobudget,eager,preview,clean,mid]
+        [--dictation gentle|harsh|short]
 
 An espeak dictation with natural pauses is played IN REAL TIME through the fake microphone
 into a ``DictationSession``; a listener does what the window's controller does (eager runs
@@ -59,7 +60,9 @@ HARSH = [
     ("tell me if anything is missing", 1.4),
     ("thank you all", 2.0),
 ]
-DICTATIONS = {"gentle": SENTENCES, "harsh": HARSH}
+#: One utterance with one hesitation: short enough for the quarter model's toggle rows.
+SHORT = [("please send the quarterly report", 0.55), ("to the whole team", 2.0)]
+DICTATIONS = {"gentle": SENTENCES, "harsh": HARSH, "short": SHORT}
 
 
 @dataclass
@@ -378,7 +381,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--pause", type=float, default=0.8)
     parser.add_argument("--runs", type=int, default=3, help="sessions per mode")
     parser.add_argument(
-        "--modes", default="toggle,ptt", help="toggle, ptt or both (the quarter model: ptt)"
+        "--modes",
+        default="toggle,ptt",
+        help="groups (toggle, ptt) or single modes (plain, nobudget, eager, preview, clean, mid)",
     )
     parser.add_argument("--dictation", choices=sorted(DICTATIONS), default="gentle")
     parser.add_argument("--verbose", action="store_true", help="every model run")
@@ -396,17 +401,21 @@ def main(argv: list[str] | None = None) -> None:
         f"{'mode':34} {'shown':>6} {'commit':>7} {'model':>6} {'wasted':>7} "
         f"{'preview':>8} {'release→commit':>15} {'utts/runs':>9}"
     )
-    modes: list[tuple[str, dict[str, Any]]] = [
-        ("toggle, plain endpointer (before)", dict(eager=False, preview=False)),
-        ("toggle, eager, no budget (before)", dict(eager=True, preview=False, budget=False)),
-        ("toggle, eager", dict(eager=True, preview=False)),
-        ("toggle, eager + live preview", dict(eager=True, preview=True)),
-        ("push-to-talk, clean release", dict(eager=True, preview=False, release="clean")),
-        ("push-to-talk, release mid-word", dict(eager=True, preview=False, release="mid")),
+    modes: list[tuple[str, str, dict[str, Any]]] = [
+        ("plain", "toggle, plain endpointer (before)", dict(eager=False, preview=False)),
+        (
+            "nobudget",
+            "toggle, eager, no budget (before)",
+            dict(eager=True, preview=False, budget=False),
+        ),
+        ("eager", "toggle, eager", dict(eager=True, preview=False)),
+        ("preview", "toggle, eager + live preview", dict(eager=True, preview=True)),
+        ("clean", "push-to-talk, clean release", dict(eager=True, preview=False, release="clean")),
+        ("mid", "push-to-talk, release mid-word", dict(eager=True, preview=False, release="mid")),
     ]
     wanted = set(args.modes.split(","))
-    for name, kw in modes:
-        if ("ptt" if kw.get("release") else "toggle") not in wanted:
+    for key, name, kw in modes:
+        if key not in wanted and ("ptt" if kw.get("release") else "toggle") not in wanted:
             continue
         talk = phrase if kw.get("release") else speech
         runs = [run_mode(model, talk, args.pause, **kw) for _ in range(args.runs)]

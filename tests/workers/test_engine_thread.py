@@ -315,3 +315,21 @@ def test_batched_file_steps_let_dictation_in_between() -> None:
         assert events[:3] == ["job_progress", "job_progress", "job_finished"]
     finally:
         rig.thread.shutdown()
+
+
+def test_cancel_reaches_a_running_utterance(blocked: Rig) -> None:
+    """A dropped eager utterance stops at the engine's next cancel check, not at its end."""
+    engine = blocked.engine
+    assert engine is not None and engine.block is not None
+    blocked.load()
+    first = blocked.thread.submit_audio(speech_like(1.0), 0.0, [EN])
+    assert engine.entered.wait(10)
+    engine.entered.clear()
+    second = blocked.thread.submit_audio(speech_like(0.5), 0.0, [EN])
+    blocked.thread.cancel(first)
+    # the block is still closed: the second run can only start once the first one gave up
+    assert engine.entered.wait(10)
+    engine.block.set()
+    blocked.rec.wait_done(second)
+    assert blocked.rec.done_order() == [second]
+    assert [e for e in blocked.rec.events if len(e) > 1 and e[1] == first] == []
