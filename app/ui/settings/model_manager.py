@@ -57,6 +57,26 @@ STATE_TEXT = {
 }
 
 
+def _header(current: str, state: str) -> tuple[QLabel, QLabel]:
+    """What the dialog is for, and the current model with its state (hidden without one)."""
+    intro = QLabel(
+        "Granite Dictate runs its speech model on this computer. Download it once "
+        f"({MODEL_SIZE_TEXT}), or choose a folder that already contains it."
+        if state != "ready"
+        else "The speech model below is loaded and ready. To use another one, download "
+        "it or choose a folder."
+    )
+    intro.setWordWrap(True)
+    shown = STATE_TEXT.get(state, "")
+    current_label = QLabel(
+        f"Current model: {current}" + (f" — {shown}" if shown else "") if current.strip() else ""
+    )
+    current_label.setObjectName("currentModel")
+    current_label.setWordWrap(True)
+    current_label.setVisible(bool(current.strip()))
+    return intro, current_label
+
+
 class ModelManagerDialog(QDialog):
     downloadRequested = Signal(str)
     cancelRequested = Signal()
@@ -69,7 +89,6 @@ class ModelManagerDialog(QDialog):
         clock: Callable[[], float] = time.monotonic,
         state: str = "",
     ) -> None:
-        """Size: the dialog's layout, one widget a few lines."""
         super().__init__(parent)
         self.setWindowTitle("Speech model")
         self._repo = current.strip() if looks_like_repo_id(current) else DEFAULT_MODEL
@@ -77,25 +96,14 @@ class ModelManagerDialog(QDialog):
         self._downloading = False
         self._last_action = ""
         self.ask_directory: Callable[[], str | None] = self._ask_directory
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        for widget in (*_header(current, state), self._download_box(), self._folder_box(), close):
+            layout.addWidget(widget)
+        self.setMinimumWidth(420)
 
-        intro = QLabel(
-            "Granite Dictate runs its speech model on this computer. Download it once "
-            f"({MODEL_SIZE_TEXT}), or choose a folder that already contains it."
-            if state != "ready"
-            else "The speech model below is loaded and ready. To use another one, download "
-            "it or choose a folder."
-        )
-        intro.setWordWrap(True)
-        shown = STATE_TEXT.get(state, "")
-        current_label = QLabel(
-            f"Current model: {current}" + (f" — {shown}" if shown else "")
-            if current.strip()
-            else ""
-        )
-        current_label.setObjectName("currentModel")
-        current_label.setWordWrap(True)
-        current_label.setVisible(bool(current.strip()))
-
+    def _download_box(self) -> QGroupBox:
         self._bar = QProgressBar()
         self._bar.setRange(0, 1000)
         self._bar.setAccessibleName("Download progress")
@@ -120,7 +128,9 @@ class ModelManagerDialog(QDialog):
         dl.addWidget(self._bar)
         dl.addWidget(self._status)
         dl.addLayout(download_buttons)
+        return download_box
 
+    def _folder_box(self) -> QGroupBox:
         self._choose = QPushButton("Choose folder…")
         self._choose.setAccessibleName("Choose a local model folder")
         self._choose.clicked.connect(self._on_choose)
@@ -131,16 +141,7 @@ class ModelManagerDialog(QDialog):
         fl = QVBoxLayout(folder_box)
         fl.addWidget(self._choose)
         fl.addWidget(self._folder_message)
-
-        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        close.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(intro)
-        layout.addWidget(current_label)
-        layout.addWidget(download_box)
-        layout.addWidget(folder_box)
-        layout.addWidget(close)
-        self.setMinimumWidth(420)
+        return folder_box
 
     def repo_id(self) -> str:
         return self._repo
