@@ -11,6 +11,8 @@ the model thread) on an ``EngineThread`` with the app's loader and the tiny rand
 engine is wrapped to time every model call. Per mode it prints medians over utterances:
 
 * end of speech → text shown (the run whose text is kept has finished);
+* over: shown minus the VAD's hangover (last word → its last speech frame), the tail and the
+  model time, i.e. what the app adds (thread hops, queue, a waste-budget wait);
 * end of speech → text committed (that run finished and the pause, or the release, confirmed it);
 * model: that run's own compute time;
 * wasted: model time of eager runs that speech resumed after, over all model time;
@@ -62,6 +64,7 @@ HARSH = [
 ]
 #: One utterance with one hesitation: short enough for the quarter model's toggle rows.
 SHORT = [("please send the quarterly report", 0.55), ("to the whole team", 2.0)]
+TAIL_S = 0.4  # endpoint_config's tail at the pauses used here
 DICTATIONS = {"gentle": SENTENCES, "harsh": HARSH, "short": SHORT}
 
 
@@ -318,7 +321,8 @@ def _measure(
 ) -> dict[str, Any]:
     runs = {r.ptr: r for r in timed.runs}
     shown, committed, model = [], [], []
-    parts: list[tuple[float, ...]] = []  # per kept run: wait, consumer lag, queue, model, deliver
+    parts: list[tuple[float, ...]] = []  # per kept run: see the verbose line in main()
+    over: list[float] = []  # shown minus (VAD hangover + tail + model): the app's own share
     for _index, job_id in sorted(probe.final.items()):
         job = probe.jobs[job_id]
         if job.finished is None or job.confirmed is None:
@@ -330,12 +334,15 @@ def _measure(
         run = runs.get(_ptr(job.utt.audio))
         model.append(run.t1 - run.t0 if run else float("nan"))
         if run is not None:
+            hangover = job.utt.end - TAIL_S - (end - t0)  # last word → the VAD's last speech
+            over.append(shown[-1] - hangover - TAIL_S - (run.t1 - run.t0))
             wait = job.heard - job.utt.end  # audio past the tail before the submit
             lag = job.submitted - (t0 + job.heard)  # consumer behind the audio it processed
             parts.append(
                 tuple(
                     round(x, 3)
                     for x in (
+                        hangover,
                         wait,
                         lag,
                         run.t0 - job.submitted,
@@ -365,6 +372,7 @@ def _measure(
             for r in timed.runs
         ],
         "parts": parts,
+        "over": over,
         "preview_audio_s": cost[0],
         "preview_s": cost[1],
     }
@@ -398,7 +406,7 @@ def main(argv: list[str] | None = None) -> None:
         f" seconds, medians; load average {os.getloadavg()[0]:.1f}"
     )
     print(
-        f"{'mode':34} {'shown':>6} {'commit':>7} {'model':>6} {'wasted':>7} "
+        f"{'mode':34} {'shown':>6} {'over':>6} {'commit':>7} {'model':>6} {'wasted':>7} "
         f"{'preview':>8} {'release→commit':>15} {'utts/runs':>9}"
     )
     modes: list[tuple[str, str, dict[str, Any]]] = [
@@ -421,7 +429,7 @@ def main(argv: list[str] | None = None) -> None:
         runs = [run_mode(model, talk, args.pause, **kw) for _ in range(args.runs)]
         med = {
             k: statistics.median(v) if (v := [x for r in runs for x in r.get(k, [])]) else None
-            for k in ("shown", "committed", "model", "release")
+            for k in ("shown", "committed", "model", "release", "over")
         }
         wasted = sum(r["wasted_s"] for r in runs) / max(sum(r["total_s"] for r in runs), 1e-9)
         preview = sum(r["preview_s"] for r in runs) / max(
@@ -429,7 +437,8 @@ def main(argv: list[str] | None = None) -> None:
         )
         rel = f"{med['release']:15.3f}" if med["release"] is not None else f"{'—':>15}"
         print(
-            f"{name:34} {med['shown']:6.3f} {med['committed']:7.3f} {med['model']:6.3f} "
+            f"{name:34} {med['shown']:6.3f} {med['over']:6.3f} {med['committed']:7.3f} "
+            f"{med['model']:6.3f} "
             f"{wasted:7.1%} {preview:8.2f} {rel} "
             f"{sum(r['utterances'] for r in runs):>4}/{sum(r['runs'] for r in runs):<4}",
             flush=True,
@@ -437,7 +446,10 @@ def main(argv: list[str] | None = None) -> None:
         if args.verbose:
             for r in runs:
                 print("   runs (s, cancelled, retracted, stages):", r["detail"])
-                print("   kept (wait, consumer lag, queue, model, deliver):", r["parts"])
+                print(
+                    "   kept (VAD hangover, wait, consumer lag, queue, model, deliver):",
+                    r["parts"],
+                )
     sys.stdout.flush()
     os._exit(0)  # skip interpreter finalization after MLX ran on worker threads
 
