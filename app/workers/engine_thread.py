@@ -201,8 +201,8 @@ class EngineThread:
             self._cond.notify_all()
 
     def cancel(self, job_id: int) -> None:
-        """Queued or running: a running job stops at its next cancel check (between decode
-        steps), so a dropped eager utterance costs only what already ran."""
+        """Queued, or a running utterance: it stops at its next cancel check (after the
+        encoder, between decode steps), so a dropped eager utterance costs only what ran."""
         with self._cond:
             for job in self._live():
                 if job.id == job_id:
@@ -216,9 +216,11 @@ class EngineThread:
             self._cond.notify_all()
 
     def _live(self) -> list[Job]:
-        """Pending jobs and the running one (lock held)."""
+        """Pending jobs and a running utterance (lock held). A running load or work job keeps
+        its old contract (it reports its outcome), so only utterances are added."""
         running = self._running
-        return [*self._jobs, running] if running is not None else list(self._jobs)
+        live = isinstance(running, AudioJob)
+        return [*self._jobs, running] if live and running is not None else list(self._jobs)
 
     # --- scheduling -----------------------------------------------------------------------------
 
