@@ -193,6 +193,7 @@ class DictationSession:
         pending = np.zeros(0, np.float32)
         limit = None if self.config.max_seconds is None else round(self.config.max_seconds * RATE)
         stop_at: int | None = None
+        stopped = False  # decided: blocks drained after this do not move the stop point
         error = ""
         try:
             while True:
@@ -224,9 +225,12 @@ class DictationSession:
                     grace = cfg.tail_s + self.config.release_grace_s if tail else 0.0
                     stop_at = self.samples + round(grace * RATE)
                     self.stop_at_samples = stop_at
-                if stop_at is not None and (
-                    self.samples >= stop_at or endpointer.tail_frames_missing == 0
+                if (
+                    stop_at is not None
+                    and not stopped
+                    and (self.samples >= stop_at or endpointer.tail_frames_missing == 0)
                 ):
+                    stopped = True
                     self.stop_at_samples = min(stop_at, self.samples)
                     capture.stop()
             if len(pending):  # the last partial frame, padded with silence

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 
 import numpy as np
@@ -151,8 +152,9 @@ class HookVad:
         return self.vad.probability(frame)
 
 
-def _release_at(seconds: float, speech, tmp_path: Path, rec: Recorder):
-    """Push-to-talk: the key comes up when the microphone has delivered ``seconds``."""
+def _release_at(seconds: float, speech, tmp_path: Path, rec: Recorder, lag: float = 0.0):
+    """Push-to-talk: the key comes up when the microphone has delivered ``seconds``; ``lag``:
+    the consumer stalls that long right then (a loaded machine), so blocks queue up."""
     at_stop: list[int] = []
     frame = round(seconds * RATE / 512)
 
@@ -160,6 +162,7 @@ def _release_at(seconds: float, speech, tmp_path: Path, rec: Recorder):
         if n == frame:
             at_stop.append(session.samples)
             session.stop(tail=True)
+            time.sleep(lag)
 
     session = _run(
         FakeBackend(FakeDevice("mic", speech.audio), speed=2),
@@ -171,14 +174,15 @@ def _release_at(seconds: float, speech, tmp_path: Path, rec: Recorder):
     return session, at_stop[0]
 
 
+@pytest.mark.parametrize("lag", [0.0, 0.25])
 def test_push_to_talk_clean_release_stops_at_once_and_the_eager_utterance_is_final(
-    tmp_path: Path,
+    tmp_path: Path, lag: float
 ):
     phrase = synthesize("please send the report to the team")
     speech = compose([0.5, phrase, 3.0])
     last = speech.words[-1]
     rec = EagerRecorder()
-    session, at_stop = _release_at(last.end + 0.7, speech, tmp_path, rec)
+    session, at_stop = _release_at(last.end + 0.7, speech, tmp_path, rec, lag)
     kinds = [k for k, _ in rec.events]
     why = f"{kinds} {session.overflows} overflows, stop {session.stop_at_samples} vs {at_stop}"
     # speech ended more than the tail before the key came up: no extra wait at all
