@@ -11,8 +11,10 @@ and keywords at that moment.
 open utterance's tail (``tail_s`` after its last speech frame) has arrived: at once when speech
 had already ended that long before the request, else when the word in progress has ended and
 its tail arrived (at most ``release_grace_s`` more than ``tail_s`` after the request); then it
-flushes the open utterance. Errors end the session with a one-line
-``CaptureEvent`` of kind ``error``; the audio captured so far stays in the journal.
+flushes the open utterance (audio the consumer drains after that point is journaled, not
+transcribed: a key released after the tail gives exactly the eager utterance). Errors end the
+session with a one-line ``CaptureEvent`` of kind ``error``; the audio captured so far stays in
+the journal.
 
 Live preview: a listener that also has ``preview(samples, start)`` and ``preview_end()`` gets,
 while an utterance is open, its new audio about every ``preview_interval_s`` of audio
@@ -202,6 +204,10 @@ class DictationSession:
                     break
                 if limit is not None:
                     chunk = chunk[: max(0, limit - self.samples)]
+                if stopped:  # captured after the stop point (a lagging consumer's backlog):
+                    self.samples += len(chunk)  # kept in the journal, not transcribed
+                    journal.write(chunk)
+                    continue
                 if len(chunk):
                     self.samples += len(chunk)
                     pending = np.concatenate([pending, chunk]) if len(pending) else chunk

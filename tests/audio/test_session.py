@@ -295,3 +295,21 @@ def test_a_listener_that_fails_mid_chunk_loses_no_audio_from_the_journal(tmp_pat
     saved, _ = read_wav(info.wav)
     assert len(saved) == session.samples > 0  # the failing chunk included
     np.testing.assert_allclose(saved, speech.audio[: len(saved)], atol=1.0 / 32768)
+
+
+def test_speech_drained_after_a_clean_release_is_journaled_not_transcribed(tmp_path: Path):
+    """A lagging consumer drains blocks captured after the key came up: they hold the next
+    phrase's start, which must neither retract the eager utterance nor extend it."""
+    phrase = synthesize("please send the report to the team")
+    speech = compose([0.5, phrase, 0.75, synthesize("and now something else"), 1.0])
+    last = speech.words[len(phrase.words) - 1]
+    rec = EagerRecorder()
+    session, at_stop = _release_at(last.end + 0.6, speech, tmp_path, rec, lag=0.6)
+    kinds = [k for k, _ in rec.events]
+    assert kinds == ["eager", "final"], kinds
+    (final,) = rec.utts
+    assert final.confirms_eager and final.end <= last.end + 0.5
+    assert session.stop_at_samples == at_stop
+    assert rec.summary is not None and rec.summary.recording is not None
+    saved, _ = read_wav(rec.summary.recording.wav)
+    assert len(saved) == session.samples > at_stop  # the drained audio is in the journal
