@@ -131,22 +131,15 @@ class EchoGate:
         self._mic = np.concatenate([self._mic, np.asarray(mic, np.float32)])
         self.mic_done += len(mic)
         self.frames += 1
-        sys_now = self._system(start - cfg.delay, len(mic) + cfg.lead + cfg.delay)
-        active = _db(sys_now) > cfg.active_db
+        active = self._voice_at(start - cfg.delay, len(mic) + cfg.lead + cfg.delay)
         self._since_update += len(mic)
         if active and (self.lag is None or self._since_update >= cfg.update_every_s * cfg.rate):
             self._estimate()
         echo = False
         if self.lag is not None and active:
             erle, bands = self._explained(mic, start, self.lag)
-            if (
-                erle < cfg.erle_db
-                and self._since_update >= cfg.retry_frames * cfg.frame
-                and (
-                    _db(self._system(start - self.lag - cfg.slack, len(mic) + 2 * cfg.slack))
-                    > cfg.active_db
-                )
-            ):
+            retry = erle < cfg.erle_db and self._since_update >= cfg.retry_frames * cfg.frame
+            if retry and self._voice_at(start - self.lag - cfg.slack, len(mic) + 2 * cfg.slack):
                 # a poor match where their voice should be: the delay may have moved (under-run,
                 # new route): look at the most recent audio only, where the new delay dominates
                 self._estimate(cfg.retry_window_s)
@@ -177,6 +170,10 @@ class EchoGate:
             mic, [self._system(start - lag + o, n) for o in (0, -slack, slack)]
         )
         return max(erle, band_db), bands
+
+    def _voice_at(self, start: int, n: int) -> bool:
+        """Whether the system track is active in [start, start + n) (absolute indexes)."""
+        return _db(self._system(start, n)) > self.cfg.active_db
 
     def _system(self, start: int, n: int) -> Audio:
         """System samples [start, start + n) by absolute index; zeros where unknown."""
