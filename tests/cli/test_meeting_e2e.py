@@ -252,11 +252,10 @@ def test_speakers_on_the_other_side_or_the_fallback(
         pulse_server, tmp_path, "--duration", f"{duration:.1f}", "--speakers",
         "--speaker-model", spec, early=early,
     )  # fmt: skip
-    # No loudspeaker leak here: echo removal has its own test above; this one is about who
-    # said what, and the leak only made it depend on the echo gate's timing.
-    players = _play(pulse_server, mic, call)
-    assert all(p.wait(60) == 0 for p in players)
-    stdout, err = proc.communicate(timeout=120)
+    with _loudspeaker(pulse_server):  # the call leaks into the mic: never a "You" line
+        players = _play(pulse_server, mic, call)
+        assert all(p.wait(60) == 0 for p in players)
+        stdout, err = proc.communicate(timeout=120)
     assert proc.returncode == 0, err
     err = "".join(early) + err
     lines = [SPEAKER.match(x) for x in stdout.splitlines()]
