@@ -7,7 +7,8 @@ For each length, an espeak FLAC (the ``transcribe_bench`` pattern tiled) goes th
 the first ``job_segment``, with the app's streaming pipeline (decode, VAD and planning overlap
 the model) and with the whole file decoded and voice-detected first (the pipeline before:
 forced by wrapping the decoder, which selects the whole-file path). The job is cancelled after
-its first segment. Prints figures; asserts nothing.
+its first segment. Prints figures and the 1-minute load average after each row; asserts
+nothing.
 """
 
 from __future__ import annotations
@@ -101,13 +102,14 @@ def main(argv: list[str] | None = None) -> None:
     model_dir = ensure_model()
     pattern = speech_pattern()
     print("tiny model; seconds from submit_file to the first segment")
-    print(f"{'file':>8} {'streaming':>10} {'whole file first (before)':>26}")
+    print(f"{'file':>8} {'streaming':>10} {'whole file first (before)':>26} {'load average':>13}")
     with tempfile.TemporaryDirectory(prefix="first-text-") as tmp:
         for minutes in args.minutes:
             path = speech_file(Path(tmp), minutes, pattern)
             streamed = first_segment(model_dir, path, streaming=True)
             whole = first_segment(model_dir, path, streaming=False)
-            print(f"{minutes:6g} m {streamed:10.2f} {whole:26.2f}", flush=True)
+            load = os.getloadavg()[0]
+            print(f"{minutes:6g} m {streamed:10.2f} {whole:26.2f} {load:13.2f}", flush=True)
     sys.stdout.flush()
     os._exit(0)  # skip interpreter finalization after MLX ran on worker threads
 
