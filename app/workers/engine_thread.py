@@ -36,6 +36,7 @@ from app.engine.base import SpeechEngine
 from app.engine.runner import SpeedOptions
 from app.workers import schedule, steps
 from app.workers.engine_factory import EngineFactory
+from app.workers.files.file_stream import DECODE_AHEAD_S
 from app.workers.files.pipeline import (
     FILE_BATCH,
     Decoder,
@@ -132,6 +133,7 @@ class EngineThread:
             splitter=splitter or self._splitter,
             batch_size=self._file_batch,
             resume_after=resume_after,
+            ahead_s=DECODE_AHEAD_S,
         )
         work.on_ready = self._wake
         if on_failed is not None:

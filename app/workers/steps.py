@@ -89,7 +89,16 @@ def report_failure(job: Job, err: BaseException, listener: EngineListener) -> No
     """Report what ``job`` raised: nothing when it was cancelled, ``model_state`` (MISSING or
     ERROR) for a load, else ``job_failed``, with a one-line message. Re-raises ``err`` when it
     is not an ``Exception`` (KeyboardInterrupt, SystemExit); logs the traceback of anything that
-    is not a ``GraniteError``."""
+    is not a ``GraniteError``. A failed file job is cancelled after that, which stops its
+    decoding (a streaming prepare may be waiting for the model)."""
+    try:
+        _report(job, err, listener)
+    finally:
+        if isinstance(job, FileJob):
+            job.token.cancel()
+
+
+def _report(job: Job, err: BaseException, listener: EngineListener) -> None:
     if isinstance(err, CancelledError) or job.token.cancelled:
         log.info("job %d cancelled", job.id)
         return

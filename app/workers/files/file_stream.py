@@ -6,6 +6,7 @@ thread while the model thread works on the chunks already found."""
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
@@ -19,6 +20,46 @@ from app.core.errors import CancelledError, OutOfMemoryError
 CancelCheck = Callable[[], bool]
 
 
+#: How much decoded audio a file job on the model thread may hold ahead of the model (16 kHz
+#: float32: 19 MB); the decoder waits beyond that while the model has chunks to run.
+DECODE_AHEAD_S = 300.0
+
+
+class Throttle:
+    """Holds the decoder back while it holds more than ``ahead_s`` of samples and the model
+    still has chunks waiting (never otherwise: a long pause, or speech with no pause yet,
+    gives the model nothing to free). ``None``: no limit (the model steps only after the
+    whole prepare, on the same thread)."""
+
+    def __init__(self, ahead_s: float | None) -> None:
+        self.limit = None if ahead_s is None else round(ahead_s * RATE)
+        self._cond = threading.Condition()
+        self.holding = False  # the decoder waits: the model should step whatever is waiting
+
+    def wait(
+        self,
+        held: Callable[[], int],
+        behind: Callable[[], bool],
+        cancel: CancelCheck,
+        wake: Callable[[], None],
+    ) -> None:
+        limit = self.limit
+        if limit is None or held() <= limit or not behind():
+            return
+        with self._cond:
+            self.holding = True
+        wake()
+        with self._cond:
+            while held() > limit and behind() and not cancel():
+                self._cond.wait(0.25)
+            self.holding = False
+
+    def moved(self) -> None:
+        """The model ran chunks (and freed their samples)."""
+        with self._cond:
+            self._cond.notify_all()
+
+
 class StreamTarget(Protocol):
     """What the streaming preparation fills in: a ``FileTranscription``."""
 
@@ -30,6 +71,11 @@ class StreamTarget(Protocol):
     audio: Any
     chunks: list[Chunk]
     batch_size: int
+    throttle: Throttle
+    on_ready: Callable[[], None]
+
+    @property
+    def waiting(self) -> int: ...
 
     def add_chunks(self, chunks: Sequence[Chunk], *, complete: bool = False) -> None: ...
 
@@ -59,6 +105,9 @@ def prepare_streaming(work: StreamTarget, cancel: CancelCheck) -> None:
         work.decoded_s = len(splitter.samples) / RATE
         work.duration = work.decoded_s
         work.add_chunks(ready)
+        work.throttle.wait(
+            lambda: splitter.samples.held, lambda: work.waiting > 0, cancel, work.on_ready
+        )
     if cancel():
         raise CancelledError()
     work.add_chunks(splitter.finish(), complete=True)

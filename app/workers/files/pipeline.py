@@ -41,7 +41,7 @@ from app.core.errors import CancelledError, OutOfMemoryError, UsageError
 from app.core.transcript import Segment, TaskSpec, Timing, TranscriptResult
 from app.engine.base import SAMPLE_RATE, Audio, CancelToken, SpeechEngine, TaskOutput
 from app.engine.runner import run_chunks
-from app.workers.files.file_stream import prepare_streaming
+from app.workers.files.file_stream import Throttle, prepare_streaming
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +87,7 @@ class FileTranscription:
         batch_size: int = 1,
         streaming: bool | None = None,
         resume_after: float = 0.0,
+        ahead_s: float | None = None,
     ) -> None:
         if not 1 <= batch_size <= MAX_FILE_BATCH:
             raise UsageError(f"The batch size must be between 1 and {MAX_FILE_BATCH} chunks.")
@@ -112,6 +113,8 @@ class FileTranscription:
         #: a resumed job: the chunks that start before this (seconds) are done already
         self.resume_after = resume_after
         self._planned_end = 0  # sample after the last chunk planned (kept or skipped)
+        #: streaming with a model thread: at most ``ahead_s`` of samples decoded ahead of it
+        self.throttle = Throttle(ahead_s)
         self._lock = threading.Lock()
         self.next_index = 0
         self.duration = 0.0
@@ -135,8 +138,14 @@ class FileTranscription:
         chunks decoded together share their forward passes."""
         with self._lock:
             waiting = len(self.chunks) - self.next_index
-            first = self.next_index == 0
-            return waiting > 0 and (first or self.complete or waiting >= self.batch_size)
+            whole = self.complete or waiting >= self.batch_size or self.throttle.holding
+            return waiting > 0 and (self.next_index == 0 or whole)
+
+    @property
+    def waiting(self) -> int:
+        """Chunks found and not run yet."""
+        with self._lock:
+            return len(self.chunks) - self.next_index
 
     @property
     def progress(self) -> tuple[float, float]:
@@ -269,6 +278,7 @@ class FileTranscription:
                 chunks, i = self.chunks, self.next_index
                 upto = chunks[i].samples(SAMPLE_RATE).start if i < len(chunks) else None
             audio.release_before(self._planned_end if upto is None else upto)
+            self.throttle.moved()
 
     def _add(
         self, chunk: Chunk, outputs: list[TaskOutput], on_segment: SegmentCallback | None

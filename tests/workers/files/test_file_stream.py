@@ -4,6 +4,7 @@ and the transcript is the one the whole-file pipeline gives."""
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +16,9 @@ from app.engine.base import CancelToken
 from app.workers.engine_thread import EngineThread
 from app.workers.files.pipeline import FileTranscription
 from tests.audio.files.test_stream_split import _long_file
+from tests.support import espeak
 from tests.support.fake_engine import FakeEngine, factory
+from tests.support.media import write_audio
 from tests.workers.helpers import Recorder
 
 
@@ -69,6 +72,57 @@ def test_a_resumed_job_streams_the_chunks_after_its_resume_point(tmp_path: Path)
     assert resumed.chunks == [c for c in whole.chunks if c.start >= after]
     expected = [s for s in _segments(whole, FakeEngine()) if s.start >= after]
     assert _segments(resumed, FakeEngine()) == expected and expected
+
+
+def _wait_until(check, what: str) -> None:
+    deadline = time.monotonic() + 30
+    while not check():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.01)
+
+
+def _step_as_ready(work: FileTranscription, engine: FakeEngine) -> None:
+    """The model thread's part: step whenever the job says a step is ready."""
+    ready = threading.Event()
+    work.on_ready = ready.set
+    token = CancelToken()
+    deadline = time.monotonic() + 60
+    while not work.done:
+        assert time.monotonic() < deadline, "the decoder and the model wait for each other"
+        ready.wait(0.5)
+        ready.clear()
+        if work.ready:
+            work.run_step(engine, token)
+
+
+def test_the_decoder_waits_for_a_slow_model_and_never_deadlocks(tmp_path: Path) -> None:
+    path = str(_long_file(tmp_path, 2.0, 7))
+    cfg = SegmentationConfig()
+    whole = FileTranscription(path, [TaskSpec()], cfg, streaming=False, batch_size=4)
+    whole.prepare(lambda: False)
+    work = FileTranscription(path, [TaskSpec()], cfg, batch_size=4, ahead_s=20.0)
+    prep = threading.Thread(target=work.prepare, args=(lambda: False,))
+    prep.start()
+    _wait_until(lambda: work.throttle.holding, "the decoder to wait for the model")
+    samples = work.audio
+    assert isinstance(samples, BlockSamples) and not work.complete
+    assert samples.held <= (20 + 5) * 16_000  # the limit plus the block it just decoded
+    assert work.ready  # the model may step whatever waits, even less than a whole step
+    _step_as_ready(work, FakeEngine())
+    prep.join()
+    assert work.results()[0].segments == _segments(whole, FakeEngine())
+
+
+def test_a_long_silence_does_not_hold_the_decoder(tmp_path: Path) -> None:
+    speech = espeak.synthesize("The quick brown fox jumps over the lazy dog.")
+    audio = espeak.compose([0.5, speech, 60.0, speech, 60.0, speech, 1.0]).audio
+    path = str(write_audio(tmp_path / "gaps.flac", audio, 16_000))
+    work = FileTranscription(path, [TaskSpec()], SegmentationConfig(), batch_size=4, ahead_s=10.0)
+    prep = threading.Thread(target=work.prepare, args=(lambda: False,))
+    prep.start()
+    _step_as_ready(work, FakeEngine())
+    prep.join()
+    assert len(work.chunks) == 3
 
 
 def test_while_streaming_the_model_steps_a_first_chunk_then_whole_batches() -> None:
