@@ -1,130 +1,38 @@
 """The editable transcript: a plain-text editor whose characters remember their segment.
 
-Size: over 300 lines: provenance on characters, partial regions and their commits all
-edit one QTextDocument under one undo stack; the find bar, timestamp gutter and player live
-beside it.
-
-Provenance lives on the characters (a segment id in a ``QTextCharFormat`` property), so it
-survives edits, undo and redo around it; ``to_output()`` snapshots it into the pure
-``app.core.text.document`` model for export and autosave.
-
-Streaming text uses *partials*: ``begin_partial`` opens an anchored region, ``update_partial``
-replaces only that region's text (shown in the palette's placeholder colour), ``commit`` turns
-it into final text with provenance, ``discard`` removes it. Model output never overwrites user
-text: if the user edited inside a partial region, ``commit`` leaves their edit (now plain text)
-and inserts the final text right after it.
+The pane lays out the editor, the find bar and the timestamp gutter, and holds what belongs to
+the whole text: fonts and zoom, speakers (colours, labels, renames, Detect Speakers' turns) and
+time alignment (the gutter, scroll sync, playback highlight). Segments on the characters are
+in ``transcript.segments`` and the live-dictation partial regions in ``transcript.partials``,
+its bases (the text widget is ``transcript.widget``).
 """
 
 from __future__ import annotations
 
-import itertools
 import logging
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
-from typing import cast
+from collections.abc import Sequence
+from dataclasses import replace
 
 from PySide6.QtCore import QEvent, Signal, Slot
-from PySide6.QtGui import (
-    QColor,
-    QContextMenuEvent,
-    QDragEnterEvent,
-    QDragLeaveEvent,
-    QDragMoveEvent,
-    QDropEvent,
-    QPalette,
-    QTextBlock,
-    QTextCharFormat,
-    QTextCursor,
-    QTextDocument,
-    QTextFormat,
-)
-from PySide6.QtWidgets import (
-    QPlainTextEdit,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor
+from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from app.core.text.document import OutputText, Run, segment_index_at
+from app.core.text.document import segment_index_at
 from app.core.text.speakers import longest_speaker, turn_starts, turns_within
-from app.core.transcript import Segment, TaskSpec, Timing, TranscriptResult
+from app.core.transcript import Segment, TaskSpec, Timing
 from app.ui.editor.find_bar import FindBar
-from app.ui.editor.row_layout import install as install_row_layout
 from app.ui.editor.speaker_colours import SpeakerColours
 from app.ui.editor.timestamp_gutter import TimestampGutter, highlight_time
+from app.ui.editor.transcript.partials import OpenPartial, PartialRegions
+from app.ui.editor.transcript.segments import PROP_PARTIAL, PROP_SEGMENT, block_fragments
+from app.ui.editor.transcript.widget import DROP_TARGET_STYLE, TranscriptEditor
+
+__all__ = ["DROP_TARGET_STYLE", "PROP_PARTIAL", "TranscriptEditor", "TranscriptPane"]
 
 log = logging.getLogger(__name__)
 
-#: A pane under a drag of files: a highlighted dashed frame.
-DROP_TARGET_STYLE = "QPlainTextEdit { border: 2px dashed palette(highlight); }"
-PROP_SEGMENT = int(QTextFormat.Property.UserProperty) + 1
-PROP_PARTIAL = int(QTextFormat.Property.UserProperty) + 2
-_handles = itertools.count(1)
-TRACKED = 50  # recent commits that remove_segment can find
 
-
-class TranscriptEditor(QPlainTextEdit):
-    """The text widget; file URLs dropped on it are passed up instead of pasted as text."""
-
-    filesDropped = Signal(list)
-    keywordRequested = Signal(str)
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        #: Layout-only row spacing (side by side); no spacing until a TranslationView asks.
-        self.row_layout = install_row_layout(self)
-
-    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
-        menu = self.createStandardContextMenu(event.pos())
-        cursor = self.textCursor()
-        if not cursor.hasSelection():
-            cursor = self.cursorForPosition(event.pos())
-            cursor.select(QTextCursor.SelectionType.WordUnderCursor)
-        word = " ".join(cursor.selectedText().split())
-        if word and len(word) <= 80:
-            menu.addSeparator()
-            action = menu.addAction(f"Add “{word}” to Keywords")
-            action.triggered.connect(lambda _checked=False: self.keywordRequested.emit(word))
-        menu.exec(event.globalPos())
-        menu.deleteLater()
-
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if event.mimeData().hasUrls():
-            event.acceptProposedAction()
-            self.setStyleSheet(DROP_TARGET_STYLE)  # files will be transcribed, not pasted
-        else:
-            super().dragEnterEvent(event)
-
-    def dragLeaveEvent(self, event: QDragLeaveEvent) -> None:
-        self.setStyleSheet("")
-        super().dragLeaveEvent(event)
-
-    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
-        if event.mimeData().hasUrls():
-            event.acceptProposedAction()
-        else:
-            super().dragMoveEvent(event)
-
-    def dropEvent(self, event: QDropEvent) -> None:
-        self.setStyleSheet("")
-        if event.mimeData().hasUrls():
-            paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
-            event.acceptProposedAction()
-            self.filesDropped.emit(paths)
-        else:
-            super().dropEvent(event)
-
-    def first_visible_block(self) -> QTextBlock:
-        return self.firstVisibleBlock()
-
-
-@dataclass
-class _Partial:
-    source_id: str
-    anchor: QTextCursor  # sits at the end of the region (or where an empty one will appear)
-    expected: str = ""
-
-
-class TranscriptPane(QWidget):
+class TranscriptPane(PartialRegions, QWidget):
     """One output (transcript or a translation): editor + find bar + provenance + partials."""
 
     textEdited = Signal()
@@ -142,7 +50,7 @@ class TranscriptPane(QWidget):
         self._segments: dict[int, Segment] = {}
         self.speaker_colours = SpeakerColours()
         self._next_id = 1
-        self._partials: dict[int, _Partial] = {}
+        self._partials: dict[int, OpenPartial] = {}
         self._placed: dict[int, QTextCursor] = {}  # recent commits, for remove_segment
         #: What produced the text (carried into JSON export and autosave).
         self.model, self.timing, self.duration = "", Timing(), 0.0
@@ -168,10 +76,6 @@ class TranscriptPane(QWidget):
         self.editor.keywordRequested.connect(self.keywordRequested)
 
     # --- editing helpers ------------------------------------------------------------------
-
-    @property
-    def document(self) -> QTextDocument:
-        return self.editor.document()
 
     def set_text_font(self, family: str, size: int) -> None:
         font = self.editor.font()
@@ -204,21 +108,6 @@ class TranscriptPane(QWidget):
         # Typing next to grey partial text must not inherit its partial format.
         if self.editor.textCursor().charFormat().hasProperty(PROP_PARTIAL):
             self.editor.setCurrentCharFormat(QTextCharFormat())
-
-    def _insert_position(self, at_end: bool = False) -> int:
-        if at_end or self.insertion_mode == "end":
-            return int(self.document.characterCount()) - 1
-        return int(self.editor.textCursor().selectionEnd())
-
-    def _segment_format(self, segment: Segment) -> QTextCharFormat:
-        seg_id = self._next_id
-        self._next_id += 1
-        self._segments[seg_id] = segment
-        fmt = QTextCharFormat()
-        fmt.setProperty(PROP_SEGMENT, seg_id)
-        if segment.speaker:  # meetings: each speaker's text in its own colour
-            fmt.setForeground(self.speaker_colours.colour(segment.speaker))
-        return fmt
 
     def speakers(self) -> list[str]:
         """Speakers of this pane's segments, in order of first appearance."""
@@ -290,247 +179,6 @@ class TranscriptPane(QWidget):
         self.gutter.refresh()
         self.textEdited.emit()
 
-    def _partial_format(self, handle: int) -> QTextCharFormat:
-        fmt = QTextCharFormat()
-        fmt.setProperty(PROP_PARTIAL, handle)
-        fmt.setForeground(self.palette().brush(QPalette.ColorRole.PlaceholderText))
-        fmt.setFontItalic(True)
-        return fmt
-
-    def _fragments(self) -> Iterator[tuple[int, str, QTextCharFormat]]:
-        block = self.document.firstBlock()
-        while block.isValid():
-            if block != self.document.firstBlock():
-                yield block.position() - 1, "\n", QTextCharFormat()
-            for item in _iterate(block):
-                frag = item.fragment()
-                if frag.isValid():
-                    yield frag.position(), frag.text(), frag.charFormat()
-            block = block.next()
-
-    # --- segments (file results, restore) -------------------------------------------------
-
-    def append_segments(self, segments: Sequence[Segment], separator: str = "\n") -> None:
-        """Append results at the end, one paragraph per segment, as one undo step."""
-        cursor = QTextCursor(self.document)
-        cursor.movePosition(QTextCursor.MoveOperation.End)
-        cursor.beginEditBlock()
-        for seg in segments:
-            if not seg.text.strip():
-                continue
-            if cursor.position() > 0:
-                cursor.insertText(separator, QTextCharFormat())
-            cursor.insertText(seg.text.strip(), self._segment_format(seg))
-        cursor.endEditBlock()
-
-    def insert_segment(self, segment: Segment, at_end: bool = False) -> int:
-        """Insert one final segment at the cursor or the end (``insertion_mode`` or ``at_end``);
-        returns its segment id."""
-        cursor = QTextCursor(self.document)
-        cursor.setPosition(self._insert_position(at_end))
-        fmt = self._segment_format(segment)
-        start = cursor.selectionStart()
-        cursor.insertText(segment.text, fmt)
-        seg_id = int(fmt.property(PROP_SEGMENT))
-        self._track(seg_id, start, cursor.position())
-        return seg_id
-
-    def remove_segment(self, seg_id: int) -> bool:
-        """Remove a committed segment's text (one undo step) if it is still there exactly as
-        inserted. Text typed right next to it stays; an edit inside it means the segment was
-        changed: ``False``, and nothing changes. Only the last ``TRACKED`` commits are known."""
-        segment = self._segments.get(seg_id)
-        tracked = self._placed.get(seg_id)
-        if segment is None or tracked is None or not segment.text:
-            return False
-        start = min(tracked.anchor(), tracked.position())
-        region = tracked.selectedText().replace("\u2029", "\n")
-        found = region.find(segment.text)
-        if found < 0 or region.find(segment.text, found + 1) >= 0:
-            return False
-        cursor = QTextCursor(self.document)
-        cursor.setPosition(start + found)
-        cursor.setPosition(start + found + len(segment.text), QTextCursor.MoveMode.KeepAnchor)
-        cursor.removeSelectedText()
-        del self._placed[seg_id]
-        return True
-
-    def trim_segment_end(self, seg_id: int, chars: str) -> bool:
-        """Remove the last character of a committed segment if it is one of ``chars`` and the
-        segment is still exactly as inserted ("question mark" replacing the model's period);
-        the segment keeps its provenance with the shorter text."""
-        segment = self._segments.get(seg_id)
-        tracked = self._placed.get(seg_id)
-        if segment is None or tracked is None or not segment.text.endswith(tuple(chars)):
-            return False
-        start = min(tracked.anchor(), tracked.position())
-        region = tracked.selectedText().replace("\u2029", "\n")
-        found = region.find(segment.text)
-        if found < 0 or region.find(segment.text, found + 1) >= 0:
-            return False
-        at = start + found + len(segment.text) - 1
-        cursor = QTextCursor(self.document)
-        cursor.setPosition(at)
-        cursor.setPosition(at + 1, QTextCursor.MoveMode.KeepAnchor)
-        cursor.removeSelectedText()
-        self._segments[seg_id] = replace(segment, text=segment.text[:-1])
-        return True
-
-    def _track(self, seg_id: int, start: int, end: int) -> None:
-        tracked = QTextCursor(self.document)
-        tracked.setPosition(start)
-        tracked.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
-        self._placed[seg_id] = tracked
-        for old in list(self._placed)[:-TRACKED]:
-            del self._placed[old]
-
-    def to_output(self) -> OutputText:
-        runs: list[Run] = []
-        for _, text, fmt in self._fragments():
-            if fmt.hasProperty(PROP_PARTIAL):
-                continue
-            sid = fmt.property(PROP_SEGMENT) if fmt.hasProperty(PROP_SEGMENT) else None
-            runs.append(Run(text, None if sid is None else int(sid)))
-        used = {r.segment_id for r in runs if r.segment_id is not None}
-        segs = {k: v for k, v in self._segments.items() if k in used}
-        return OutputText(self.label, self.spec, runs, segs, self.model, self.timing, self.duration)
-
-    def record_result(self, result: TranscriptResult) -> None:
-        """Remember the model, the engine's timing and the audio's duration behind the text
-        (a file's whole result, or one more dictated utterance: timings add up)."""
-        self.model = result.model or self.model
-        self.timing = self.timing + result.timing
-        self.duration = max(self.duration, result.duration)
-
-    def load_output(self, output: OutputText) -> None:
-        """Replace the content with a saved output (provenance included)."""
-        self.label, self.spec = output.label, output.spec
-        self.model, self.timing, self.duration = output.model, output.timing, output.duration
-        self._segments = dict(output.segments)
-        self._next_id = max(self._segments, default=0) + 1
-        self.editor.clear()
-        cursor = QTextCursor(self.document)
-        for run in output.runs:
-            fmt = QTextCharFormat()
-            if run.segment_id is not None:
-                fmt.setProperty(PROP_SEGMENT, run.segment_id)
-            cursor.insertText(run.text, fmt)
-        self.document.clearUndoRedoStacks()
-        self.document.setModified(False)
-
-    # --- partials (the live-dictation API) ------------------------------------------------
-
-    def begin_partial(self, source_id: str = "", at_end: bool = False, lead: str = "") -> int:
-        """Open a partial region at the cursor or the end; returns its handle.
-
-        ``lead`` (e.g. a newline between file chunks) is inserted as plain text before the
-        region: a paragraph break inside a partial region would split it, and every update
-        would then leave the previous partial behind.
-        """
-        handle = next(_handles)
-        anchor = QTextCursor(self.document)
-        anchor.setPosition(self._insert_position(at_end))
-        if lead:
-            anchor.insertText(lead, QTextCharFormat())
-        self._partials[handle] = _Partial(source_id, anchor)
-        return handle
-
-    def _region(self, handle: int) -> tuple[int, int, str] | None:
-        start, end, parts = -1, -1, []
-        for pos, text, fmt in self._fragments():
-            if fmt.hasProperty(PROP_PARTIAL) and int(fmt.property(PROP_PARTIAL)) == handle:
-                start = pos if start < 0 else start
-                end = pos + len(text)
-                parts.append(text)
-        return None if start < 0 else (start, end, "".join(parts))
-
-    def _intact(self, part: _Partial, region: tuple[int, int, str] | None) -> bool:
-        if region is None:
-            return part.expected == ""
-        start, end, text = region
-        return text == part.expected and end - start == len(text)
-
-    def partial_text(self, handle: int) -> str | None:
-        region = self._region(handle)
-        return None if region is None else region[2]
-
-    def update_partial(self, handle: int, text: str) -> None:
-        """Show ``text`` greyed in the region; a region the user edited is left alone."""
-        part = self._partials.get(handle)
-        if part is None:
-            return
-        region = self._region(handle)
-        if not self._intact(part, region):
-            self._release(handle, region)
-            part.anchor.setPosition(region[1] if region else part.anchor.position())
-            part.expected = ""
-            region = None
-        cursor = part.anchor
-        if region is not None:
-            cursor.setPosition(region[0])
-            cursor.setPosition(region[1], QTextCursor.MoveMode.KeepAnchor)
-        if text or region is not None:
-            cursor.insertText(text, self._partial_format(handle))
-        part.expected = text
-        self._on_cursor_moved()
-
-    def commit(self, handle: int, segment: Segment) -> int:
-        """Replace the partial with final ``segment.text`` (or insert it after a user edit);
-        returns the segment id of the inserted text."""
-        part = self._partials.pop(handle, None)
-        if part is None:
-            return self.insert_segment(segment)
-        region = self._region(handle)
-        cursor = part.anchor
-        cursor.beginEditBlock()
-        if self._intact(part, region) and region is not None:
-            cursor.setPosition(region[0])
-            cursor.setPosition(region[1], QTextCursor.MoveMode.KeepAnchor)
-        else:
-            self._release(handle, region)
-            cursor.setPosition(region[1] if region else min(cursor.position(), self._end()))
-        fmt = self._segment_format(segment)
-        start = cursor.selectionStart()
-        cursor.insertText(segment.text, fmt)
-        cursor.endEditBlock()
-        self._on_cursor_moved()
-        seg_id = int(fmt.property(PROP_SEGMENT))
-        self._track(seg_id, start, cursor.position())
-        return seg_id
-
-    def discard(self, handle: int) -> None:
-        """Remove an untouched partial; text the user edited in it stays as plain text."""
-        part = self._partials.pop(handle, None)
-        if part is None:
-            return
-        region = self._region(handle)
-        if region is None:
-            return
-        if self._intact(part, region):
-            cursor = QTextCursor(self.document)
-            cursor.setPosition(region[0])
-            cursor.setPosition(region[1], QTextCursor.MoveMode.KeepAnchor)
-            cursor.removeSelectedText()
-        else:
-            self._release(handle, region)
-
-    def _end(self) -> int:
-        return int(self.document.characterCount()) - 1
-
-    def _release(self, handle: int, region: tuple[int, int, str] | None) -> None:
-        """Turn what is left of an edited partial into plain user text."""
-        if region is None:
-            return
-        for pos, text, fmt in list(self._fragments()):
-            if fmt.hasProperty(PROP_PARTIAL) and int(fmt.property(PROP_PARTIAL)) == handle:
-                cursor = QTextCursor(self.document)
-                cursor.setPosition(pos)
-                cursor.setPosition(pos + len(text), QTextCursor.MoveMode.KeepAnchor)
-                cursor.setCharFormat(QTextCharFormat())
-
-    def open_partials(self) -> list[int]:
-        return list(self._partials)
-
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
         if event.type() == QEvent.Type.PaletteChange:
@@ -549,7 +197,7 @@ class TranscriptPane(QWidget):
         out: list[tuple[float, int]] = []
         block = self.document.firstBlock()
         while block.isValid():
-            for item in _iterate(block):
+            for item in block_fragments(block):
                 fmt = item.fragment().charFormat()
                 if fmt.hasProperty(PROP_SEGMENT):
                     seg = self._segments.get(int(fmt.property(PROP_SEGMENT)))
@@ -564,7 +212,7 @@ class TranscriptPane(QWidget):
         starts: dict[int, float] = {}
         block = self.document.firstBlock()
         while block.isValid():
-            for item in _iterate(block):
+            for item in block_fragments(block):
                 fmt = item.fragment().charFormat()
                 seg = self._segments.get(int(fmt.property(PROP_SEGMENT) or 0))
                 if fmt.hasProperty(PROP_SEGMENT) and seg is not None:
@@ -578,7 +226,7 @@ class TranscriptPane(QWidget):
         firsts: list[tuple[int, str]] = []
         block = self.document.firstBlock()
         while block.isValid():
-            for item in _iterate(block):
+            for item in block_fragments(block):
                 fmt = item.fragment().charFormat()
                 seg = self._segments.get(int(fmt.property(PROP_SEGMENT) or 0))
                 if fmt.hasProperty(PROP_SEGMENT) and seg is not None:
@@ -607,11 +255,6 @@ class TranscriptPane(QWidget):
             return
         index = segment_index_at([start for start, _ in times], t)
         self.editor.verticalScrollBar().setValue(times[index][1])
-
-
-def _iterate(block: QTextBlock) -> Iterable[QTextBlock.iterator]:
-    """The block's fragments (PySide6's stubs type ``iter(QTextBlock)`` as ``object``)."""
-    return cast("Iterable[QTextBlock.iterator]", block)
 
 
 def _time_key(segment: Segment) -> tuple[float, float]:
