@@ -21,6 +21,7 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from app.core.errors import UsageError
+from app.core.text.speakers import rename_speaker
 from app.core.transcript import Segment, Task, TaskSpec, Timing, TranscriptResult
 
 SCHEMA_VERSION = 1
@@ -122,10 +123,8 @@ class OutputText:
 
     def rename_speaker(self, old: str, new: str) -> None:
         """Every segment of ``old`` is now said by ``new``; the (edited) text is untouched."""
-        new = " ".join(new.split())
-        for key, seg in self.segments.items():
-            if seg.speaker == old:
-                self.segments[key] = replace(seg, speaker=new)
+        renamed = rename_speaker(self.segments.values(), old, new)
+        self.segments = dict(zip(self.segments, renamed, strict=True))
 
     def as_result(self, source: str = "") -> TranscriptResult:
         """A result for ``app.core.text.export`` built from the edited text and the real timings."""

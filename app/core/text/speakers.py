@@ -70,11 +70,15 @@ def voice_of(body: str) -> tuple[str, str]:
 MAX_NAME = 40
 
 
+def tidy_name(typed: str) -> str:
+    """A typed speaker name on one line, its spaces tidied, cut to ``MAX_NAME`` characters."""
+    return " ".join(typed.split())[:MAX_NAME].strip()
+
+
 def new_name(old: str, typed: str) -> str | None:
-    """What renaming ``old`` to ``typed`` gives: the typed name on one line with its spaces
-    tidied and cut to ``MAX_NAME`` characters; None when nothing would change (empty, or the
-    same name)."""
-    name = " ".join(typed.split())[:MAX_NAME].strip()
+    """What renaming ``old`` to ``typed`` gives (``tidy_name``); None when nothing would
+    change (empty, or the same name)."""
+    name = tidy_name(typed)
     return name if name and name != old else None
 
 
@@ -106,7 +110,7 @@ def longest_speaker(turns: Iterable[Segment]) -> str:
 
 def rename_speaker(segments: Iterable[Segment], old: str, new: str) -> list[Segment]:
     """Every segment of ``old`` now said by ``new`` (texts, times, user edits untouched)."""
-    new = " ".join(new.split())
+    new = tidy_name(new)
     return [replace(s, speaker=new) if s.speaker == old else s for s in segments]
 
 

@@ -18,7 +18,14 @@ from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from app.core.text.document import segment_index_at
-from app.core.text.speakers import longest_speaker, turn_starts, turns_within
+from app.core.text.speakers import (
+    longest_speaker,
+    new_name,
+    rename_speaker,
+    speakers_in,
+    turn_starts,
+    turns_within,
+)
 from app.core.transcript import Segment, TaskSpec, Timing
 from app.ui.editor.find_bar import FindBar
 from app.ui.editor.speaker_colours import SpeakerColours
@@ -111,7 +118,7 @@ class TranscriptPane(PartialRegions, QWidget):
 
     def speakers(self) -> list[str]:
         """Speakers of this pane's segments, in order of first appearance."""
-        return list(dict.fromkeys(s.speaker for s in self._segments.values() if s.speaker))
+        return speakers_in(self._segments.values())
 
     def apply_speakers(self, speakers: dict[tuple[float, float], str]) -> int:
         """Segments whose (start, end) is in ``speakers`` get that speaker and its colour;
@@ -169,13 +176,12 @@ class TranscriptPane(PartialRegions, QWidget):
     def rename_speaker(self, old: str, new: str) -> None:
         """``old`` is ``new`` everywhere in the pane (and so in its exports); text, user edits
         and colour stay."""
-        new = " ".join(new.split())
-        if not new or new == old:
+        name = new_name(old, new)
+        if name is None:
             return
-        for seg_id, seg in self._segments.items():
-            if seg.speaker == old:
-                self._segments[seg_id] = replace(seg, speaker=new)
-        self.speaker_colours.rename(old, new)
+        renamed = rename_speaker(self._segments.values(), old, name)
+        self._segments = dict(zip(self._segments, renamed, strict=True))
+        self.speaker_colours.rename(old, name)
         self.gutter.refresh()
         self.textEdited.emit()
 
