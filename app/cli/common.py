@@ -94,9 +94,11 @@ def wait_ready(q: queue.Queue[object], interrupts: list[int]) -> bool:
 
 @contextmanager
 def sigint_counter() -> Iterator[list[int]]:
-    """Ctrl-C while a session records: the first one only counts (the loop then stops the
-    session and finishes its utterances), a second one raises ``KeyboardInterrupt``. Yields
-    the count as a one-item list; the previous handler is back on exit."""
+    """Ctrl-C as a count the main loop looks at: the first one only counts (``listen`` and
+    ``meeting`` then stop the session and finish its utterances; ``transcribe``'s waits raise
+    ``KeyboardInterrupt`` at a point where no lock is held), a second one raises
+    ``KeyboardInterrupt`` at once. Yields the count as a one-item list; the previous handler
+    is back on exit."""
     interrupts = [0]
 
     def on_sigint(_sig: int, _frame: FrameType | None) -> None:

@@ -23,7 +23,7 @@ import queue
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 from app.cli.common import (
     EXIT_FAILED,
@@ -35,10 +35,12 @@ from app.cli.common import (
     download_line,
     engine_factory,
     say,
+    sigint_counter,
     task_specs_from_args,
 )
 from app.cli.files import outputs
 from app.cli.files.folders import BatchProgress, add_folder_options, select_inputs
+from app.cli.files.outputs import ProgressDisplay
 from app.cli.files.remote_options import add_remote_options, engine_setup
 from app.cli.files.speakers import FileSpeakers, add_speaker_options
 from app.cli.files.stream_lines import SegmentEvent, SegmentLines
@@ -135,25 +137,6 @@ class _Events(SegmentLines):
     """The model thread's events for the ``transcribe`` loop (see ``QueueListener``)."""
 
 
-class _Display:
-    """A one-line progress bar on a terminal; nothing but final lines otherwise."""
-
-    def __init__(self, stream: TextIO) -> None:
-        self.stream = stream
-        self.tty = stream.isatty()
-        self._width = 0
-
-    def show(self, text: str) -> None:
-        if self.tty:
-            outputs.emit("\r" + text.ljust(self._width), self.stream)
-            self._width = len(text)
-
-    def clear(self) -> None:
-        if self.tty and self._width:
-            outputs.emit("\r" + " " * self._width + "\r", self.stream)
-            self._width = 0
-
-
 def transcribe_command(ns: argparse.Namespace) -> int:
     try:
         spec, formats, cfg = parse_options(ns)
@@ -174,36 +157,40 @@ def transcribe_command(ns: argparse.Namespace) -> int:
     if not chosen.files:
         return EXIT_OK if chosen.skipped else EXIT_FAILED
     history = CliHistory.open(ns)
-    display = _Display(sys.stderr)
+    display = ProgressDisplay(sys.stderr)
     events = _Events(ns.stream, rules)
     thread = EngineThread(factory, events, file_batch=batch)
     thread.start()
-    try:
-        speakers = FileSpeakers.make(ns, thread, events)
-        return _run(
-            chosen.files,
-            spec,
-            formats,
-            cfg,
-            out_dir,
-            model,
-            thread,
-            events,
-            display,
-            rules,
-            chosen.taken,
-            speakers,
-            history,
-        )
-    except KeyboardInterrupt:
-        display.clear()
-        thread.cancel_all()
-        say("interrupted.")
-        return EXIT_INTERRUPTED
-    finally:
-        thread.shutdown(timeout=3.0)
-        if history is not None:
-            history.close()
+    # Ctrl-C is a flag that the waits below turn into KeyboardInterrupt: raised from the signal
+    # handler it could land inside a lock the model thread needs, and the process would hang.
+    with sigint_counter() as interrupts:
+        try:
+            speakers = FileSpeakers.make(ns, thread, events, interrupts)
+            return _run(
+                chosen.files,
+                spec,
+                formats,
+                cfg,
+                out_dir,
+                model,
+                thread,
+                events,
+                display,
+                interrupts,
+                rules,
+                chosen.taken,
+                speakers,
+                history,
+            )
+        except KeyboardInterrupt:
+            display.clear()
+            thread.cancel_all()
+            say("interrupted.")
+            return EXIT_INTERRUPTED
+        finally:
+            thread.shutdown(timeout=3.0)
+            if history is not None:
+                history.close()
 
 
 def _reason(name: str, message: str) -> str:
@@ -212,11 +199,18 @@ def _reason(name: str, message: str) -> str:
 
 
 def _wait(
-    events: _Events, display: _Display, label: str, clocks: dict[int, ProgressClock]
+    events: _Events,
+    display: ProgressDisplay,
+    interrupts: list[int],
+    label: str,
+    clocks: dict[int, ProgressClock],
 ) -> ModelStateEvent | FinishedEvent | FailedEvent:
-    """Show progress until a settled model state or a job's end arrives; return that event."""
+    """Show progress until a settled model state or a job's end arrives; return that event.
+    Raises ``KeyboardInterrupt`` once Ctrl-C was pressed (``interrupts``, ``sigint_counter``)."""
     current = min(clocks) if clocks else None
     while True:
+        if interrupts[0]:
+            raise KeyboardInterrupt
         try:
             event = events.q.get(timeout=0.25)
         except queue.Empty:
@@ -250,7 +244,8 @@ def _run(
     model: str,
     thread: EngineThread,
     events: _Events,
-    display: _Display,
+    display: ProgressDisplay,
+    interrupts: list[int],
     rules: Sequence[Rule] = (),
     reserved: set[Path] | None = None,
     speakers: FileSpeakers | None = None,
@@ -277,7 +272,7 @@ def _run(
     thread.load_model(model)
     # Queued at once: the first files are decoded while the model loads (FIFO after the load).
     jobs = {thread.submit_file(str(path), [spec], cfg): path for path in todo}
-    state = _wait(events, display, "loading model", {})
+    state = _wait(events, display, interrupts, "loading model", {})
     if not isinstance(state, ModelStateEvent) or state.state is not ModelState.READY:
         thread.cancel_all()
         say(f"cannot load the model: {getattr(state, 'message', '')}")
@@ -288,7 +283,7 @@ def _run(
     for job_id in sorted(jobs):
         path = jobs[job_id]
         clocks = {job_id: ProgressClock()}
-        event = _wait(events, display, batch.label(path), clocks)
+        event = _wait(events, display, interrupts, batch.label(path), clocks)
         batch.finished(path)
         assert not isinstance(event, ModelStateEvent) and event.job_id == job_id, event
         try:  # whatever goes wrong with one file stays in its line; the batch goes on

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import itertools
 import json
 import signal
@@ -10,9 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from app.cli.transcribe import output_paths
+from app.cli.files.outputs import ProgressDisplay
+from app.cli.transcribe import _Events, _wait, output_paths
+from app.core.model_state import ModelState
 from app.core.text import export
 from app.core.transcript import Task, TaskSpec
+from app.workers.listener import ModelStateEvent
 from tests.support import espeak
 from tests.support.cli import ROOT, app_command, app_env, run_app, run_gui_script
 from tests.support.media import write_audio
@@ -305,3 +309,14 @@ def test_gui_exit_saves_before_the_hard_exit(tmp_path) -> None:
     assert any("said just before quitting" in p.read_text(encoding="utf-8") for p in saved)
     assert "geometry" in (tmp_path / "config" / "settings.ini").read_text(encoding="utf-8")
     assert "Traceback" not in proc.stderr
+
+
+def test_a_pressed_ctrl_c_ends_the_wait_even_with_no_event() -> None:
+    """Ctrl-C is a count (``sigint_counter``) that the wait turns into KeyboardInterrupt
+    where no lock is held; raised from the signal handler it could hang the process."""
+    events = _Events(False, [])
+    display = ProgressDisplay(io.StringIO())
+    with pytest.raises(KeyboardInterrupt):
+        _wait(events, display, [1], "loading model", {})
+    events.q.put(ModelStateEvent(ModelState.READY, ""))
+    assert _wait(events, display, [0], "loading model", {}) == ModelStateEvent(ModelState.READY, "")

@@ -1,6 +1,6 @@
 """What keeps a ``transcribe`` batch going: messages that survive a closed stderr/stdout, one
 line per failed file whatever the exception, output checks before the model runs, and a
-fallback file when an output cannot be written (disk full).
+fallback file when an output cannot be written (disk full); the progress line on a terminal.
 """
 
 from __future__ import annotations
@@ -128,3 +128,22 @@ def _free_name(folder: Path, name: str) -> Path:
         if not candidate.exists():
             return candidate
     raise OSError(errno.EEXIST, "no free name")  # pragma: no cover - count() never ends
+
+
+class ProgressDisplay:
+    """A one-line progress bar on a terminal; nothing but final lines otherwise."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.tty = stream.isatty()
+        self._width = 0
+
+    def show(self, text: str) -> None:
+        if self.tty:
+            emit("\r" + text.ljust(self._width), self.stream)
+            self._width = len(text)
+
+    def clear(self) -> None:
+        if self.tty and self._width:
+            emit("\r" + " " * self._width + "\r", self.stream)
+            self._width = 0

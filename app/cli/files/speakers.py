@@ -35,16 +35,25 @@ def add_speaker_options(parser: Any) -> None:
 class FileSpeakers:
     """Labels one file's result at a time; ``None`` from ``make`` when not asked for."""
 
-    def __init__(self, thread: EngineThread, events: QueueListener, spec: str) -> None:
+    def __init__(
+        self, thread: EngineThread, events: QueueListener, spec: str, interrupts: list[int]
+    ) -> None:
         self._thread, self._events = thread, events
+        self._interrupts = interrupts  # Ctrl-C count (``sigint_counter``)
         self._detector: SpeakerDetector | None = SpeakerDetector(spec)
         self._said = False
 
     @classmethod
     def make(
-        cls, ns: argparse.Namespace, thread: EngineThread, events: QueueListener
+        cls,
+        ns: argparse.Namespace,
+        thread: EngineThread,
+        events: QueueListener,
+        interrupts: list[int],
     ) -> FileSpeakers | None:
-        return cls(thread, events, ns.speaker_model) if getattr(ns, "speakers", False) else None
+        if not getattr(ns, "speakers", False):
+            return None
+        return cls(thread, events, ns.speaker_model, interrupts)
 
     def label(self, path: Path, result: TranscriptResult) -> TranscriptResult:
         if self._detector is None or not result.segments:
@@ -71,6 +80,8 @@ class FileSpeakers:
         others: list[object] = []
         try:
             while True:
+                if self._interrupts[0]:
+                    raise KeyboardInterrupt
                 try:
                     event = self._events.q.get(timeout=0.25)
                 except queue.Empty:
